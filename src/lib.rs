@@ -1,0 +1,9 @@
+//! backform: watches a person doing low-back-pain exercises and coaches them.
+//!
+//! Data flows one way, and each module depends only on those before it:
+//! `capture` (frames) → `pose` (33 BlazePose landmarks) → `kinematics` (angles,
+//! lines, view) → `exercises` (reps, holds, faults) → `coach` (prompts, report)
+//! → `ui` (egui window). `pipeline` owns the worker thread that drives the chain.
+
+pub mod capture;
+pub mod pose;
