@@ -1,0 +1,183 @@
+//! The session log: one JSON line per finished exercise, per "it hurts — stop" and per
+//! pain rating, appended to `sessions.jsonl` in the platform data directory.
+//!
+//! In flow [`ExerciseRecord`]s and pain ratings from the worker; out flows a file the
+//! history store will import later. Each line is written and flushed on its own, so a
+//! crash or power cut loses at most the line being written.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use super::routine::ExerciseRecord;
+
+/// Environment variable that overrides the data directory (tests, portable installs).
+pub const DATA_DIR_ENV: &str = "BACKFORM_DATA_DIR";
+
+/// Name of the log file inside the data directory.
+pub const LOG_FILE_NAME: &str = "sessions.jsonl";
+
+/// Trouble writing the log.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionLogError {
+    #[error("no data directory for the session log: set {DATA_DIR_ENV} to a writable folder")]
+    NoDataDir,
+    #[error("cannot write the session log {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// When a pain rating was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PainMoment {
+    BeforeSession,
+    AfterSession,
+}
+
+/// One line of the log.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LogLine<'a> {
+    /// An exercise ended (completed, skipped, "it hurts — stop", or session ended).
+    Exercise {
+        unix_time_s: f64,
+        session_id: &'a str,
+        #[serde(flatten)]
+        record: &'a ExerciseRecord,
+    },
+    /// A pain rating, 0 (none) to 10 (worst imaginable).
+    Pain {
+        unix_time_s: f64,
+        session_id: &'a str,
+        moment: PainMoment,
+        pain_0_to_10: u8,
+    },
+}
+
+/// Appends lines to the session log.
+#[derive(Debug, Clone)]
+pub struct SessionLog {
+    path: PathBuf,
+    session_id: String,
+}
+
+fn unix_time_s() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+impl SessionLog {
+    /// A log at `path`; its session id is the current Unix time in seconds.
+    pub fn at(path: PathBuf) -> Self {
+        Self {
+            path,
+            session_id: format!("{}", unix_time_s() as u64),
+        }
+    }
+
+    /// The log in `$BACKFORM_DATA_DIR`, or else the platform data directory
+    /// (`~/.local/share/backform` on Linux).
+    pub fn in_data_dir() -> Result<Self, SessionLogError> {
+        Ok(Self::at(default_data_dir()?.join(LOG_FILE_NAME)))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
+    pub fn append_exercise(&self, record: &ExerciseRecord) -> Result<(), SessionLogError> {
+        self.append(&LogLine::Exercise {
+            unix_time_s: unix_time_s(),
+            session_id: &self.session_id,
+            record,
+        })
+    }
+
+    pub fn append_pain(&self, moment: PainMoment, pain_0_to_10: u8) -> Result<(), SessionLogError> {
+        self.append(&LogLine::Pain {
+            unix_time_s: unix_time_s(),
+            session_id: &self.session_id,
+            moment,
+            pain_0_to_10: pain_0_to_10.min(10),
+        })
+    }
+
+    fn append(&self, line: &LogLine<'_>) -> Result<(), SessionLogError> {
+        let io_error = |source| SessionLogError::Io {
+            path: self.path.display().to_string(),
+            source,
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(io_error)?;
+        }
+        let mut text = serde_json::to_string(line).map_err(|e| io_error(e.into()))?;
+        text.push('\n');
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(io_error)?;
+        // One write call per line: appends of a line this size are not interleaved.
+        file.write_all(text.as_bytes()).map_err(io_error)?;
+        file.sync_data().map_err(io_error)
+    }
+}
+
+/// `$BACKFORM_DATA_DIR`, or the platform data directory.
+pub fn default_data_dir() -> Result<PathBuf, SessionLogError> {
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "backform")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .ok_or(SessionLogError::NoDataDir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coach::routine::EndReason;
+
+    #[test]
+    fn appends_one_json_line_per_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = SessionLog::at(dir.path().join("nested/sessions.jsonl"));
+        let record = ExerciseRecord {
+            exercise: "pelvic-rock".into(),
+            name: "Pelvic rocks".into(),
+            end: EndReason::ItHurts,
+            started_t_s: 1.0,
+            duration_s: 12.5,
+            reps_total: 4,
+            sets_completed: 0,
+            holds_completed: 0,
+            report: serde_json::json!({"reps": 4}),
+        };
+        log.append_pain(PainMoment::BeforeSession, 6).unwrap();
+        log.append_exercise(&record).unwrap();
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["kind"], "pain");
+        assert_eq!(lines[0]["moment"], "before_session");
+        assert_eq!(lines[0]["pain_0_to_10"], 6);
+        assert_eq!(lines[1]["kind"], "exercise");
+        assert_eq!(lines[1]["exercise"], "pelvic-rock");
+        assert_eq!(lines[1]["end"], "it_hurts");
+        assert_eq!(lines[1]["report"]["reps"], 4);
+        assert_eq!(lines[0]["session_id"], lines[1]["session_id"]);
+    }
+}

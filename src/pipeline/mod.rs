@@ -1,0 +1,78 @@
+//! The live pipeline: the only module that spawns threads.
+//!
+//! A grabber thread ([`grabber`]) reads a frame source (camera or video file) and keeps
+//! only its newest frame; the worker thread ([`worker`]) takes that frame, runs pose
+//! estimation and the routine's coach on it, and leaves a [`Snapshot`] in a one-slot
+//! "latest wins" [`mailbox::Mailbox`] for the UI, then calls a plain waker closure (the
+//! UI passes `ctx.request_repaint`). The UI sends [`Command`]s back over a small bounded
+//! channel. Nothing here knows egui; nothing in the UI waits on inference: a frame the
+//! worker is too slow for is dropped, never queued.
+//!
+//! Pose estimation and frame sources come in through the small traits in [`source`]
+//! ([`source::FrameSource`], [`source::PoseStage`]); the exercise checks through
+//! [`crate::coach::routine::CoachFactory`].
+
+pub mod engine;
+pub mod grabber;
+pub mod mailbox;
+pub mod scripted;
+pub mod source;
+pub mod stats;
+pub mod worker;
+
+use std::sync::Arc;
+
+use crate::capture::Frame;
+use crate::coach::routine::{RoutineCommand, RoutineView};
+use crate::coach::session_log::PainMoment;
+use crate::pose::Pose;
+
+pub use grabber::SourceStatus;
+pub use mailbox::Mailbox;
+pub use stats::PipelineStats;
+pub use worker::{InlinePipeline, Worker, WorkerConfig};
+
+/// What the user asked for, sent from the UI to the worker.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Start the acute routine (in the seed's order).
+    StartRoutine,
+    /// Start a single exercise by id.
+    StartExercise(String),
+    /// Pause/resume, skip, start now, "it hurts — stop", end session.
+    Routine(RoutineCommand),
+    /// Record a pain rating (0–10) in the session log.
+    RecordPain {
+        moment: PainMoment,
+        pain_0_to_10: u8,
+    },
+    /// Stop the worker.
+    Shutdown,
+}
+
+/// What the worker hands the UI after each frame: everything one screen needs.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// Counts the worker's snapshots, from 1.
+    pub sequence: u64,
+    /// The frame the pose was estimated on (RGB), or `None` when no frame came yet.
+    /// Shared, so re-sending the last frame (after a command, while paused) copies nothing.
+    pub frame: Option<Arc<Frame>>,
+    pub pose: Option<Pose>,
+    /// The routine, once the user has started one.
+    pub routine: Option<RoutineView>,
+    pub stats: PipelineStats,
+    pub source: SourceStatus,
+    /// A problem the user should see (model missing, pose estimation failing).
+    pub problem: Option<String>,
+    /// Where the session log goes, once known.
+    pub session_log_path: Option<String>,
+}
+
+/// The UI's side of a pipeline: threaded in the app, stepped inline in tests.
+pub trait PipelineHandle {
+    /// Sends a command; never blocks.
+    fn send(&mut self, command: Command);
+    /// The newest snapshot since the last call, if any; never waits for the worker.
+    fn latest(&mut self) -> Option<Snapshot>;
+}

@@ -1,0 +1,60 @@
+//! The two ports the pipeline runs through: a frame source and a pose stage.
+//!
+//! The worker only needs "give me the next frame" and "find the pose in this frame";
+//! these traits are that much, so cameras, video files, scripted test sequences and the
+//! ONNX pose estimator all plug in the same way. Errors are turned into text here: the
+//! worker shows them to the user and never branches on their kind.
+
+use crate::capture::Frame;
+use crate::pose::Pose;
+
+use super::stats::StageTiming;
+
+/// Trouble with a frame source or pose stage, as a sentence for the user.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct StageError(pub String);
+
+impl StageError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// A camera, a video file or a scripted sequence of frames.
+pub trait FrameSource: Send {
+    /// The next frame; `Ok(None)` at the end of a file.
+    fn next_frame(&mut self) -> Result<Option<Frame>, StageError>;
+    /// True for cameras: frames arrive in real time. False for files, which the grabber
+    /// plays at their own speed, paced by the frames' timestamps.
+    fn is_live(&self) -> bool;
+    /// What to call it on screen ("camera 0", "pelvic-rock.mp4").
+    fn describe(&self) -> String;
+}
+
+/// Opens (and, for a camera, reopens after it was lost) a frame source.
+pub type SourceOpener = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, StageError> + Send>;
+
+/// Finds the pose in a frame.
+pub trait PoseStage: Send {
+    fn estimate(&mut self, frame: &Frame) -> Result<Option<Pose>, StageError>;
+    /// Sub-stage timings of the last `estimate` call (detector, landmarks, …).
+    fn last_timings(&self) -> Vec<StageTiming> {
+        Vec::new()
+    }
+}
+
+/// Builds the pose stage on the worker thread (loading models takes a while, and the
+/// ONNX session must live on the thread that runs it).
+pub type PoseStageBuilder = Box<dyn FnOnce() -> Result<Box<dyn PoseStage>, StageError> + Send>;
+
+/// A pose stage that finds nothing: used when the model cannot be loaded, so the
+/// camera picture still shows.
+#[derive(Debug, Default)]
+pub struct NoPose;
+
+impl PoseStage for NoPose {
+    fn estimate(&mut self, _frame: &Frame) -> Result<Option<Pose>, StageError> {
+        Ok(None)
+    }
+}

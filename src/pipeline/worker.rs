@@ -1,0 +1,600 @@
+//! The worker: frame → pose → routine (coach) → [`Snapshot`], on its own named thread.
+//!
+//! In flow frames from the grabber's mailbox and [`Command`]s from the UI (a bounded
+//! channel the UI never blocks on); out flow snapshots into a one-slot mailbox and a
+//! call of the waker closure after each one, and session-log lines for each exercise
+//! that ends. [`PipelineCore`] is the per-frame work without any thread, so tests can
+//! step it inline ([`InlinePipeline`]) and see exactly what the threaded app would.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::capture::Frame;
+use crate::coach::routine::{
+    ACUTE_ROUTINE, CoachFactory, ExerciseRecord, Routine, RoutineCommand, RoutineConfig,
+};
+use crate::coach::session_log::SessionLog;
+
+use super::grabber::{GrabbedFrame, Grabber, GrabberShared, SourceStatus, join_briefly};
+use super::mailbox::Mailbox;
+use super::source::{FrameSource, NoPose, PoseStage, PoseStageBuilder, SourceOpener};
+use super::stats::{PipelineStats, RateCounter, RollingMs, StageTiming};
+use super::{Command, PipelineHandle, Snapshot};
+
+/// Commands the UI may queue before the worker gets to them; more are refused (logged).
+const COMMAND_QUEUE: usize = 32;
+/// How long the worker waits for a frame before publishing a status-only snapshot.
+const FRAME_WAIT: Duration = Duration::from_millis(100);
+/// Timing windows: the last ~3 s at 30 frames/s.
+const TIMING_SAMPLES: usize = 90;
+
+/// Makes a fresh coach factory for each routine the user starts.
+pub type CoachFactoryMaker = Box<dyn FnMut() -> Box<dyn CoachFactory> + Send>;
+
+/// Everything the worker needs.
+pub struct WorkerConfig {
+    pub source: SourceOpener,
+    pub pose: PoseStageBuilder,
+    pub coaches: CoachFactoryMaker,
+    pub routine: RoutineConfig,
+    /// Where finished exercises and pain ratings go; `None` keeps nothing.
+    pub session_log: Option<SessionLog>,
+    /// Restart a video file at its end (the demo clip).
+    pub loop_video: bool,
+}
+
+/// The per-frame work, with no thread of its own.
+pub struct PipelineCore {
+    pose: Box<dyn PoseStage>,
+    problem: Option<String>,
+    coaches: CoachFactoryMaker,
+    routine_config: RoutineConfig,
+    routine: Option<Routine>,
+    session_log: Option<SessionLog>,
+    sequence: u64,
+    last_frame: Option<Arc<Frame>>,
+    last_pose: Option<crate::pose::Pose>,
+    last_t_s: f64,
+    pose_ms: RollingMs,
+    latency_ms: RollingMs,
+    processed: RateCounter,
+    last_stages: Vec<StageTiming>,
+}
+
+impl PipelineCore {
+    /// Builds the pose stage now; a failure is shown on screen and the camera picture
+    /// still flows (with no skeleton).
+    pub fn new(
+        pose: PoseStageBuilder,
+        coaches: CoachFactoryMaker,
+        routine_config: RoutineConfig,
+        session_log: Option<SessionLog>,
+    ) -> Self {
+        let (pose, problem) = match pose() {
+            Ok(stage) => (stage, None),
+            Err(err) => {
+                tracing::warn!("pose estimation is off: {err}");
+                (
+                    Box::new(NoPose) as Box<dyn PoseStage>,
+                    Some(format!("Pose estimation is off: {err}")),
+                )
+            }
+        };
+        Self {
+            pose,
+            problem,
+            coaches,
+            routine_config,
+            routine: None,
+            session_log,
+            sequence: 0,
+            last_frame: None,
+            last_pose: None,
+            last_t_s: 0.0,
+            pose_ms: RollingMs::new(TIMING_SAMPLES),
+            latency_ms: RollingMs::new(TIMING_SAMPLES),
+            processed: RateCounter::new(Duration::from_secs(2)),
+            last_stages: Vec::new(),
+        }
+    }
+
+    /// True while the routine is paused (a video file should pause with it).
+    pub fn is_paused(&self) -> bool {
+        self.routine.as_ref().is_some_and(Routine::is_paused)
+    }
+
+    fn record(&self, records: Vec<ExerciseRecord>) {
+        let Some(log) = &self.session_log else {
+            return;
+        };
+        for record in &records {
+            if let Err(err) = log.append_exercise(record) {
+                tracing::warn!("{err}");
+            }
+        }
+    }
+
+    fn start_routine(&mut self, plan: &[&str]) {
+        // Whatever was under way ends first, and is recorded.
+        if let Some(mut routine) = self.routine.take() {
+            let records = routine.command(RoutineCommand::EndSession, self.last_t_s);
+            self.record(records);
+        }
+        match Routine::new(plan, (self.coaches)(), self.routine_config.clone()) {
+            Ok(routine) => {
+                self.routine = Some(routine);
+                self.problem = self.problem.take().filter(|p| p.starts_with("Pose"));
+            }
+            Err(err) => {
+                tracing::warn!("{err}");
+                self.problem = Some(err.to_string());
+            }
+        }
+    }
+
+    /// Applies a command. Returns false for `Shutdown`.
+    pub fn command(&mut self, command: Command) -> bool {
+        match command {
+            Command::StartRoutine => self.start_routine(&ACUTE_ROUTINE),
+            Command::StartExercise(id) => self.start_routine(&[id.as_str()]),
+            Command::Routine(command) => {
+                if let Some(routine) = self.routine.as_mut() {
+                    let records = routine.command(command, self.last_t_s);
+                    self.record(records);
+                }
+            }
+            Command::RecordPain {
+                moment,
+                pain_0_to_10,
+            } => {
+                if let Some(log) = &self.session_log
+                    && let Err(err) = log.append_pain(moment, pain_0_to_10)
+                {
+                    tracing::warn!("{err}");
+                }
+            }
+            Command::Shutdown => {
+                if let Some(routine) = self.routine.as_mut() {
+                    let records = routine.command(RoutineCommand::EndSession, self.last_t_s);
+                    self.record(records);
+                }
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Runs pose and routine on one frame and makes its snapshot.
+    pub fn process(
+        &mut self,
+        grabbed: GrabbedFrame,
+        source: SourceStatus,
+        frames_dropped: u64,
+    ) -> Snapshot {
+        let GrabbedFrame { frame, grabbed_at } = grabbed;
+        let pose_started = Instant::now();
+        let pose = match self.pose.estimate(&frame) {
+            Ok(pose) => {
+                if self
+                    .problem
+                    .as_deref()
+                    .is_some_and(|p| p.starts_with("Pose estimation failed"))
+                {
+                    self.problem = None;
+                }
+                pose
+            }
+            Err(err) => {
+                // Once per change, not per frame: the message stays on screen meanwhile.
+                let message = format!("Pose estimation failed: {err}");
+                if self.problem.as_deref() != Some(message.as_str()) {
+                    tracing::warn!("{message}");
+                    self.problem = Some(message);
+                }
+                None
+            }
+        };
+        let pose_done = Instant::now();
+        self.pose_ms.push(pose_done - pose_started);
+        let t_s = frame.timestamp_s;
+        self.last_t_s = t_s;
+        if let Some(routine) = self.routine.as_mut() {
+            let records = routine.update(t_s, pose.as_ref());
+            self.record(records);
+        }
+        let coach_done = Instant::now();
+        self.latency_ms.push(coach_done - grabbed_at);
+        self.processed.tick(coach_done);
+        let mut stages = vec![StageTiming {
+            stage: "pose".into(),
+            duration_ms: (pose_done - pose_started).as_secs_f64() * 1e3,
+        }];
+        stages.extend(self.pose.last_timings());
+        stages.push(StageTiming {
+            stage: "coach".into(),
+            duration_ms: (coach_done - pose_done).as_secs_f64() * 1e3,
+        });
+        self.last_stages = stages;
+        self.last_frame = Some(Arc::new(frame));
+        self.last_pose = pose;
+        self.snapshot(source, frames_dropped)
+    }
+
+    /// A snapshot of the current state with the last frame (after a command, or while no
+    /// frames arrive).
+    pub fn snapshot(&mut self, source: SourceStatus, frames_dropped: u64) -> Snapshot {
+        self.sequence += 1;
+        Snapshot {
+            sequence: self.sequence,
+            frame: self.last_frame.clone(),
+            pose: self.last_pose.clone(),
+            routine: self.routine.as_ref().map(Routine::view),
+            stats: PipelineStats {
+                processed_fps: self.processed.per_second(),
+                latency_median_ms: self.latency_ms.median_ms().unwrap_or(0.0),
+                pose_median_ms: self.pose_ms.median_ms().unwrap_or(0.0),
+                frames_dropped,
+                stages: self.last_stages.clone(),
+            },
+            source,
+            problem: self.problem.clone(),
+            session_log_path: self
+                .session_log
+                .as_ref()
+                .map(|log| log.path().display().to_string()),
+        }
+    }
+}
+
+/// The worker thread and its grabber. Dropping it stops both without waiting long.
+pub struct Worker {
+    commands: SyncSender<Command>,
+    snapshots: Arc<Mailbox<Snapshot>>,
+    grabber: Arc<GrabberShared>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    // Declared after `thread`: dropped (and so stopped) after the worker.
+    _grabber_owner: Grabber,
+}
+
+impl Worker {
+    /// Starts the grabber and the worker. `waker` is called after each new snapshot.
+    pub fn spawn(
+        config: WorkerConfig,
+        waker: impl Fn() + Send + 'static,
+    ) -> Result<Self, std::io::Error> {
+        let WorkerConfig {
+            source,
+            pose,
+            coaches,
+            routine,
+            session_log,
+            loop_video,
+        } = config;
+        let grabber = Grabber::spawn(source, loop_video)?;
+        let shared = Arc::clone(grabber.shared());
+        let snapshots = Arc::new(Mailbox::new());
+        let stop = Arc::new(AtomicBool::new(false));
+        let (commands, command_rx) = sync_channel(COMMAND_QUEUE);
+        let thread = {
+            let shared = Arc::clone(&shared);
+            let snapshots = Arc::clone(&snapshots);
+            let stop = Arc::clone(&stop);
+            std::thread::Builder::new()
+                .name("backform-worker".into())
+                .spawn(move || {
+                    let core = PipelineCore::new(pose, coaches, routine, session_log);
+                    WorkerLoop {
+                        core,
+                        grabber: shared,
+                        snapshots,
+                        commands: command_rx,
+                        stop,
+                        waker: Box::new(waker),
+                    }
+                    .run();
+                })?
+        };
+        Ok(Self {
+            commands,
+            snapshots,
+            grabber: shared,
+            stop,
+            thread: Some(thread),
+            _grabber_owner: grabber,
+        })
+    }
+
+    /// Whether the source ever gave a frame (the "no camera" screen shows until then).
+    pub fn source_ever_connected(&self) -> bool {
+        self.grabber.ever_connected()
+    }
+}
+
+impl PipelineHandle for Worker {
+    fn send(&mut self, command: Command) {
+        match self.commands.try_send(command) {
+            Ok(()) => {}
+            Err(TrySendError::Full(command)) => {
+                tracing::warn!(?command, "the worker is busy; command dropped");
+            }
+            Err(TrySendError::Disconnected(command)) => {
+                tracing::warn!(?command, "the worker has stopped; command dropped");
+            }
+        }
+    }
+
+    fn latest(&mut self) -> Option<Snapshot> {
+        self.snapshots.take()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.commands.try_send(Command::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            join_briefly(thread, "worker");
+        }
+    }
+}
+
+struct WorkerLoop {
+    core: PipelineCore,
+    grabber: Arc<GrabberShared>,
+    snapshots: Arc<Mailbox<Snapshot>>,
+    commands: Receiver<Command>,
+    stop: Arc<AtomicBool>,
+    waker: Box<dyn Fn() + Send>,
+}
+
+impl WorkerLoop {
+    fn publish(&self, snapshot: Snapshot) {
+        self.snapshots.put(snapshot);
+        (self.waker)();
+    }
+
+    fn run(mut self) {
+        let mut last_status = None;
+        let mut last_idle_publish = Instant::now();
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let mut commanded = false;
+            loop {
+                match self.commands.try_recv() {
+                    Ok(command) => {
+                        commanded = true;
+                        if !self.core.command(command) {
+                            return;
+                        }
+                    }
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => return,
+                }
+            }
+            self.grabber.set_paused(self.core.is_paused());
+            let status = self.grabber.status();
+            let dropped = self.grabber.frames.dropped_count();
+            if commanded {
+                let snapshot = self.core.snapshot(status.clone(), dropped);
+                self.publish(snapshot);
+            }
+            match self.grabber.frames.take_timeout(FRAME_WAIT) {
+                Some(grabbed) => {
+                    let snapshot = self.core.process(grabbed, status.clone(), dropped);
+                    self.publish(snapshot);
+                    last_status = Some(status);
+                }
+                None => {
+                    // No frame: still tell the UI when the source's state changes, and
+                    // now and then, so "camera lost" shows.
+                    let status = self.grabber.status();
+                    if last_status.as_ref() != Some(&status)
+                        || last_idle_publish.elapsed() > Duration::from_millis(500)
+                    {
+                        let snapshot = self.core.snapshot(status.clone(), dropped);
+                        self.publish(snapshot);
+                        last_status = Some(status);
+                        last_idle_publish = Instant::now();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The pipeline stepped on the caller's thread: a fixed number of frames per
+/// [`PipelineHandle::latest`] call. Tests drive the real app with it, deterministically.
+pub struct InlinePipeline {
+    core: PipelineCore,
+    source: Box<dyn FrameSource>,
+    frames_per_step: usize,
+    ended: bool,
+    pending_commands: bool,
+}
+
+impl InlinePipeline {
+    pub fn new(
+        source: Box<dyn FrameSource>,
+        pose: Box<dyn PoseStage>,
+        coaches: CoachFactoryMaker,
+        routine: RoutineConfig,
+        session_log: Option<SessionLog>,
+        frames_per_step: usize,
+    ) -> Self {
+        Self {
+            core: PipelineCore::new(Box::new(move || Ok(pose)), coaches, routine, session_log),
+            source,
+            frames_per_step: frames_per_step.max(1),
+            ended: false,
+            pending_commands: false,
+        }
+    }
+
+    /// Frames per `latest` call.
+    pub fn set_frames_per_step(&mut self, frames_per_step: usize) {
+        self.frames_per_step = frames_per_step.max(1);
+    }
+}
+
+impl PipelineHandle for InlinePipeline {
+    fn send(&mut self, command: Command) {
+        self.core.command(command);
+        self.pending_commands = true;
+    }
+
+    fn latest(&mut self) -> Option<Snapshot> {
+        let name = self.source.describe();
+        let mut latest = None;
+        if !self.core.is_paused() {
+            for _ in 0..self.frames_per_step {
+                if self.ended {
+                    break;
+                }
+                match self.source.next_frame() {
+                    Ok(Some(frame)) => {
+                        let grabbed = GrabbedFrame {
+                            frame,
+                            grabbed_at: Instant::now(),
+                        };
+                        latest = Some(self.core.process(
+                            grabbed,
+                            SourceStatus::Connected { name: name.clone() },
+                            0,
+                        ));
+                    }
+                    Ok(None) => self.ended = true,
+                    Err(err) => {
+                        tracing::warn!("{err}");
+                        self.ended = true;
+                    }
+                }
+            }
+        }
+        if latest.is_none() && std::mem::take(&mut self.pending_commands) {
+            let status = if self.ended {
+                SourceStatus::Ended { name }
+            } else {
+                SourceStatus::Connected { name }
+            };
+            latest = Some(self.core.snapshot(status, 0));
+        }
+        self.pending_commands = false;
+        latest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coach::routine::tests::{Puppet, PuppetFactory};
+    use crate::pipeline::scripted::SyntheticFrames;
+    use crate::pipeline::source::StageError;
+    use crate::pose::Pose;
+
+    /// A pose stage as slow as a heavy model on a busy machine.
+    struct SlowPose(Duration);
+    impl PoseStage for SlowPose {
+        fn estimate(&mut self, _frame: &Frame) -> Result<Option<Pose>, StageError> {
+            std::thread::sleep(self.0);
+            Ok(None)
+        }
+    }
+
+    fn config(frames: u64, fps: f64, pose_delay: Duration) -> WorkerConfig {
+        WorkerConfig {
+            source: Box::new(move || {
+                Ok(Box::new(SyntheticFrames::new(frames, fps, 16, 12)) as Box<dyn FrameSource>)
+            }),
+            pose: Box::new(move || Ok(Box::new(SlowPose(pose_delay)) as Box<dyn PoseStage>)),
+            coaches: Box::new(|| Box::new(PuppetFactory(Puppet::default()))),
+            routine: RoutineConfig::default(),
+            session_log: None,
+            loop_video: false,
+        }
+    }
+
+    #[test]
+    fn a_slow_pose_stage_drops_frames_instead_of_queueing_them() {
+        // 60 frames at 100 frames/s (0.6 s) against a 50 ms pose stage: the worker can do
+        // about 12; the rest must be dropped, and the snapshot must be of a recent frame.
+        let wakes = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut worker = {
+            let wakes = Arc::clone(&wakes);
+            Worker::spawn(config(60, 100.0, Duration::from_millis(50)), move || {
+                wakes.fetch_add(1, Ordering::Relaxed);
+            })
+            .unwrap()
+        };
+        let started = Instant::now();
+        let mut last = None;
+        while started.elapsed() < Duration::from_secs(3) {
+            if let Some(snapshot) = worker.latest() {
+                if matches!(snapshot.source, SourceStatus::Ended { .. }) && snapshot.frame.is_some()
+                {
+                    last = Some(snapshot);
+                    break;
+                }
+                last = Some(snapshot);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let last = last.unwrap();
+        let frame = last.frame.unwrap();
+        assert!(
+            frame.index >= 50,
+            "the worker kept up with the newest frames: {}",
+            frame.index
+        );
+        assert!(
+            last.stats.frames_dropped >= 20,
+            "dropped {}",
+            last.stats.frames_dropped
+        );
+        assert!(wakes.load(Ordering::Relaxed) >= 5);
+    }
+
+    #[test]
+    fn commands_reach_the_routine_and_drop_does_not_block() {
+        let mut worker = Worker::spawn(config(10_000, 30.0, Duration::ZERO), || {}).unwrap();
+        worker.send(Command::StartExercise("pelvic-rock".into()));
+        let started = Instant::now();
+        let mut seen = None;
+        while started.elapsed() < Duration::from_secs(5) {
+            if let Some(snapshot) = worker.latest()
+                && let Some(routine) = snapshot.routine
+            {
+                seen = routine.exercise.map(|e| e.id);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(seen.as_deref(), Some("pelvic-rock"));
+        let started = Instant::now();
+        drop(worker);
+        assert!(started.elapsed() < Duration::from_millis(700));
+    }
+
+    #[test]
+    fn a_pose_stage_that_cannot_load_leaves_the_picture_and_says_why() {
+        let mut config = config(5, 100.0, Duration::ZERO);
+        config.pose = Box::new(|| Err(StageError::new("model file missing")));
+        let mut worker = Worker::spawn(config, || {}).unwrap();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(5) {
+            if let Some(snapshot) = worker.latest()
+                && snapshot.frame.is_some()
+            {
+                assert!(snapshot.problem.unwrap().contains("model file missing"));
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("no frame arrived");
+    }
+}

@@ -1,0 +1,435 @@
+//! The eframe `App`: holds the latest snapshot, decides which screen shows, turns clicks
+//! and keys into commands, and plays cues when the coach's counters rise.
+//!
+//! In flow snapshots (through a [`PipelineHandle`]: a threaded worker in the app, an
+//! inline one in tests) and user input; out flow commands, sounds and the drawn window.
+//! `logic` does the non-drawing work (take the snapshot, keys, sounds); `ui` draws.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use egui::{Key, Modifiers};
+
+use crate::coach::routine::{PromptKind, RoutineCommand, Stage};
+use crate::coach::session_log::{PainMoment, SessionLog};
+use crate::pipeline::engine::{EngineOptions, worker_config};
+use crate::pipeline::stats::{RateCounter, RollingMs};
+use crate::pipeline::{Command, PipelineHandle, Snapshot, SourceStatus, Worker};
+
+use super::camera_view::CameraView;
+use super::sound::{Cue, Sounds};
+use super::source_picker::SourcePicker;
+use super::{AppOptions, SourceChoice, screens, session_view, theme};
+
+/// Starts a pipeline on a source; the waker repaints the window after each snapshot.
+pub type PipelineLauncher =
+    Box<dyn FnMut(&SourceChoice, Box<dyn Fn() + Send>) -> Result<Box<dyn PipelineHandle>, String>>;
+
+/// The launcher the real app uses: a worker thread on the camera or video.
+pub fn real_launcher(options: &AppOptions) -> PipelineLauncher {
+    let session_log = match SessionLog::in_data_dir() {
+        Ok(log) => Some(log),
+        Err(err) => {
+            tracing::warn!("sessions will not be recorded: {err}");
+            None
+        }
+    };
+    let engine = EngineOptions {
+        model: options.model,
+        landmarks: options.landmarks.clone(),
+        routine: crate::coach::routine::RoutineConfig {
+            skip_readiness: options.autostart,
+            ..Default::default()
+        },
+        session_log,
+        loop_video: false,
+    };
+    let demo_clip = options.demo_clip.clone().unwrap_or_else(default_demo_clip);
+    Box::new(move |source, waker| {
+        let mut engine = engine.clone();
+        engine.loop_video = matches!(source, SourceChoice::Video(path) if *path == demo_clip);
+        Worker::spawn(worker_config(source, &engine), waker)
+            .map(|worker| Box::new(worker) as Box<dyn PipelineHandle>)
+            .map_err(|e| format!("cannot start the worker thread: {e}"))
+    })
+}
+
+/// `assets/demo/pelvic-rock.mp4`, next to the binary's crate or the working directory.
+pub fn default_demo_clip() -> PathBuf {
+    let relative = Path::new("assets/demo/pelvic-rock.mp4");
+    let beside_crate = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    if beside_crate.exists() {
+        beside_crate
+    } else {
+        relative.to_path_buf()
+    }
+}
+
+/// Which screen shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// Choose the routine or one exercise; the camera preview; not-medical-advice line.
+    Start,
+    /// "How is your pain right now?" before the session (skippable).
+    PainBefore,
+    /// The routine under way.
+    Session,
+    /// "How is your pain now?" after the session (skippable).
+    PainAfter,
+    /// What was done.
+    Summary,
+}
+
+/// What the user chose to do on the start screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Plan {
+    Routine,
+    Single(String),
+}
+
+/// Counters the cues follow: a sound plays when one rises.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct CueCounters {
+    reps_total: u32,
+    holds_completed: u32,
+    prompts_given: u32,
+}
+
+/// The app's state.
+pub struct BackformApp {
+    pub(crate) options: AppOptions,
+    launcher: PipelineLauncher,
+    pipeline: Option<Box<dyn PipelineHandle>>,
+    pub(crate) source: SourceChoice,
+    /// Why the pipeline could not start, shown instead of the picture.
+    pub(crate) launch_error: Option<String>,
+    pub(crate) snapshot: Option<Snapshot>,
+    /// Set once a frame arrived from the current source: until then a failing camera
+    /// shows the "open a video instead" screen.
+    pub(crate) had_frame: bool,
+    pub(crate) camera: CameraView,
+    pub(crate) screen: Screen,
+    pub(crate) plan: Plan,
+    /// `None`: the exercise's default (mirrored for front views).
+    pub(crate) mirror_override: Option<bool>,
+    pub(crate) sounds: Sounds,
+    cue_counters: Option<CueCounters>,
+    /// Cues played, newest last (tests check them; the list stays short).
+    pub(crate) cues_played: Vec<Cue>,
+    pub(crate) pain_before: Option<u8>,
+    pub(crate) pain_after: Option<u8>,
+    pub(crate) picker: SourcePicker,
+    /// The UI's own frame times, milliseconds: the time `ui` takes.
+    pub(crate) frame_times: RollingMs,
+    all_frame_times_ms: Vec<f64>,
+    pub(crate) ui_rate: RateCounter,
+    ctx: egui::Context,
+}
+
+impl BackformApp {
+    /// Sets the theme and starts the pipeline on the chosen source.
+    pub fn new(ctx: &egui::Context, options: AppOptions, launcher: PipelineLauncher) -> Self {
+        theme::apply(ctx);
+        let plan = match &options.exercise {
+            Some(id) => Plan::Single(id.clone()),
+            None => Plan::Routine,
+        };
+        let demo_clip = options.demo_clip.clone().unwrap_or_else(default_demo_clip);
+        let mut app = Self {
+            source: options.source.clone(),
+            sounds: Sounds::new(options.mute),
+            options,
+            launcher,
+            pipeline: None,
+            launch_error: None,
+            snapshot: None,
+            had_frame: false,
+            camera: CameraView::default(),
+            screen: Screen::Start,
+            plan,
+            mirror_override: None,
+            cue_counters: None,
+            cues_played: Vec::new(),
+            pain_before: None,
+            pain_after: None,
+            picker: SourcePicker::new(demo_clip),
+            frame_times: RollingMs::new(600),
+            all_frame_times_ms: Vec::new(),
+            ui_rate: RateCounter::new(std::time::Duration::from_secs(2)),
+            ctx: ctx.clone(),
+        };
+        app.launch(app.source.clone());
+        if app.options.autostart {
+            app.start_session();
+        }
+        app
+    }
+
+    /// Replaces the sound output (tests use [`Sounds::silent`]).
+    pub fn with_sounds(mut self, sounds: Sounds) -> Self {
+        self.sounds = sounds;
+        self
+    }
+
+    /// (Re)starts the pipeline on `source`; the old one stops without blocking the UI.
+    pub(crate) fn launch(&mut self, source: SourceChoice) {
+        self.pipeline = None;
+        self.snapshot = None;
+        self.had_frame = false;
+        self.source = source.clone();
+        let ctx = self.ctx.clone();
+        let waker: Box<dyn Fn() + Send> = Box::new(move || ctx.request_repaint());
+        match (self.launcher)(&source, waker) {
+            Ok(pipeline) => {
+                self.pipeline = Some(pipeline);
+                self.launch_error = None;
+            }
+            Err(err) => {
+                tracing::warn!("{err}");
+                self.launch_error = Some(err);
+            }
+        }
+        if let SourceChoice::Video(path) = &source {
+            self.picker.remember(path);
+        }
+    }
+
+    pub(crate) fn send(&mut self, command: Command) {
+        if let Some(pipeline) = self.pipeline.as_mut() {
+            pipeline.send(command);
+        }
+    }
+
+    /// The routine's stage, if a routine is under way.
+    pub(crate) fn stage(&self) -> Option<&Stage> {
+        self.snapshot.as_ref()?.routine.as_ref().map(|r| &r.stage)
+    }
+
+    /// From the start screen: ask for pain first, unless autostarting.
+    pub(crate) fn choose_plan(&mut self, plan: Plan) {
+        self.plan = plan;
+        self.screen = Screen::PainBefore;
+    }
+
+    /// Records the "before" pain (if given) and starts the routine.
+    pub(crate) fn answer_pain_before(&mut self, pain: Option<u8>) {
+        self.pain_before = pain;
+        if let Some(pain_0_to_10) = pain {
+            self.send(Command::RecordPain {
+                moment: PainMoment::BeforeSession,
+                pain_0_to_10,
+            });
+        }
+        self.start_session();
+    }
+
+    pub(crate) fn start_session(&mut self) {
+        let command = match &self.plan {
+            Plan::Routine => Command::StartRoutine,
+            Plan::Single(id) => Command::StartExercise(id.clone()),
+        };
+        self.send(command);
+        self.cue_counters = None;
+        self.screen = Screen::Session;
+    }
+
+    pub(crate) fn answer_pain_after(&mut self, pain: Option<u8>) {
+        self.pain_after = pain;
+        if let Some(pain_0_to_10) = pain {
+            self.send(Command::RecordPain {
+                moment: PainMoment::AfterSession,
+                pain_0_to_10,
+            });
+        }
+        self.screen = Screen::Summary;
+    }
+
+    pub(crate) fn routine_command(&mut self, command: RoutineCommand) {
+        self.send(Command::Routine(command));
+    }
+
+    /// Whether the picture is mirrored now.
+    pub(crate) fn mirrored(&self) -> bool {
+        if let Some(mirror) = self.mirror_override {
+            return mirror;
+        }
+        let view = self
+            .snapshot
+            .as_ref()
+            .and_then(|s| s.routine.as_ref())
+            .and_then(|r| r.exercise.as_ref())
+            .map(|e| e.camera_view);
+        // A front view reads like a mirror; with no exercise yet the user is most likely
+        // facing the laptop, so mirror then too.
+        !matches!(view, Some(crate::coach::routine::CameraView::Side))
+    }
+
+    /// The source failed before showing anything: offer a video instead.
+    pub(crate) fn source_unavailable(&self) -> Option<String> {
+        if let Some(err) = &self.launch_error {
+            return Some(err.clone());
+        }
+        if self.had_frame {
+            return None;
+        }
+        match &self.snapshot.as_ref()?.source {
+            SourceStatus::Reconnecting { reason, .. } | SourceStatus::Failed { reason } => {
+                Some(reason.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Takes the newest snapshot, applies keys and plays cues. Draws nothing.
+    fn take_snapshot_and_input(&mut self, ctx: &egui::Context) {
+        if let Some(pipeline) = self.pipeline.as_mut()
+            && let Some(snapshot) = pipeline.latest()
+        {
+            if let Some(frame) = &snapshot.frame {
+                self.camera.update(ctx, frame);
+                self.had_frame = true;
+            }
+            self.snapshot = Some(snapshot);
+            self.play_cues();
+        }
+        self.handle_keys(ctx);
+        if self.screen == Screen::Session && self.stage() == Some(&Stage::Finished) {
+            self.screen = Screen::PainAfter;
+        }
+    }
+
+    fn play_cues(&mut self) {
+        let Some(routine) = self.snapshot.as_ref().and_then(|s| s.routine.as_ref()) else {
+            return;
+        };
+        let Some(state) = routine.state.as_ref() else {
+            return;
+        };
+        let now = CueCounters {
+            reps_total: state.reps_total,
+            holds_completed: state.holds_completed,
+            prompts_given: state.prompts_given,
+        };
+        let form_prompt = state
+            .prompt
+            .as_ref()
+            .is_some_and(|p| matches!(p.kind, PromptKind::Form | PromptKind::Safety));
+        let active = routine.stage == Stage::Active;
+        if let Some(before) = self.cue_counters
+            && active
+        {
+            let mut cue = None;
+            if now.prompts_given > before.prompts_given && form_prompt {
+                cue = Some(Cue::Fault);
+            }
+            if now.reps_total > before.reps_total {
+                cue = Some(Cue::Rep);
+            }
+            // The chime says more than the tick: a hold completed is also a rep.
+            if now.holds_completed > before.holds_completed {
+                cue = Some(Cue::HoldComplete);
+            }
+            if let Some(cue) = cue {
+                self.sounds.play(cue);
+                if self.cues_played.len() >= 64 {
+                    self.cues_played.remove(0);
+                }
+                self.cues_played.push(cue);
+            }
+        }
+        // A new coach (next exercise) starts its counters at zero: follow it down too.
+        self.cue_counters = Some(now);
+    }
+
+    fn handle_keys(&mut self, ctx: &egui::Context) {
+        // Typing a path must not pause the exercise.
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let pressed = |key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key));
+        if pressed(Key::M) {
+            self.sounds.toggle_mute();
+        }
+        if self.screen != Screen::Session {
+            return;
+        }
+        if pressed(Key::Space) {
+            self.routine_command(RoutineCommand::TogglePause);
+        }
+        if pressed(Key::N) {
+            self.routine_command(RoutineCommand::Next);
+        }
+        if pressed(Key::Escape) {
+            self.routine_command(RoutineCommand::StopHurts);
+        }
+    }
+
+    /// Non-drawing work for one frame, then the drawing: what `eframe::App` calls.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let started = Instant::now();
+        let ctx = ui.ctx().clone();
+        self.take_snapshot_and_input(&ctx);
+        self.ui_rate.tick(started);
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE.fill(theme::BACKGROUND).inner_margin(12.0))
+            .show(ui, |ui| match self.screen {
+                Screen::Start => screens::start_ui(self, ui),
+                Screen::PainBefore => screens::pain_ui(self, ui, PainMoment::BeforeSession),
+                Screen::Session => session_view::session_ui(self, ui),
+                Screen::PainAfter => screens::pain_ui(self, ui, PainMoment::AfterSession),
+                Screen::Summary => screens::summary_ui(self, ui),
+            });
+        let took = started.elapsed();
+        self.frame_times.push(took);
+        if self.options.frame_times_path.is_some() {
+            self.all_frame_times_ms.push(took.as_secs_f64() * 1e3);
+        }
+        // The hold ring and countdowns move between snapshots only when frames arrive;
+        // the waker repaints on each snapshot, so no continuous repaint is needed.
+    }
+
+    /// Writes the frame-time summary, if asked to.
+    fn write_frame_times(&self) {
+        let Some(path) = &self.options.frame_times_path else {
+            return;
+        };
+        let mut all = RollingMs::new(self.all_frame_times_ms.len().max(1));
+        for &ms in &self.all_frame_times_ms {
+            all.push_ms(ms);
+        }
+        let summary = serde_json::json!({
+            "frames": all.len(),
+            "ui_frame_median_ms": all.median_ms(),
+            "ui_frame_p95_ms": all.p95_ms(),
+            "ui_frame_max_ms": all.max_ms(),
+            "pipeline_fps": self.snapshot.as_ref().map(|s| s.stats.processed_fps),
+            "pipeline_latency_median_ms": self.snapshot.as_ref().map(|s| s.stats.latency_median_ms),
+            "pose_median_ms": self.snapshot.as_ref().map(|s| s.stats.pose_median_ms),
+            "frames_dropped": self.snapshot.as_ref().map(|s| s.stats.frames_dropped),
+        });
+        if let Err(err) = std::fs::write(path, summary.to_string()) {
+            tracing::warn!("cannot write frame times to {}: {err}", path.display());
+        }
+    }
+}
+
+impl eframe::App for BackformApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.send(Command::Shutdown);
+        self.write_frame_times();
+        // Dropping the worker stops it (and the grabber) without blocking for long.
+        self.pipeline = None;
+    }
+}
+
+impl Drop for BackformApp {
+    fn drop(&mut self) {
+        if self.pipeline.is_some() {
+            self.write_frame_times();
+        }
+    }
+}

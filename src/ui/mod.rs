@@ -1,0 +1,100 @@
+//! The desktop window (eframe/egui, glow renderer).
+//!
+//! In flow [`crate::pipeline::Snapshot`]s from the worker (frame, pose, routine view,
+//! timings); out flow [`crate::pipeline::Command`]s (start, pause, next, "it hurts —
+//! stop", pain ratings) and sound. The UI only shows what the routine decided: it never
+//! counts a rep or starts an exercise itself. `main.rs` calls [`run_app`].
+//!
+//! Submodules: `app` (the eframe `App`: screens, keys, commands), `camera_view` (the
+//! camera texture), `overlay` (skeleton), `session_view` (the exercise screen),
+//! `screens` (start, pain, summary), `source_picker` (no camera → open a video),
+//! `sound` (audio cues), `theme` (colours, sizes).
+
+pub mod app;
+pub mod camera_view;
+pub mod overlay;
+pub mod screens;
+pub mod session_view;
+pub mod sound;
+pub mod source_picker;
+pub mod theme;
+
+use std::path::PathBuf;
+
+pub use app::BackformApp;
+
+pub use crate::pipeline::engine::{ModelVariant, SourceChoice};
+
+/// What `backform` (the app) was asked for on the command line.
+#[derive(Clone, Debug, Default)]
+pub struct AppOptions {
+    pub source: SourceChoice,
+    pub model: ModelVariant,
+    /// One exercise by id instead of the whole routine.
+    pub exercise: Option<String>,
+    /// Start without sound (M toggles it).
+    pub mute: bool,
+    /// Start the exercise (or routine) at once: no start screen, pain question or
+    /// readiness check. For demos and screenshots; also `BACKFORM_AUTOSTART=1`.
+    pub autostart: bool,
+    /// Replay recorded landmarks (the JSONL `analyze --landmarks` writes, matched by frame
+    /// index) instead of running the pose model.
+    pub landmarks: Option<PathBuf>,
+    /// Write the UI's own frame times (median, p95, max) to this JSON file at exit;
+    /// also `BACKFORM_UI_FRAME_TIMES=path`.
+    pub frame_times_path: Option<PathBuf>,
+    /// The clip "play the demo clip" opens; defaults to `assets/demo/pelvic-rock.mp4`.
+    pub demo_clip: Option<PathBuf>,
+}
+
+impl AppOptions {
+    /// Applies the hidden environment switches (`BACKFORM_AUTOSTART`,
+    /// `BACKFORM_UI_FRAME_TIMES`) on top of the command line.
+    pub fn with_env(mut self) -> Self {
+        if std::env::var_os("BACKFORM_AUTOSTART").is_some_and(|v| v != "0" && !v.is_empty()) {
+            self.autostart = true;
+        }
+        if self.frame_times_path.is_none() {
+            self.frame_times_path = std::env::var_os("BACKFORM_UI_FRAME_TIMES").map(PathBuf::from);
+        }
+        self
+    }
+}
+
+/// Trouble running the window.
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    #[error("cannot open the window: {0}. Is a display available (DISPLAY or WAYLAND_DISPLAY)?")]
+    Window(String),
+    #[error("unknown exercise \"{0}\"; `backform exercises` lists them")]
+    UnknownExercise(String),
+}
+
+/// Window size on start: fits a 1280×720 screen.
+pub const WINDOW_SIZE: [f32; 2] = [1280.0, 720.0];
+
+/// Opens the window and runs until it is closed.
+pub fn run_app(options: AppOptions) -> Result<(), UiError> {
+    let options = options.with_env();
+    if let Some(id) = &options.exercise
+        && crate::pipeline::engine::exercise_info(id).is_none()
+    {
+        return Err(UiError::UnknownExercise(id.clone()));
+    }
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("backform")
+            .with_inner_size(WINDOW_SIZE)
+            .with_min_inner_size([800.0, 500.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "backform",
+        native,
+        Box::new(move |cc| {
+            let launcher = app::real_launcher(&options);
+            Ok(Box::new(BackformApp::new(&cc.egui_ctx, options, launcher)))
+        }),
+    )
+    .map_err(|e| UiError::Window(e.to_string()))
+}

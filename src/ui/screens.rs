@@ -1,0 +1,224 @@
+//! The screens around a session: start (choose the routine or one exercise, the camera
+//! preview, the not-medical-advice line), the optional pain question before and after,
+//! and the summary.
+//!
+//! In flows the app state; out flow the user's choices (plan, pain ratings), which the
+//! app turns into commands.
+
+use egui::{Button, Color32, RichText, Ui, vec2};
+
+use crate::coach::routine::{ACUTE_ROUTINE, EndReason};
+use crate::coach::session_log::PainMoment;
+use crate::pipeline::engine::exercise_info;
+
+use super::app::{BackformApp, Plan, Screen};
+use super::{camera_view, source_picker, theme};
+
+/// Shown on the start screen, always.
+pub const NOT_MEDICAL_ADVICE: &str = "backform is not medical advice and does not replace a physiotherapist or doctor. \
+Move gently, in a range that feels relieving — never push through pain.";
+
+fn choice_button(text: &str) -> Button<'static> {
+    Button::new(RichText::new(text.to_string()).size(26.0))
+        .min_size(vec2(420.0, 60.0))
+        .corner_radius(10.0)
+}
+
+/// Choose what to do; the camera preview beside it.
+pub fn start_ui(app: &mut BackformApp, ui: &mut Ui) {
+    egui::Panel::bottom("start_disclaimer")
+        .frame(egui::Frame::NONE.inner_margin(8.0))
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(NOT_MEDICAL_ADVICE)
+                    .size(18.0)
+                    .color(theme::TEXT_DIM),
+            );
+        });
+    egui::Panel::left("start_choices")
+        .exact_size(470.0)
+        .resizable(false)
+        .frame(egui::Frame::NONE.inner_margin(8.0))
+        .show(ui, |ui| {
+            ui.heading("Gentle exercises for a sore lower back");
+            ui.label(
+                RichText::new(
+                    "I'll watch through the camera and guide you, one exercise at a time.",
+                )
+                .color(theme::TEXT_DIM),
+            );
+            ui.add_space(12.0);
+            let start = Button::new(
+                RichText::new("Start the routine")
+                    .size(30.0)
+                    .color(Color32::WHITE),
+            )
+            .fill(theme::GOOD.gamma_multiply(0.7))
+            .min_size(vec2(420.0, 72.0))
+            .corner_radius(10.0);
+            if ui.add(start).clicked() {
+                app.choose_plan(Plan::Routine);
+            }
+            ui.label(
+                RichText::new(
+                    "Pelvic tilts → controlled rotations → pelvic rocks → back block traction",
+                )
+                .size(17.0)
+                .color(theme::TEXT_DIM),
+            );
+            ui.add_space(12.0);
+            ui.label(RichText::new("Or one exercise:").color(theme::TEXT_DIM));
+            for id in ACUTE_ROUTINE {
+                let Some(info) = exercise_info(id) else {
+                    continue;
+                };
+                if ui.add(choice_button(&info.name)).clicked() {
+                    app.choose_plan(Plan::Single(id.to_string()));
+                }
+            }
+        });
+    egui::CentralPanel::default()
+        .frame(egui::Frame::NONE.inner_margin(8.0))
+        .show(ui, |ui| {
+            preview_ui(app, ui);
+        });
+}
+
+/// The camera picture without a skeleton, so the user can check the camera sees them;
+/// or the "open a video instead" screen when there is no camera.
+fn preview_ui(app: &mut BackformApp, ui: &mut Ui) {
+    let area = ui.available_rect_before_wrap();
+    if app.camera.has_picture() {
+        let mirrored = app.mirrored();
+        if let Some(size) = app.camera.frame_size() {
+            let rect = camera_view::fit_rect(area, size);
+            app.camera.camera_ui(ui, rect, mirrored);
+        }
+        return;
+    }
+    if let Some(reason) = app.source_unavailable() {
+        source_picker::no_source_ui(app, ui, &reason);
+        return;
+    }
+    ui.painter().rect_filled(area, 8.0, theme::PANEL);
+    ui.painter().text(
+        area.center(),
+        egui::Align2::CENTER_CENTER,
+        "Starting the camera…",
+        theme::figure_font(),
+        theme::TEXT_DIM,
+    );
+}
+
+/// "How is your pain?" with eleven big buttons and a skip.
+pub fn pain_ui(app: &mut BackformApp, ui: &mut Ui, moment: PainMoment) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(60.0);
+        let question = match moment {
+            PainMoment::BeforeSession => "How is your back pain right now?",
+            PainMoment::AfterSession => "How is your back pain now?",
+        };
+        ui.label(RichText::new(question).font(theme::prompt_font()));
+        ui.label(
+            RichText::new("0 is no pain, 10 is the worst you can imagine. This is optional.")
+                .color(theme::TEXT_DIM),
+        );
+        ui.add_space(30.0);
+    });
+    let mut answer = None;
+    let button_width = 88.0;
+    let spacing = ui.spacing().item_spacing.x;
+    let row_width = 11.0 * button_width + 10.0 * spacing;
+    ui.horizontal(|ui| {
+        ui.add_space(((ui.available_width() - row_width) / 2.0).max(0.0));
+        for pain in 0..=10u8 {
+            let button = Button::new(RichText::new(pain.to_string()).size(32.0))
+                .min_size(vec2(button_width, 80.0));
+            if ui.add(button).clicked() {
+                answer = Some(Some(pain));
+            }
+        }
+    });
+    ui.add_space(30.0);
+    ui.vertical_centered(|ui| {
+        if ui
+            .add(Button::new(RichText::new("Skip").size(26.0)).min_size(vec2(200.0, 56.0)))
+            .clicked()
+        {
+            answer = Some(None);
+        }
+    });
+    if let Some(pain) = answer {
+        match moment {
+            PainMoment::BeforeSession => app.answer_pain_before(pain),
+            PainMoment::AfterSession => app.answer_pain_after(pain),
+        }
+    }
+}
+
+/// What was done, and the pain before and after.
+pub fn summary_ui(app: &mut BackformApp, ui: &mut Ui) {
+    ui.heading("Well done for looking after your back");
+    ui.add_space(10.0);
+    let completed = app
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.routine.as_ref())
+        .map(|r| r.completed.clone())
+        .unwrap_or_default();
+    for exercise in &completed {
+        let how = match exercise.end {
+            EndReason::Completed => format!(
+                "{} reps, {} sets",
+                exercise.reps_total, exercise.sets_completed
+            ),
+            EndReason::Skipped => format!("skipped after {} reps", exercise.reps_total),
+            EndReason::ItHurts => "stopped because it hurt".to_string(),
+            EndReason::SessionEnded => format!("{} reps, session ended", exercise.reps_total),
+        };
+        ui.label(format!("{} — {how}", exercise.name));
+    }
+    if completed.is_empty() {
+        ui.label(RichText::new("No exercise was recorded this time.").color(theme::TEXT_DIM));
+    }
+    ui.add_space(10.0);
+    match (app.pain_before, app.pain_after) {
+        (Some(before), Some(after)) => {
+            ui.label(format!("Pain before: {before} / 10 · after: {after} / 10"));
+        }
+        (Some(before), None) => {
+            ui.label(format!("Pain before: {before} / 10"));
+        }
+        (None, Some(after)) => {
+            ui.label(format!("Pain after: {after} / 10"));
+        }
+        (None, None) => {}
+    }
+    if let Some(path) = app
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.session_log_path.clone())
+    {
+        ui.label(
+            RichText::new(format!("Saved to {path}"))
+                .size(16.0)
+                .color(theme::TEXT_DIM),
+        );
+    }
+    ui.add_space(10.0);
+    egui::Frame::NONE
+        .fill(theme::PANEL)
+        .inner_margin(16.0)
+        .corner_radius(8.0)
+        .show(ui, |ui| {
+            for line in super::session_view::PROFESSIONAL_ADVICE {
+                ui.label(RichText::new(line).size(19.0));
+            }
+        });
+    ui.add_space(16.0);
+    if ui.add(choice_button("Back to the start")).clicked() {
+        app.screen = Screen::Start;
+        app.pain_before = None;
+        app.pain_after = None;
+    }
+}

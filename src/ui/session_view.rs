@@ -1,0 +1,626 @@
+//! The exercise screen: camera and skeleton, the prompt line, counters, hold ring,
+//! traction countdown, rest, and the controls that are always one click away.
+//!
+//! In flows the app's latest snapshot (routine view, pose, timings); out flow routine
+//! commands (pause, next, start now, "it hurts — stop"). Nothing here decides anything
+//! about reps or starts: it shows the routine's view.
+
+use egui::{Align, Align2, Button, Color32, Layout, RichText, Stroke, Ui, pos2, vec2};
+
+use crate::coach::routine::{
+    ExerciseInfo, ExerciseState, HoldProgress, PromptKind, RoutineCommand, RoutineView, Stage,
+    TractionClock,
+};
+
+use super::app::BackformApp;
+use super::{overlay, source_picker, theme};
+
+/// When to see a professional: the seed's advice (and EXERCISES.md's safety list).
+pub const PROFESSIONAL_ADVICE: [&str; 4] = [
+    "Gentle, controlled movement is the goal — don't push through pain.",
+    "See a physiotherapist or doctor if the pain is sharp, spreads down your leg, comes with numbness or tingling, or if the spasms don't ease with these gentle exercises.",
+    "Get help straight away if you notice numbness around the groin, trouble controlling your bladder or bowels, or weakness in your legs.",
+    "backform is not medical advice.",
+];
+
+/// The whole session screen.
+pub fn session_ui(app: &mut BackformApp, ui: &mut Ui) {
+    let view = app.snapshot.as_ref().and_then(|s| s.routine.clone());
+    egui::Panel::top("session_top")
+        .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(4, 6)))
+        .show(ui, |ui| top_bar_ui(app, ui, view.as_ref()));
+    egui::Panel::bottom("session_controls")
+        .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(4, 8)))
+        .show(ui, |ui| controls_ui(app, ui, view.as_ref()));
+    let Some(view) = view else {
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                camera_area_ui(app, ui, None);
+            });
+        return;
+    };
+    if view.stage == Stage::StoppedHurts {
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| stopped_ui(app, ui, &view));
+        return;
+    }
+    egui::Panel::bottom("session_prompt")
+        .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(8, 6)))
+        .show(ui, |ui| prompt_ui(ui, &view));
+    egui::Panel::right("session_side")
+        .exact_size(410.0)
+        .resizable(false)
+        .frame(
+            egui::Frame::NONE
+                .fill(theme::PANEL)
+                .inner_margin(16.0)
+                .corner_radius(8.0),
+        )
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| match &view.stage {
+                Stage::Preparing { .. } => preparing_ui(app, ui, &view),
+                _ => progress_ui(ui, &view),
+            });
+        });
+    egui::CentralPanel::default()
+        .frame(egui::Frame::NONE.inner_margin(egui::Margin {
+            right: 12,
+            ..Default::default()
+        }))
+        .show(ui, |ui| {
+            camera_area_ui(app, ui, Some(&view));
+        });
+}
+
+fn top_bar_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
+    ui.horizontal(|ui| {
+        match view.and_then(|v| v.exercise.as_ref().map(|e| (v, e))) {
+            Some((view, exercise)) => {
+                ui.heading(&exercise.name);
+                if view.plan_len > 1 {
+                    ui.label(
+                        RichText::new(format!(
+                            "Exercise {} of {}",
+                            view.position + 1,
+                            view.plan_len
+                        ))
+                        .color(theme::TEXT_DIM),
+                    );
+                }
+                if view.paused {
+                    ui.label(RichText::new("Paused").color(theme::WARNING).strong());
+                }
+            }
+            None => {
+                ui.heading("backform");
+            }
+        }
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            stats_ui(app, ui);
+            let mut mirrored = app.mirrored();
+            if ui
+                .checkbox(&mut mirrored, RichText::new("Mirror").size(18.0))
+                .changed()
+            {
+                app.mirror_override = Some(mirrored);
+            }
+        });
+    });
+}
+
+/// Frames/s and latency, small, in the corner.
+fn stats_ui(app: &BackformApp, ui: &mut Ui) {
+    let ui_ms = app.frame_times.median_ms().unwrap_or(0.0);
+    let text = match &app.snapshot {
+        Some(snapshot) => format!(
+            "{:.0} fps · {:.0} ms · UI {:.1} ms",
+            snapshot.stats.processed_fps, snapshot.stats.latency_median_ms, ui_ms
+        ),
+        None => format!("UI {ui_ms:.1} ms"),
+    };
+    ui.label(RichText::new(text).size(15.0).color(theme::TEXT_DIM))
+        .on_hover_text(
+            "Frames analysed per second · time from camera to screen · time to draw the window",
+        );
+}
+
+fn big_button(text: &str, fill: Color32) -> Button<'static> {
+    Button::new(
+        RichText::new(text.to_string())
+            .size(26.0)
+            .color(Color32::WHITE),
+    )
+    .fill(fill)
+    .min_size(vec2(180.0, 58.0))
+    .corner_radius(10.0)
+}
+
+fn controls_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
+    let paused = view.is_some_and(|v| v.paused);
+    let stage = view.map(|v| v.stage.clone());
+    ui.horizontal(|ui| {
+        let under_way = matches!(
+            stage,
+            Some(Stage::Preparing { .. } | Stage::Active | Stage::Resting { .. })
+        );
+        if under_way {
+            let pause_text = if paused {
+                "Resume (Space)"
+            } else {
+                "Pause (Space)"
+            };
+            if ui.add(big_button(pause_text, theme::PANEL)).clicked() {
+                app.routine_command(RoutineCommand::TogglePause);
+            }
+            let next_text = match stage {
+                Some(Stage::Resting { .. }) => "Skip the rest (N)",
+                _ => "Next (N)",
+            };
+            if ui.add(big_button(next_text, theme::PANEL)).clicked() {
+                app.routine_command(RoutineCommand::Next);
+            }
+        }
+        let mute_text = if app.sounds.is_muted() {
+            "Sound off (M)"
+        } else {
+            "Sound on (M)"
+        };
+        if ui.add(big_button(mute_text, theme::PANEL)).clicked() {
+            app.sounds.toggle_mute();
+        }
+        if under_way {
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let stop =
+                    big_button("It hurts — stop (Esc)", theme::STOP).min_size(vec2(340.0, 58.0));
+                if ui.add(stop).clicked() {
+                    app.routine_command(RoutineCommand::StopHurts);
+                }
+            });
+        }
+    });
+}
+
+fn prompt_colour(kind: PromptKind) -> Color32 {
+    match kind {
+        PromptKind::Safety => theme::STOP,
+        PromptKind::Form => theme::WARNING,
+        PromptKind::Camera => theme::ACCENT,
+        PromptKind::Info => theme::TEXT,
+    }
+}
+
+/// The one large, calm prompt line.
+fn prompt_ui(ui: &mut Ui, view: &RoutineView) {
+    let state = view.state.as_ref();
+    let (text, colour) = match (&view.stage, state.and_then(|s| s.prompt.as_ref())) {
+        (_, _) if view.paused => (
+            "Paused — press Space when you're ready".to_string(),
+            theme::TEXT,
+        ),
+        (Stage::Resting { .. }, _) => ("Rest. Breathe slowly.".to_string(), theme::TEXT),
+        (Stage::Active, Some(prompt)) => (prompt.text.clone(), prompt_colour(prompt.kind)),
+        (Stage::Preparing { .. }, _) => match state {
+            Some(s) if s.ready => ("Good — hold still, starting…".to_string(), theme::GOOD),
+            Some(s) => (
+                s.readiness_hint
+                    .clone()
+                    .unwrap_or_else(|| "Get into the starting position".to_string()),
+                theme::ACCENT,
+            ),
+            None => ("Get into the starting position".to_string(), theme::ACCENT),
+        },
+        (Stage::Active, None) => (
+            "Slowly, in the range that feels relieving.".to_string(),
+            theme::TEXT_DIM,
+        ),
+        _ => (String::new(), theme::TEXT),
+    };
+    ui.add_sized(
+        vec2(ui.available_width(), 56.0),
+        egui::Label::new(RichText::new(text).font(theme::prompt_font()).color(colour)).wrap(),
+    );
+}
+
+/// The camera picture with the skeleton, or the "open a video" picker when there is none.
+fn camera_area_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
+    let area = ui.available_rect_before_wrap();
+    if !app.camera.has_picture() {
+        if let Some(reason) = app.source_unavailable() {
+            source_picker::no_source_ui(app, ui, &reason);
+        } else {
+            ui.painter().rect_filled(area, 8.0, theme::PANEL);
+            let text = match app.snapshot.as_ref().map(|s| &s.source) {
+                Some(crate::pipeline::SourceStatus::Lost { .. }) => {
+                    "The camera stopped. Reconnecting…"
+                }
+                _ => "Starting the camera…",
+            };
+            ui.painter().text(
+                area.center(),
+                Align2::CENTER_CENTER,
+                text,
+                theme::figure_font(),
+                theme::TEXT_DIM,
+            );
+        }
+        return;
+    }
+    let mirrored = app.mirrored();
+    let Some(image_rect) = app.camera.camera_ui(ui, area, mirrored) else {
+        return;
+    };
+    if let Some(snapshot) = &app.snapshot {
+        if let Some(pose) = &snapshot.pose {
+            let state = view.and_then(|v| v.state.as_ref());
+            let used = state.map_or(&[][..], |s| &s.landmarks_used[..]);
+            let faulted = state.map_or(&[][..], |s| &s.landmarks_faulted[..]);
+            overlay::skeleton_ui(ui, pose, image_rect, mirrored, used, faulted);
+        }
+        let banner = match &snapshot.source {
+            crate::pipeline::SourceStatus::Lost { .. }
+            | crate::pipeline::SourceStatus::Reconnecting { .. } => {
+                Some("The camera stopped. Reconnecting…".to_string())
+            }
+            crate::pipeline::SourceStatus::Ended { .. } => Some("The video has ended.".to_string()),
+            _ => snapshot.problem.clone(),
+        };
+        if let Some(banner) = banner {
+            let pos = image_rect.left_top() + vec2(12.0, 12.0);
+            let galley = ui.painter().layout(
+                banner,
+                egui::FontId::proportional(18.0),
+                theme::TEXT,
+                image_rect.width() - 24.0,
+            );
+            let rect = egui::Rect::from_min_size(pos, galley.size()).expand(6.0);
+            ui.painter()
+                .rect_filled(rect, 6.0, Color32::from_black_alpha(180));
+            ui.painter().galley(pos, galley, theme::TEXT);
+        }
+    }
+    if let Some(Stage::Resting {
+        remaining_s,
+        next_set,
+    }) = view.map(|v| &v.stage)
+    {
+        let painter = ui.painter_at(image_rect);
+        painter.rect_filled(image_rect, 0.0, Color32::from_black_alpha(150));
+        let c = image_rect.center();
+        painter.text(
+            c - vec2(0.0, 60.0),
+            Align2::CENTER_CENTER,
+            "Rest",
+            theme::counter_font(),
+            theme::TEXT,
+        );
+        painter.text(
+            c + vec2(0.0, 10.0),
+            Align2::CENTER_CENTER,
+            clock_text(*remaining_s),
+            theme::counter_font(),
+            theme::GOOD,
+        );
+        let sets = view
+            .and_then(|v| v.exercise.as_ref())
+            .map_or(1, |e| e.prescription.sets);
+        painter.text(
+            c + vec2(0.0, 80.0),
+            Align2::CENTER_CENTER,
+            format!("Next: set {next_set} of {sets}"),
+            theme::figure_font(),
+            theme::TEXT_DIM,
+        );
+    }
+}
+
+/// `m:ss`, rounded up so a countdown shows 0:01 until it is really over.
+pub fn clock_text(seconds: f64) -> String {
+    let total = seconds.max(0.0).ceil() as u64;
+    format!("{}:{:02}", total / 60, total % 60)
+}
+
+/// Before an exercise: how to do it, where the camera goes, and the readiness check.
+fn preparing_ui(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
+    let Some(exercise) = &view.exercise else {
+        return;
+    };
+    ui.label(RichText::new("Next up").color(theme::TEXT_DIM));
+    ui.heading(&exercise.name);
+    ui.add_space(6.0);
+    ui.label(
+        RichText::new("Where to put the camera")
+            .strong()
+            .color(theme::ACCENT),
+    );
+    ui.label(&exercise.camera_placement);
+    ui.add_space(6.0);
+    ui.label(RichText::new("How to do it").strong().color(theme::ACCENT));
+    for (i, step) in exercise.how_to.iter().enumerate() {
+        ui.label(format!("{}. {step}", i + 1));
+    }
+    for tip in &exercise.tips {
+        ui.label(RichText::new(tip).italics().color(theme::TEXT_DIM));
+    }
+    ui.label(RichText::new(prescription_text(exercise)).color(theme::TEXT_DIM));
+    ui.add_space(8.0);
+    if let Stage::Preparing {
+        ready_for_s,
+        ready_needed_s,
+    } = view.stage
+    {
+        let fraction = if ready_needed_s > 0.0 {
+            (ready_for_s / ready_needed_s).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        let ready = view.state.as_ref().is_some_and(|s| s.ready);
+        let text = if ready {
+            "Ready — hold still"
+        } else {
+            "Waiting until I can see you in position"
+        };
+        ui.add(
+            egui::ProgressBar::new(fraction as f32)
+                .text(text)
+                .fill(if ready { theme::GOOD } else { theme::PANEL }),
+        );
+    }
+    ui.add_space(8.0);
+    if ui.add(big_button("Start now", theme::PANEL)).clicked() {
+        app.routine_command(RoutineCommand::StartNow);
+    }
+}
+
+fn prescription_text(exercise: &ExerciseInfo) -> String {
+    let p = &exercise.prescription;
+    if let Some(limit_s) = p.time_limit_s {
+        return format!(
+            "Up to {} — I'll tell you when to stop.",
+            clock_text(limit_s)
+        );
+    }
+    let per = if p.per_side { " each side" } else { "" };
+    let hold = p
+        .hold_s
+        .map(|s| format!(", hold {s:.0} s each"))
+        .unwrap_or_default();
+    format!("{} sets of {}{per}{hold}.", p.sets, p.reps_per_set)
+}
+
+/// During an exercise: reps per side, set, hold ring, traction countdown.
+fn progress_ui(ui: &mut Ui, view: &RoutineView) {
+    let Some(exercise) = &view.exercise else {
+        return;
+    };
+    let default_state = ExerciseState::default();
+    let state = view.state.as_ref().unwrap_or(&default_state);
+    let p = &exercise.prescription;
+    if let Stage::Resting {
+        remaining_s,
+        next_set,
+    } = view.stage
+    {
+        ui.label(
+            RichText::new(format!("Rest {}", clock_text(remaining_s)))
+                .font(theme::counter_font())
+                .color(theme::GOOD),
+        );
+        ui.label(
+            RichText::new(format!("Then set {next_set} of {}", p.sets)).font(theme::figure_font()),
+        );
+        return;
+    }
+    if p.time_limit_s.is_none() {
+        ui.label(
+            RichText::new(format!(
+                "Set {} of {}",
+                view.current_set.min(p.sets.max(1)),
+                p.sets
+            ))
+            .font(theme::figure_font()),
+        );
+        if p.per_side {
+            for (side, reps) in [("Left", state.reps_left), ("Right", state.reps_right)] {
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(side)
+                            .font(theme::figure_font())
+                            .color(theme::TEXT_DIM),
+                    );
+                    ui.label(RichText::new(format!("{reps}")).font(theme::counter_font()));
+                    ui.label(
+                        RichText::new(format!("of {}", p.reps_per_set))
+                            .font(theme::figure_font())
+                            .color(theme::TEXT_DIM),
+                    );
+                });
+            }
+        } else {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new("Reps")
+                        .font(theme::figure_font())
+                        .color(theme::TEXT_DIM),
+                );
+                ui.label(
+                    RichText::new(format!("{}", state.reps_in_set)).font(theme::counter_font()),
+                );
+                ui.label(
+                    RichText::new(format!("of {}", p.reps_per_set))
+                        .font(theme::figure_font())
+                        .color(theme::TEXT_DIM),
+                );
+            });
+        }
+    }
+    if let Some(hold) = &state.hold {
+        hold_ring_ui(ui, hold);
+    } else if let Some(target_s) = p.hold_s {
+        hold_ring_ui(
+            ui,
+            &HoldProgress {
+                held_s: 0.0,
+                target_s,
+                counting: false,
+            },
+        );
+    }
+    if let Some(clock) = &state.traction {
+        traction_ui(ui, clock);
+    }
+    if !state.active_faults.is_empty() {
+        ui.add_space(8.0);
+        for fault in &state.active_faults {
+            ui.label(
+                RichText::new(format!("● {fault}"))
+                    .size(18.0)
+                    .color(theme::WARNING),
+            );
+        }
+    }
+    if let Some(next) = &view.next_exercise_name {
+        ui.add_space(12.0);
+        ui.label(RichText::new(format!("Then: {next}")).color(theme::TEXT_DIM));
+    }
+}
+
+/// A ring that fills towards the hold's target, in green only while the hold counts.
+fn hold_ring_ui(ui: &mut Ui, hold: &HoldProgress) {
+    let size = 150.0;
+    let (rect, response) = ui.allocate_exact_size(
+        vec2(ui.available_width(), size + 10.0),
+        egui::Sense::hover(),
+    );
+    // The ring is only paint: give it a label for screen readers (and UI tests).
+    let label = format!(
+        "Hold {:.0} of {:.0} s{}",
+        hold.held_s.floor(),
+        hold.target_s,
+        if hold.counting { ", counting" } else { "" }
+    );
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, label.clone()));
+    let painter = ui.painter_at(rect);
+    let centre = pos2(rect.left() + size / 2.0 + 10.0, rect.center().y);
+    let radius = size / 2.0 - 8.0;
+    painter.circle_stroke(centre, radius, Stroke::new(12.0, theme::BACKGROUND));
+    let fraction = if hold.target_s > 0.0 {
+        (hold.held_s / hold.target_s).clamp(0.0, 1.0)
+    } else {
+        0.0
+    } as f32;
+    let colour = if hold.counting {
+        theme::GOOD
+    } else {
+        theme::TEXT_DIM
+    };
+    if fraction > 0.0 {
+        let steps = (64.0 * fraction).ceil().max(2.0) as usize;
+        let points: Vec<egui::Pos2> = (0..=steps)
+            .map(|i| {
+                let angle = -std::f32::consts::FRAC_PI_2
+                    + std::f32::consts::TAU * fraction * i as f32 / steps as f32;
+                centre + radius * vec2(angle.cos(), angle.sin())
+            })
+            .collect();
+        painter.add(egui::Shape::line(points, Stroke::new(12.0, colour)));
+    }
+    painter.text(
+        centre,
+        Align2::CENTER_CENTER,
+        format!("{:.0}", hold.held_s.floor()),
+        theme::figure_font(),
+        theme::TEXT,
+    );
+    let caption = if hold.counting {
+        "Holding — keep going"
+    } else {
+        "Hold"
+    };
+    painter.text(
+        pos2(centre.x + radius + 24.0, centre.y - 14.0),
+        Align2::LEFT_CENTER,
+        caption,
+        egui::FontId::proportional(22.0),
+        colour,
+    );
+    painter.text(
+        pos2(centre.x + radius + 24.0, centre.y + 16.0),
+        Align2::LEFT_CENTER,
+        format!("{:.0} of {:.0} s", hold.held_s.floor(), hold.target_s),
+        egui::FontId::proportional(22.0),
+        theme::TEXT_DIM,
+    );
+}
+
+/// Traction: a minute counting down, then a firm stop.
+fn traction_ui(ui: &mut Ui, clock: &TractionClock) {
+    let remaining_s = clock.limit_s - clock.elapsed_s;
+    if remaining_s > 0.0 {
+        ui.label(
+            RichText::new("Time left")
+                .font(theme::figure_font())
+                .color(theme::TEXT_DIM),
+        );
+        ui.label(RichText::new(clock_text(remaining_s)).font(theme::counter_font()));
+        let fraction = (clock.elapsed_s / clock.limit_s.max(1.0)).clamp(0.0, 1.0) as f32;
+        ui.add(egui::ProgressBar::new(fraction).fill(theme::GOOD));
+    } else {
+        ui.label(
+            RichText::new("Stop")
+                .font(theme::counter_font())
+                .color(theme::STOP)
+                .strong(),
+        );
+        ui.label(
+            RichText::new("That's a minute. Lift your hips, take the block away and rest.")
+                .font(theme::figure_font())
+                .color(theme::TEXT),
+        );
+    }
+}
+
+/// After "it hurts — stop": kind words and when to see a professional.
+fn stopped_ui(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(20.0);
+        ui.label(RichText::new("Stopped. That's the right call.").font(theme::prompt_font()));
+        ui.add_space(8.0);
+        ui.label("Lie or sit comfortably and breathe slowly. I've noted it in your session log.");
+        ui.add_space(16.0);
+    });
+    egui::Frame::NONE
+        .fill(theme::PANEL)
+        .inner_margin(20.0)
+        .corner_radius(8.0)
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new("When to see a professional")
+                    .heading()
+                    .color(theme::ACCENT),
+            );
+            for line in PROFESSIONAL_ADVICE {
+                ui.label(line);
+            }
+        });
+    ui.add_space(16.0);
+    ui.horizontal(|ui| {
+        if let Some(next) = &view.next_exercise_name
+            && ui
+                .add(big_button(
+                    &format!("Try the next one: {next}"),
+                    theme::PANEL,
+                ))
+                .clicked()
+        {
+            app.routine_command(RoutineCommand::Next);
+        }
+        if ui
+            .add(big_button("End the session", theme::PANEL))
+            .clicked()
+        {
+            app.routine_command(RoutineCommand::EndSession);
+        }
+    });
+}

@@ -1,0 +1,246 @@
+//! "No camera found — open a video instead": a calm screen in place of an error dialog.
+//!
+//! In flows the reason the camera failed; out flows a new source for the app to start:
+//! the bundled demo clip (one click), a path typed or picked from a plain folder
+//! listing, a recently opened file, or the camera again. Pure egui, so it works
+//! under Xvfb and needs no GTK.
+
+use std::path::{Path, PathBuf};
+
+use egui::{Button, RichText, Ui, vec2};
+
+use crate::coach::session_log::default_data_dir;
+
+use super::app::BackformApp;
+use super::{SourceChoice, theme};
+
+/// File name of the recent-videos list in the data directory.
+const RECENT_FILE: &str = "recent_videos.json";
+const RECENT_MAX: usize = 5;
+/// Extensions the folder listing shows.
+const VIDEO_EXTENSIONS: [&str; 6] = ["mp4", "mov", "avi", "mkv", "webm", "m4v"];
+
+/// The picker's state between frames.
+pub struct SourcePicker {
+    pub demo_clip: PathBuf,
+    pub path_text: String,
+    pub recent: Vec<PathBuf>,
+    /// Why the last path did not open.
+    pub error: Option<String>,
+    /// Where the recent list is kept; `None` keeps it in memory only (tests).
+    recent_store: Option<PathBuf>,
+}
+
+impl SourcePicker {
+    pub fn new(demo_clip: PathBuf) -> Self {
+        let recent_store = default_data_dir().ok().map(|dir| dir.join(RECENT_FILE));
+        let recent = recent_store.as_deref().map(load_recent).unwrap_or_default();
+        let path_text = std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
+        Self {
+            demo_clip,
+            path_text,
+            recent,
+            error: None,
+            recent_store,
+        }
+    }
+
+    /// Puts `path` first in the recent list (and saves the list).
+    pub fn remember(&mut self, path: &Path) {
+        self.recent.retain(|p| p != path);
+        self.recent.insert(0, path.to_path_buf());
+        self.recent.truncate(RECENT_MAX);
+        if let Some(store) = &self.recent_store {
+            let saved = serde_json::to_string(&self.recent)
+                .map_err(std::io::Error::from)
+                .and_then(|text| {
+                    if let Some(dir) = store.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    std::fs::write(store, text)
+                });
+            if let Err(err) = saved {
+                tracing::warn!(
+                    "cannot save the recent videos list to {}: {err}",
+                    store.display()
+                );
+            }
+        }
+    }
+}
+
+fn load_recent(path: &Path) -> Vec<PathBuf> {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Vec<PathBuf>>(&text).ok())
+        .map(|list| list.into_iter().filter(|p| p.is_file()).collect())
+        .unwrap_or_default()
+}
+
+fn is_video(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Sub-folders and video files of `dir`, folders first, each sorted by name.
+pub fn folder_entries(dir: &Path) -> Vec<PathBuf> {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut folders = Vec::new();
+    let mut videos = Vec::new();
+    for entry in read.flatten() {
+        let path = entry.path();
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            folders.push(path);
+        } else if is_video(&path) {
+            videos.push(path);
+        }
+    }
+    folders.sort();
+    videos.sort();
+    folders.extend(videos);
+    folders
+}
+
+/// Opens the video at `path`, or says why not.
+fn open_video(app: &mut BackformApp, path: PathBuf) {
+    if path.is_file() {
+        app.picker.error = None;
+        app.launch(SourceChoice::Video(path));
+    } else {
+        app.picker.error = Some(format!("There is no file at {}", path.display()));
+    }
+}
+
+/// The screen shown where the camera picture would be.
+pub fn no_source_ui(app: &mut BackformApp, ui: &mut Ui, reason: &str) {
+    egui::Frame::NONE
+        .fill(theme::PANEL)
+        .inner_margin(20.0)
+        .corner_radius(8.0)
+        .show(ui, |ui| {
+            ui.set_min_size(ui.available_size());
+            let camera = matches!(app.source, SourceChoice::Camera(_));
+            ui.heading(if camera {
+                "No camera found"
+            } else {
+                "This video did not open"
+            });
+            ui.label(RichText::new(reason).size(16.0).color(theme::TEXT_DIM));
+            ui.add_space(8.0);
+            ui.label("You can follow along with a video instead:");
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                let demo = app.picker.demo_clip.clone();
+                let demo_button = Button::new(RichText::new("Play the demo clip").size(24.0))
+                    .min_size(vec2(240.0, 52.0));
+                if ui.add_enabled(demo.is_file(), demo_button).clicked() {
+                    open_video(app, demo);
+                }
+                let camera_button = Button::new(RichText::new("Try the camera again").size(20.0))
+                    .min_size(vec2(200.0, 52.0));
+                if ui.add(camera_button).clicked() {
+                    app.launch(SourceChoice::Camera(0));
+                }
+            });
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                ui.label("File or folder:");
+                let field = egui::TextEdit::singleline(&mut app.picker.path_text)
+                    .desired_width(ui.available_width() - 110.0);
+                let response = ui.add(field);
+                let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if ui.button("Open").clicked() || enter {
+                    let path = PathBuf::from(app.picker.path_text.trim());
+                    if !path.is_dir() {
+                        open_video(app, path);
+                    }
+                }
+            });
+            if let Some(error) = &app.picker.error {
+                ui.label(RichText::new(error).color(theme::WARNING));
+            }
+            if !app.picker.recent.is_empty() {
+                ui.label(RichText::new("Recent").color(theme::TEXT_DIM));
+                for path in app.picker.recent.clone() {
+                    let name = path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
+                    if ui
+                        .button(name)
+                        .on_hover_text(path.display().to_string())
+                        .clicked()
+                    {
+                        open_video(app, path);
+                    }
+                }
+            }
+            let folder = {
+                let typed = PathBuf::from(app.picker.path_text.trim());
+                if typed.is_dir() {
+                    typed
+                } else {
+                    typed.parent().map(Path::to_path_buf).unwrap_or_default()
+                }
+            };
+            ui.label(
+                RichText::new(format!("In {}", folder.display()))
+                    .size(16.0)
+                    .color(theme::TEXT_DIM),
+            );
+            egui::ScrollArea::vertical()
+                .max_height(ui.available_height())
+                .show(ui, |ui| {
+                    if let Some(parent) = folder.parent()
+                        && ui.button("⬆ ..").clicked()
+                    {
+                        app.picker.path_text = parent.display().to_string();
+                    }
+                    for entry in folder_entries(&folder) {
+                        let name = entry
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        if entry.is_dir() {
+                            if ui.button(format!("🗀 {name}")).clicked() {
+                                app.picker.path_text = entry.display().to_string();
+                            }
+                        } else if ui.button(format!("▶ {name}")).clicked() {
+                            open_video(app, entry);
+                        }
+                    }
+                });
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_folder_listing_shows_folders_then_videos_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("clips")).unwrap();
+        std::fs::create_dir(dir.path().join(".hidden")).unwrap();
+        for name in ["b.mp4", "a.MOV", "notes.txt"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let names: Vec<String> = folder_entries(dir.path())
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["clips", "a.MOV", "b.mp4"]);
+    }
+}
