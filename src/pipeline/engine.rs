@@ -6,13 +6,8 @@
 //! exercise checks the app runs, so the worker and the UI stay independent of them.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use opencv::core::Mat;
-use opencv::prelude::*;
-use opencv::{imgproc, videoio};
-
-use crate::capture::Frame;
+use crate::capture::{CameraConfig, SourceSpec};
 use crate::coach::routine::{
     CameraView, CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, Prescription,
     RoutineConfig, RoutineError,
@@ -21,7 +16,7 @@ use crate::coach::session_log::SessionLog;
 use crate::pose::{Pose, index};
 
 use super::scripted::ScriptedPoses;
-use super::source::{FrameSource, PoseStage, PoseStageBuilder, SourceOpener, StageError};
+use super::source::{PoseStage, PoseStageBuilder, SourceOpener, StageError};
 use super::worker::WorkerConfig;
 
 /// Where frames come from.
@@ -73,15 +68,14 @@ pub fn worker_config(source: &SourceChoice, options: &EngineOptions) -> WorkerCo
 
 /// Opens the chosen source (again, after a camera was lost).
 pub fn source_opener(source: &SourceChoice) -> SourceOpener {
-    let source = source.clone();
-    Box::new(move || match &source {
-        SourceChoice::Camera(index) => {
-            OpenCvSource::camera(*index).map(|s| Box::new(s) as Box<dyn FrameSource>)
-        }
-        SourceChoice::Video(path) => {
-            OpenCvSource::video(path.clone()).map(|s| Box::new(s) as Box<dyn FrameSource>)
-        }
-    })
+    let spec = match source {
+        SourceChoice::Camera(index) => SourceSpec::Camera(CameraConfig {
+            index: i32::try_from(*index).unwrap_or(i32::MAX),
+            ..CameraConfig::default()
+        }),
+        SourceChoice::Video(path) => SourceSpec::Video(path.clone()),
+    };
+    Box::new(move || spec.open())
 }
 
 /// Builds the pose stage on the worker thread.
@@ -96,113 +90,6 @@ pub fn pose_builder(options: &EngineOptions) -> PoseStageBuilder {
             "the {model:?} pose model is not wired into this build yet; replay landmarks with --landmarks"
         ))),
     })
-}
-
-/// A camera or video file read with OpenCV, frames converted to RGB.
-pub struct OpenCvSource {
-    capture: videoio::VideoCapture,
-    live: bool,
-    name: String,
-    next_index: u64,
-    opened_at: Instant,
-    bgr: Mat,
-    rgb: Mat,
-}
-
-fn cv_error(context: &str, err: opencv::Error) -> StageError {
-    StageError::new(format!("{context}: {err}"))
-}
-
-impl OpenCvSource {
-    pub fn camera(index: u32) -> Result<Self, StageError> {
-        let capture = videoio::VideoCapture::new(index as i32, videoio::CAP_V4L2)
-            .map_err(|e| cv_error("cannot open the camera", e))?;
-        if !capture.is_opened().unwrap_or(false) {
-            return Err(StageError::new(format!("no camera found at index {index}")));
-        }
-        let mut source = Self::with(capture, true, format!("camera {index}"));
-        // One buffer: V4L2's default four make the picture ~130 ms stale.
-        if let Err(err) = source.capture.set(videoio::CAP_PROP_BUFFERSIZE, 1.0) {
-            tracing::debug!("camera ignores the buffer size: {err}");
-        }
-        Ok(source)
-    }
-
-    pub fn video(path: PathBuf) -> Result<Self, StageError> {
-        if !path.is_file() {
-            return Err(StageError::new(format!(
-                "no video file at {}",
-                path.display()
-            )));
-        }
-        let shown = path.display().to_string();
-        let capture = videoio::VideoCapture::from_file(&shown, videoio::CAP_ANY)
-            .map_err(|e| cv_error(&format!("cannot open {shown}"), e))?;
-        if !capture.is_opened().unwrap_or(false) {
-            return Err(StageError::new(format!(
-                "cannot decode {shown}: not a video OpenCV can read"
-            )));
-        }
-        let name = path
-            .file_name()
-            .map_or(shown, |n| n.to_string_lossy().into_owned());
-        Ok(Self::with(capture, false, name))
-    }
-
-    fn with(capture: videoio::VideoCapture, live: bool, name: String) -> Self {
-        Self {
-            capture,
-            live,
-            name,
-            next_index: 0,
-            opened_at: Instant::now(),
-            bgr: Mat::default(),
-            rgb: Mat::default(),
-        }
-    }
-}
-
-impl FrameSource for OpenCvSource {
-    fn next_frame(&mut self) -> Result<Option<Frame>, StageError> {
-        let got = self
-            .capture
-            .read(&mut self.bgr)
-            .map_err(|e| cv_error("cannot read a frame", e))?;
-        if !got || self.bgr.empty() {
-            return Ok(None);
-        }
-        let timestamp_s = if self.live {
-            self.opened_at.elapsed().as_secs_f64()
-        } else {
-            self.capture
-                .get(videoio::CAP_PROP_POS_MSEC)
-                .map_err(|e| cv_error("no frame time", e))?
-                / 1e3
-        };
-        imgproc::cvt_color(&self.bgr, &mut self.rgb, imgproc::COLOR_BGR2RGB, 0)
-            .map_err(|e| cv_error("cannot convert the frame", e))?;
-        let bytes = self
-            .rgb
-            .data_bytes()
-            .map_err(|e| cv_error("frame not contiguous", e))?;
-        let frame = Frame {
-            index: self.next_index,
-            timestamp_s,
-            width: self.rgb.cols() as u32,
-            height: self.rgb.rows() as u32,
-            rgb: bytes.to_vec(),
-        };
-        self.next_index += 1;
-        Ok(Some(frame))
-    }
-
-    fn is_live(&self) -> bool {
-        self.live
-    }
-
-    fn describe(&self) -> String {
-        self.name.clone()
-    }
 }
 
 /// The four exercises of the acute routine, with the seed's how-to text.

@@ -230,8 +230,8 @@ impl GrabLoop {
         while !self.stopping() {
             match (self.opener)() {
                 Ok(source) => {
-                    let name = source.describe();
-                    let live = source.is_live();
+                    let name = source.info().description.clone();
+                    let live = source.info().live;
                     let outcome = self.stream(source);
                     match outcome {
                         StreamEnd::Stopped => return,
@@ -276,8 +276,8 @@ impl GrabLoop {
     }
 
     fn stream(&mut self, mut source: Box<dyn FrameSource>) -> StreamEnd {
-        let name = source.describe();
-        let live = source.is_live();
+        let name = source.info().description.clone();
+        let live = source.info().live;
         let mut clock: Option<PlaybackClock> = None;
         let mut last_good = Instant::now();
         loop {
@@ -357,8 +357,8 @@ enum StreamEnd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capture::{CaptureError, SourceInfo};
     use crate::pipeline::scripted::SyntheticFrames;
-    use crate::pipeline::source::StageError;
     use std::sync::atomic::AtomicU32;
 
     fn wait_for(shared: &GrabberShared, what: impl Fn(&SourceStatus) -> bool) -> SourceStatus {
@@ -395,21 +395,18 @@ mod tests {
     #[test]
     fn a_lost_camera_is_reopened_with_backoff() {
         /// A "camera" that fails after 3 frames, and whose first reopen fails too.
-        struct FlakyCamera(SyntheticFrames, u32);
+        struct FlakyCamera(SyntheticFrames, u32, SourceInfo);
         impl FrameSource for FlakyCamera {
-            fn next_frame(&mut self) -> Result<Option<Frame>, StageError> {
+            fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
                 self.1 += 1;
                 if self.1 > 3 {
-                    return Err(StageError::new("unplugged"));
+                    return Err(CaptureError::CameraLost { index: 0 });
                 }
                 std::thread::sleep(Duration::from_millis(5));
                 self.0.next_frame()
             }
-            fn is_live(&self) -> bool {
-                true
-            }
-            fn describe(&self) -> String {
-                "camera 0".into()
+            fn info(&self) -> &SourceInfo {
+                &self.2
             }
         }
         let opens = Arc::new(AtomicU32::new(0));
@@ -418,12 +415,11 @@ mod tests {
             Box::new(move || {
                 let n = opens.fetch_add(1, Ordering::SeqCst);
                 if n == 1 {
-                    return Err(StageError::new("no camera"));
+                    return Err(CaptureError::NoCamera { index: 0 });
                 }
-                Ok(
-                    Box::new(FlakyCamera(SyntheticFrames::new(100, 30.0, 4, 4), 0))
-                        as Box<dyn FrameSource>,
-                )
+                let frames = SyntheticFrames::new(100, 30.0, 4, 4).live();
+                let info = frames.info().clone();
+                Ok(Box::new(FlakyCamera(frames, 0, info)) as Box<dyn FrameSource>)
             })
         };
         let grabber = Grabber::spawn(opener, false).unwrap();

@@ -8,11 +8,11 @@
 
 use std::path::Path;
 
-use crate::capture::Frame;
+use crate::capture::{CaptureError, Frame, FrameSource, SourceInfo};
 use crate::pose::Pose;
 use crate::pose::jsonl::{JsonlError, read_landmarks};
 
-use super::source::{FrameSource, PoseStage, StageError};
+use super::source::{PoseStage, StageError};
 
 /// Flat grey frames at a fixed rate: a stand-in camera picture.
 #[derive(Debug, Clone)]
@@ -22,7 +22,7 @@ pub struct SyntheticFrames {
     fps: f64,
     width: u32,
     height: u32,
-    live: bool,
+    info: SourceInfo,
 }
 
 impl SyntheticFrames {
@@ -34,19 +34,27 @@ impl SyntheticFrames {
             fps: fps.max(1.0),
             width,
             height,
-            live: false,
+            info: SourceInfo {
+                description: "scripted frames".into(),
+                width,
+                height,
+                fps: fps.max(1.0),
+                frame_count: Some(count),
+                live: false,
+            },
         }
     }
 
     /// Marks the frames as coming from a live camera (no pacing by timestamps).
     pub fn live(mut self) -> Self {
-        self.live = true;
+        self.info.live = true;
+        self.info.frame_count = None;
         self
     }
 }
 
 impl FrameSource for SyntheticFrames {
-    fn next_frame(&mut self) -> Result<Option<Frame>, StageError> {
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
         if self.next_index >= self.count {
             return Ok(None);
         }
@@ -69,12 +77,8 @@ impl FrameSource for SyntheticFrames {
         }))
     }
 
-    fn is_live(&self) -> bool {
-        self.live
-    }
-
-    fn describe(&self) -> String {
-        "scripted frames".into()
+    fn info(&self) -> &SourceInfo {
+        &self.info
     }
 }
 

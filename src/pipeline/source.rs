@@ -1,11 +1,13 @@
 //! The two ports the pipeline runs through: a frame source and a pose stage.
 //!
-//! The worker only needs "give me the next frame" and "find the pose in this frame";
-//! these traits are that much, so cameras, video files, scripted test sequences and the
-//! ONNX pose estimator all plug in the same way. Errors are turned into text here: the
-//! worker shows them to the user and never branches on their kind.
+//! The worker only needs "give me the next frame" ([`crate::capture::FrameSource`]) and
+//! "find the pose in this frame" ([`PoseStage`]), so cameras, video files, scripted test
+//! sequences and the ONNX pose estimator all plug in the same way. Pose errors are
+//! turned into text here: the worker shows them to the user and never branches on
+//! their kind.
 
 use crate::capture::Frame;
+pub use crate::capture::{CaptureError, FrameSource};
 use crate::pose::Pose;
 
 use super::stats::StageTiming;
@@ -21,19 +23,8 @@ impl StageError {
     }
 }
 
-/// A camera, a video file or a scripted sequence of frames.
-pub trait FrameSource: Send {
-    /// The next frame; `Ok(None)` at the end of a file.
-    fn next_frame(&mut self) -> Result<Option<Frame>, StageError>;
-    /// True for cameras: frames arrive in real time. False for files, which the grabber
-    /// plays at their own speed, paced by the frames' timestamps.
-    fn is_live(&self) -> bool;
-    /// What to call it on screen ("camera 0", "pelvic-rock.mp4").
-    fn describe(&self) -> String;
-}
-
 /// Opens (and, for a camera, reopens after it was lost) a frame source.
-pub type SourceOpener = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, StageError> + Send>;
+pub type SourceOpener = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, CaptureError> + Send>;
 
 /// Finds the pose in a frame.
 pub trait PoseStage: Send {

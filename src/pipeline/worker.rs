@@ -449,7 +449,7 @@ impl PipelineHandle for InlinePipeline {
     }
 
     fn latest(&mut self) -> Option<Snapshot> {
-        let name = self.source.describe();
+        let name = self.source.info().description.clone();
         let mut latest = None;
         if !self.core.is_paused() {
             for _ in 0..self.frames_per_step {

@@ -124,12 +124,14 @@ pub struct BackformApp {
     all_frame_times_ms: Vec<f64>,
     pub(crate) ui_rate: RateCounter,
     ctx: egui::Context,
+    /// The theme is applied on the first frame, to the context that draws (the harness's
+    /// in tests, eframe's in the app).
+    themed: bool,
 }
 
 impl BackformApp {
     /// Sets the theme and starts the pipeline on the chosen source.
     pub fn new(ctx: &egui::Context, options: AppOptions, launcher: PipelineLauncher) -> Self {
-        theme::apply(ctx);
         let plan = match &options.exercise {
             Some(id) => Plan::Single(id.clone()),
             None => Plan::Routine,
@@ -157,6 +159,7 @@ impl BackformApp {
             all_frame_times_ms: Vec::new(),
             ui_rate: RateCounter::new(std::time::Duration::from_secs(2)),
             ctx: ctx.clone(),
+            themed: false,
         };
         app.launch(app.source.clone());
         if app.options.autostart {
@@ -169,6 +172,39 @@ impl BackformApp {
     pub fn with_sounds(mut self, sounds: Sounds) -> Self {
         self.sounds = sounds;
         self
+    }
+
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    /// The newest snapshot the UI has shown.
+    pub fn latest_snapshot(&self) -> Option<&Snapshot> {
+        self.snapshot.as_ref()
+    }
+
+    /// Cues played so far (the last 64), whether or not sound is muted.
+    pub fn cues_played(&self) -> &[Cue] {
+        &self.cues_played
+    }
+
+    pub fn is_muted(&self) -> bool {
+        self.sounds.is_muted()
+    }
+
+    /// The source the pipeline runs on now.
+    pub fn source(&self) -> &SourceChoice {
+        &self.source
+    }
+
+    /// Camera texture uploads so far (one per new frame, never per UI frame).
+    pub fn texture_uploads(&self) -> u64 {
+        self.camera.uploads
+    }
+
+    /// The UI's own frame times, milliseconds (the last 600 frames).
+    pub fn frame_times(&self) -> &RollingMs {
+        &self.frame_times
     }
 
     /// (Re)starts the pipeline on `source`; the old one stops without blocking the UI.
@@ -368,6 +404,11 @@ impl BackformApp {
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let started = Instant::now();
         let ctx = ui.ctx().clone();
+        if !self.themed {
+            theme::apply(&ctx);
+            self.ctx = ctx.clone();
+            self.themed = true;
+        }
         self.take_snapshot_and_input(&ctx);
         self.ui_rate.tick(started);
         egui::CentralPanel::default()

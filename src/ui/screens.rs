@@ -61,7 +61,7 @@ pub fn start_ui(app: &mut BackformApp, ui: &mut Ui) {
             }
             ui.label(
                 RichText::new(
-                    "Pelvic tilts → controlled rotations → pelvic rocks → back block traction",
+                    "Pelvic tilts, controlled rotations, pelvic rocks, then back block traction",
                 )
                 .size(17.0)
                 .color(theme::TEXT_DIM),

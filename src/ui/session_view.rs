@@ -474,8 +474,8 @@ fn progress_ui(ui: &mut Ui, view: &RoutineView) {
         ui.add_space(8.0);
         for fault in &state.active_faults {
             ui.label(
-                RichText::new(format!("● {fault}"))
-                    .size(18.0)
+                RichText::new(fault_text(fault))
+                    .size(20.0)
                     .color(theme::WARNING),
             );
         }
@@ -483,6 +483,16 @@ fn progress_ui(ui: &mut Ui, view: &RoutineView) {
     if let Some(next) = &view.next_exercise_name {
         ui.add_space(12.0);
         ui.label(RichText::new(format!("Then: {next}")).color(theme::TEXT_DIM));
+    }
+}
+
+/// A fault code as words: `shoulders-tilt` → "Shoulders tilt".
+pub fn fault_text(code: &str) -> String {
+    let words = code.replace('-', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

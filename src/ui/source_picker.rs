@@ -204,7 +204,7 @@ pub fn no_source_ui(app: &mut BackformApp, ui: &mut Ui, reason: &str) {
                 .max_height(ui.available_height())
                 .show(ui, |ui| {
                     if let Some(parent) = folder.parent()
-                        && ui.button("⬆ ..").clicked()
+                        && ui.button("Up one folder").clicked()
                     {
                         app.picker.path_text = parent.display().to_string();
                     }
@@ -214,7 +214,7 @@ pub fn no_source_ui(app: &mut BackformApp, ui: &mut Ui, reason: &str) {
                             .map(|n| n.to_string_lossy().into_owned())
                             .unwrap_or_default();
                         if entry.is_dir() {
-                            if ui.button(format!("🗀 {name}")).clicked() {
+                            if ui.button(format!("{name}/")).clicked() {
                                 app.picker.path_text = entry.display().to_string();
                             }
                         } else if ui.button(format!("▶ {name}")).clicked() {

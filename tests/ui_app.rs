@@ -1,0 +1,663 @@
+//! UI tests: the real app (`BackformApp`) driven through egui_kittest, by label, click and
+//! key, with scripted frames and poses stepped inline (a fixed number of frames per UI
+//! frame), so every run sees the same sequence.
+//!
+//! `TimelineCoach` stands in for one exercise's checks: ready at once, a rep each second,
+//! a form fault with its prompt at a fixed time. It tests what the UI and the routine do
+//! with counts and prompts; the exercise engine's own tests cover the counting.
+
+// Test helpers outside #[test] functions may panic too: a failed set-up is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use backform::coach::routine::{
+    CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, HoldProgress, Prompt, PromptKind,
+    RoutineConfig, RoutineError, Stage,
+};
+use backform::coach::session_log::SessionLog;
+use backform::pipeline::engine::{BuiltinExercises, exercise_info};
+use backform::pipeline::scripted::{ScriptedPoses, SyntheticFrames};
+use backform::pipeline::{InlinePipeline, PipelineHandle, Worker, WorkerConfig};
+use backform::pose::Pose;
+use backform::ui::app::{PipelineLauncher, Screen};
+use backform::ui::sound::{Cue, Sounds};
+use backform::ui::{AppOptions, BackformApp, SourceChoice};
+use egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+const FPS: f64 = 30.0;
+/// Frames the pipeline runs per UI frame: 0.1 s of video.
+const FRAMES_PER_STEP: usize = 3;
+const FORM_PROMPT: &str = "Keep your upper body still";
+
+/// An exercise's checks on a fixed timeline (seconds since the coach's first frame).
+struct TimelineCoach {
+    info: ExerciseInfo,
+    first_t_s: Option<f64>,
+    state: ExerciseState,
+    reps_counted: u32,
+    stopped: bool,
+}
+
+impl TimelineCoach {
+    fn new(info: ExerciseInfo) -> Self {
+        Self {
+            info,
+            first_t_s: None,
+            state: ExerciseState {
+                ready: true,
+                landmarks_used: vec![11, 12, 23, 24],
+                ..ExerciseState::default()
+            },
+            reps_counted: 0,
+            stopped: false,
+        }
+    }
+}
+
+impl ExerciseCoach for TimelineCoach {
+    fn update(&mut self, t_s: f64, _pose: Option<&Pose>) {
+        if self.stopped {
+            return;
+        }
+        let elapsed_s = t_s - *self.first_t_s.get_or_insert(t_s);
+        let p = &self.info.prescription;
+        // One rep a second, alternating sides for sided exercises.
+        let due = elapsed_s.floor() as u32;
+        while self.reps_counted < due {
+            self.reps_counted += 1;
+            let s = &mut self.state;
+            s.reps_total += 1;
+            s.reps_in_set += 1;
+            if p.per_side {
+                if s.reps_total % 2 == 1 {
+                    s.reps_left += 1
+                } else {
+                    s.reps_right += 1
+                }
+            }
+            let set_size = if p.per_side {
+                2 * p.reps_per_set
+            } else {
+                p.reps_per_set
+            };
+            if s.reps_in_set >= set_size {
+                s.sets_completed += 1;
+                s.reps_in_set = 0;
+                s.reps_left = 0;
+                s.reps_right = 0;
+            }
+        }
+        if let Some(target_s) = p.hold_s {
+            let held_s = elapsed_s.fract() * target_s;
+            self.state.hold = Some(HoldProgress {
+                held_s,
+                target_s,
+                counting: true,
+            });
+        }
+        // A form fault between 1.5 s and 2.5 s.
+        let faulty = (1.5..2.5).contains(&elapsed_s);
+        if faulty && self.state.prompt.is_none() {
+            self.state.prompts_given += 1;
+        }
+        self.state.prompt = faulty.then(|| Prompt {
+            text: FORM_PROMPT.into(),
+            kind: PromptKind::Form,
+        });
+        self.state.active_faults = if faulty {
+            vec!["shoulders-tilt".into()]
+        } else {
+            vec![]
+        };
+        self.state.landmarks_faulted = if faulty { vec![11, 12] } else { vec![] };
+    }
+
+    fn state(&self) -> ExerciseState {
+        self.state.clone()
+    }
+
+    fn stop_hurts(&mut self, _t_s: f64) {
+        self.stopped = true;
+    }
+
+    fn finish(&mut self, _t_s: f64) -> serde_json::Value {
+        serde_json::json!({ "reps": self.state.reps_total })
+    }
+}
+
+/// The four exercises with small prescriptions (2 sets of 3) so a test runs quickly.
+struct TimelineExercises;
+
+fn small_info(id: &str) -> Option<ExerciseInfo> {
+    let mut info = exercise_info(id)?;
+    if info.prescription.time_limit_s.is_none() {
+        info.prescription.sets = 2;
+        info.prescription.reps_per_set = 3;
+    }
+    Some(info)
+}
+
+impl CoachFactory for TimelineExercises {
+    fn info(&self, exercise_id: &str) -> Option<ExerciseInfo> {
+        small_info(exercise_id)
+    }
+
+    fn coach(&self, exercise_id: &str) -> Result<Box<dyn ExerciseCoach>, RoutineError> {
+        let info = small_info(exercise_id)
+            .ok_or_else(|| RoutineError::UnknownExercise(exercise_id.into()))?;
+        Ok(Box::new(TimelineCoach::new(info)))
+    }
+}
+
+/// A launcher for inline pipelines on scripted frames; records the sources asked for.
+fn inline_launcher(
+    log: SessionLog,
+    poses: Option<ScriptedPoses>,
+    timeline: bool,
+    launched: Arc<Mutex<Vec<SourceChoice>>>,
+) -> PipelineLauncher {
+    Box::new(move |source, _waker| {
+        launched.lock().unwrap().push(source.clone());
+        let frames = SyntheticFrames::new(100_000, FPS, 64, 48);
+        let poses = poses.clone().unwrap_or_default();
+        let coaches: Box<dyn FnMut() -> Box<dyn CoachFactory> + Send> = if timeline {
+            Box::new(|| Box::new(TimelineExercises) as Box<dyn CoachFactory>)
+        } else {
+            Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>)
+        };
+        Ok(Box::new(InlinePipeline::new(
+            Box::new(frames),
+            Box::new(poses),
+            coaches,
+            RoutineConfig::default(),
+            Some(log.clone()),
+            FRAMES_PER_STEP,
+        )) as Box<dyn PipelineHandle>)
+    })
+}
+
+struct Setup {
+    harness: Harness<'static, BackformApp>,
+    log_path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn setup_with(options: AppOptions, poses: Option<ScriptedPoses>, timeline: bool) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("sessions.jsonl");
+    let launched = Arc::new(Mutex::new(Vec::new()));
+    let launcher = inline_launcher(
+        SessionLog::at(log_path.clone()),
+        poses,
+        timeline,
+        Arc::clone(&launched),
+    );
+    let ctx = egui::Context::default();
+    let app = BackformApp::new(&ctx, options, launcher).with_sounds(Sounds::silent());
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut BackformApp| app.frame_ui(ui), app);
+    Setup {
+        harness,
+        log_path,
+        _dir: dir,
+    }
+}
+
+fn setup() -> Setup {
+    setup_with(
+        AppOptions {
+            mute: true,
+            ..AppOptions::default()
+        },
+        None,
+        true,
+    )
+}
+
+fn stage(harness: &Harness<'_, BackformApp>) -> Option<Stage> {
+    harness
+        .state()
+        .latest_snapshot()?
+        .routine
+        .as_ref()
+        .map(|r| r.stage.clone())
+}
+
+fn exercise_id(harness: &Harness<'_, BackformApp>) -> Option<String> {
+    harness
+        .state()
+        .latest_snapshot()?
+        .routine
+        .as_ref()?
+        .exercise
+        .as_ref()
+        .map(|e| e.id.clone())
+}
+
+/// Steps until `done` holds, at most `max_steps` UI frames.
+fn step_until(
+    harness: &mut Harness<'_, BackformApp>,
+    max_steps: usize,
+    done: impl Fn(&Harness<'_, BackformApp>) -> bool,
+) {
+    for _ in 0..max_steps {
+        if done(harness) {
+            return;
+        }
+        harness.step();
+    }
+    assert!(
+        done(harness),
+        "condition not met after {max_steps} steps; routine {:#?}",
+        harness.state().latest_snapshot().map(|s| &s.routine)
+    );
+}
+
+fn log_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// From the start screen into the routine, skipping the pain question.
+fn start_routine(harness: &mut Harness<'_, BackformApp>) {
+    harness.step();
+    harness.get_by_label("Start the routine").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().screen(), &Screen::PainBefore);
+    harness.get_by_label("How is your back pain right now?");
+    harness.get_by_label("Skip").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().screen(), &Screen::Session);
+}
+
+#[test]
+fn the_start_screen_says_it_is_not_medical_advice_and_offers_every_exercise() {
+    let Setup { mut harness, .. } = setup();
+    harness.step();
+    harness.get_by_label_contains("not medical advice");
+    for name in [
+        "Pelvic tilts",
+        "Controlled rotations",
+        "Pelvic rocks",
+        "Back block traction",
+    ] {
+        harness.get_by_label(name);
+    }
+}
+
+#[test]
+fn the_routine_prepares_starts_by_itself_counts_rests_and_advances() {
+    let Setup {
+        mut harness,
+        log_path,
+        ..
+    } = setup();
+    start_routine(&mut harness);
+    harness.step();
+
+    // Before the exercise: how-to, where the camera goes, the readiness check.
+    assert!(harness.query_all_by_label("Pelvic tilts").count() >= 1);
+    harness.get_by_label("Where to put the camera");
+    harness.get_by_label("How to do it");
+    assert!(matches!(stage(&harness), Some(Stage::Preparing { .. })));
+
+    // Ready from the first frame: after 2 s of readiness it starts by itself.
+    step_until(&mut harness, 40, |h| stage(h) == Some(Stage::Active));
+    harness.step();
+    harness.get_by_label("Set 1 of 2");
+    harness.get_by_label("Pause (Space)");
+    harness.get_by_label("It hurts — stop (Esc)");
+
+    // Reps count up, one a second, and each plays the rep cue.
+    step_until(&mut harness, 40, |h| {
+        h.state()
+            .latest_snapshot()
+            .and_then(|s| s.routine.as_ref()?.state.as_ref().map(|s| s.reps_in_set))
+            == Some(2)
+    });
+    harness.step();
+    harness.get_by_label("2");
+    harness.get_by_label("of 3");
+    assert!(harness.state().cues_played().contains(&Cue::Rep));
+    harness.get_by_label_contains("Hold ");
+
+    // The set of 3 ends: a rest, which N skips.
+    step_until(&mut harness, 40, |h| {
+        matches!(stage(h), Some(Stage::Resting { .. }))
+    });
+    harness.step();
+    harness.get_by_label_contains("Rest 0:");
+    harness.get_by_label("Skip the rest (N)");
+    harness.key_press(Key::N);
+    harness.step();
+    harness.step();
+    assert_eq!(stage(&harness), Some(Stage::Active));
+    harness.get_by_label("Set 2 of 2");
+
+    // The second set completes the exercise: the routine moves to rotations.
+    step_until(&mut harness, 60, |h| {
+        exercise_id(h).as_deref() == Some("controlled-rotation")
+    });
+    harness.step();
+    assert!(harness.query_all_by_label("Controlled rotations").count() >= 1);
+    harness.get_by_label("Exercise 2 of 4");
+    let lines = log_lines(&log_path);
+    let finished = lines
+        .iter()
+        .find(|l| l["kind"] == "exercise")
+        .expect("a log line for the first exercise");
+    assert_eq!(finished["exercise"], "pelvic-tilt");
+    assert_eq!(finished["end"], "completed");
+    assert_eq!(finished["reps_total"], 6);
+}
+
+#[test]
+fn a_form_fault_shows_its_prompt_and_chimes() {
+    let Setup { mut harness, .. } = setup_with(
+        AppOptions {
+            mute: true,
+            exercise: Some("pelvic-rock".into()),
+            autostart: true,
+            ..AppOptions::default()
+        },
+        None,
+        true,
+    );
+    harness.step();
+    // Autostart skips the start screen and the pain question; the readiness wait stays
+    // (the test's routine config does not skip it), then the fault comes at 1.5 s.
+    step_until(&mut harness, 40, |h| stage(h) == Some(Stage::Active));
+    step_until(&mut harness, 30, |h| {
+        h.state()
+            .latest_snapshot()
+            .and_then(|s| s.routine.as_ref()?.state.as_ref()?.prompt.clone())
+            .is_some()
+    });
+    harness.step();
+    harness.get_by_label(FORM_PROMPT);
+    assert!(harness.state().cues_played().contains(&Cue::Fault));
+    // Left and right counted separately for a sided exercise.
+    harness.get_by_label("Left");
+    harness.get_by_label("Right");
+    // The prompt goes once the fault is over.
+    step_until(&mut harness, 30, |h| {
+        h.state()
+            .latest_snapshot()
+            .and_then(|s| s.routine.as_ref()?.state.as_ref()?.prompt.clone())
+            .is_none()
+    });
+    harness.step();
+    assert!(harness.query_by_label(FORM_PROMPT).is_none());
+}
+
+#[test]
+fn it_hurts_stop_ends_the_exercise_records_it_and_shows_when_to_see_a_professional() {
+    let Setup {
+        mut harness,
+        log_path,
+        ..
+    } = setup();
+    start_routine(&mut harness);
+    step_until(&mut harness, 40, |h| stage(h) == Some(Stage::Active));
+    step_until(&mut harness, 40, |h| {
+        h.state()
+            .latest_snapshot()
+            .and_then(|s| s.routine.as_ref()?.state.as_ref().map(|s| s.reps_total))
+            == Some(1)
+    });
+    harness.step();
+    harness.get_by_label("It hurts — stop (Esc)").click();
+    harness.run_steps(2);
+    harness.step();
+    assert_eq!(stage(&harness), Some(Stage::StoppedHurts));
+    harness.get_by_label("Stopped. That's the right call.");
+    harness.get_by_label("When to see a professional");
+    harness.get_by_label_contains("spreads down your leg");
+    let lines = log_lines(&log_path);
+    let stop = lines
+        .iter()
+        .find(|l| l["end"] == "it_hurts")
+        .expect("the stop is in the session log");
+    assert_eq!(stop["exercise"], "pelvic-tilt");
+    assert_eq!(stop["reps_total"], 1);
+
+    // Ending the session asks for pain again, then sums up.
+    harness.get_by_label("End the session").click();
+    step_until(&mut harness, 5, |h| {
+        h.state().screen() == &Screen::PainAfter
+    });
+    harness.step();
+    harness.get_by_label("3").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().screen(), &Screen::Summary);
+    harness.get_by_label_contains("Pelvic tilts — stopped because it hurt");
+    let pains: Vec<_> = log_lines(&log_path)
+        .into_iter()
+        .filter(|l| l["kind"] == "pain")
+        .collect();
+    assert_eq!(pains.len(), 1);
+    assert_eq!(pains[0]["moment"], "after_session");
+    assert_eq!(pains[0]["pain_0_to_10"], 3);
+}
+
+#[test]
+fn escape_is_it_hurts_space_pauses_n_skips_and_m_mutes() {
+    let Setup { mut harness, .. } = setup();
+    start_routine(&mut harness);
+    step_until(&mut harness, 40, |h| stage(h) == Some(Stage::Active));
+
+    harness.key_press(Key::Space);
+    harness.step();
+    harness.step();
+    harness.get_by_label("Resume (Space)");
+    harness.get_by_label("Paused");
+    let reps_paused = harness
+        .state()
+        .latest_snapshot()
+        .unwrap()
+        .routine
+        .clone()
+        .unwrap()
+        .state
+        .unwrap()
+        .reps_total;
+    harness.run_steps(20);
+    let reps_later = harness
+        .state()
+        .latest_snapshot()
+        .unwrap()
+        .routine
+        .clone()
+        .unwrap()
+        .state
+        .unwrap()
+        .reps_total;
+    assert_eq!(reps_paused, reps_later, "nothing counts while paused");
+    harness.key_press(Key::Space);
+    harness.step();
+    harness.step();
+    harness.get_by_label("Pause (Space)");
+
+    assert!(harness.state().is_muted());
+    harness.key_press(Key::M);
+    harness.step();
+    assert!(!harness.state().is_muted());
+    harness.get_by_label("Sound on (M)");
+
+    harness.key_press(Key::N);
+    harness.step();
+    harness.step();
+    assert_eq!(
+        exercise_id(&harness).as_deref(),
+        Some("controlled-rotation")
+    );
+
+    harness.key_press(Key::Escape);
+    harness.step();
+    harness.step();
+    assert_eq!(stage(&harness), Some(Stage::StoppedHurts));
+}
+
+#[test]
+fn reference_landmarks_pass_the_readiness_check_and_draw_on_the_picture() {
+    // MediaPipe's landmarks of the seated pelvic-rock clip, with the built-in catalogue:
+    // the person is visible and seated, so the exercise starts by itself.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/exercises/reference/pelvic_rock__good__front_seated.jsonl");
+    if !path.exists() {
+        eprintln!("skipping: {} is absent", path.display());
+        return;
+    }
+    let poses = ScriptedPoses::from_jsonl(&path, 640, 480).unwrap();
+    let Setup { mut harness, .. } = setup_with(
+        AppOptions {
+            mute: true,
+            exercise: Some("pelvic-rock".into()),
+            ..AppOptions::default()
+        },
+        Some(poses),
+        false,
+    );
+    harness.step();
+    harness.get_by_label("Pelvic rocks").click();
+    harness.run_steps(2);
+    harness.get_by_label("Skip").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("Sit facing the camera, about 2.5 m away, with the camera at chest height.");
+    step_until(&mut harness, 40, |h| stage(h) == Some(Stage::Active));
+    let snapshot = harness.state().latest_snapshot().unwrap();
+    assert!(snapshot.pose.is_some());
+    // One upload per new frame, not per UI frame.
+    let uploads = harness.state().texture_uploads();
+    let frame_index = snapshot.frame.as_ref().unwrap().index;
+    assert_eq!(uploads, frame_index / FRAMES_PER_STEP as u64 + 1);
+}
+
+#[test]
+fn without_a_camera_a_video_can_be_opened_instead() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.mp4");
+    std::fs::write(&demo, b"not really a video").unwrap();
+    let launched = Arc::new(Mutex::new(Vec::new()));
+    let launcher: PipelineLauncher = {
+        let launched = Arc::clone(&launched);
+        Box::new(move |source, waker| {
+            launched.lock().unwrap().push(source.clone());
+            // The camera fails to open, as on a machine without one.
+            let config = WorkerConfig {
+                source: Box::new(|| Err(backform::capture::CaptureError::NoCamera { index: 0 })),
+                pose: Box::new(|| {
+                    Ok(Box::new(ScriptedPoses::default())
+                        as Box<dyn backform::pipeline::source::PoseStage>)
+                }),
+                coaches: Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>),
+                routine: RoutineConfig::default(),
+                session_log: None,
+                loop_video: false,
+            };
+            Worker::spawn(config, waker)
+                .map(|w| Box::new(w) as Box<dyn PipelineHandle>)
+                .map_err(|e| e.to_string())
+        })
+    };
+    let ctx = egui::Context::default();
+    let options = AppOptions {
+        mute: true,
+        demo_clip: Some(demo.clone()),
+        ..AppOptions::default()
+    };
+    let app = BackformApp::new(&ctx, options, launcher).with_sounds(Sounds::silent());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut BackformApp| app.frame_ui(ui), app);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while harness.query_by_label("No camera found").is_none()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.step();
+    }
+    harness.get_by_label("No camera found");
+    harness.get_by_label_contains("no camera found at index 0");
+    harness.get_by_label("Play the demo clip").click();
+    harness.run_steps(2);
+    assert_eq!(
+        launched.lock().unwrap().last(),
+        Some(&SourceChoice::Video(demo))
+    );
+}
+
+#[test]
+fn the_ui_stays_fast_while_a_threaded_worker_runs_a_slow_pose_stage() {
+    /// A pose stage that takes 80 ms, like a heavy model on a loaded machine.
+    struct SlowPose;
+    impl backform::pipeline::source::PoseStage for SlowPose {
+        fn estimate(
+            &mut self,
+            _frame: &backform::capture::Frame,
+        ) -> Result<Option<Pose>, backform::pipeline::source::StageError> {
+            std::thread::sleep(std::time::Duration::from_millis(80));
+            Ok(None)
+        }
+    }
+    let launcher: PipelineLauncher = Box::new(move |_source, waker| {
+        let config = WorkerConfig {
+            source: Box::new(|| {
+                Ok(Box::new(SyntheticFrames::new(100_000, 30.0, 640, 480))
+                    as Box<dyn backform::capture::FrameSource>)
+            }),
+            pose: Box::new(|| {
+                Ok(Box::new(SlowPose) as Box<dyn backform::pipeline::source::PoseStage>)
+            }),
+            coaches: Box::new(|| Box::new(TimelineExercises) as Box<dyn CoachFactory>),
+            routine: RoutineConfig::default(),
+            session_log: None,
+            loop_video: false,
+        };
+        Worker::spawn(config, waker)
+            .map(|w| Box::new(w) as Box<dyn PipelineHandle>)
+            .map_err(|e| e.to_string())
+    });
+    let ctx = egui::Context::default();
+    let options = AppOptions {
+        mute: true,
+        exercise: Some("pelvic-rock".into()),
+        autostart: true,
+        ..AppOptions::default()
+    };
+    let app = BackformApp::new(&ctx, options, launcher).with_sounds(Sounds::silent());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut BackformApp| app.frame_ui(ui), app);
+    // 1.5 s of UI frames at ~60 Hz while the worker is busy.
+    let started = std::time::Instant::now();
+    let mut longest_step = std::time::Duration::ZERO;
+    while started.elapsed() < std::time::Duration::from_millis(1500) {
+        let step_started = std::time::Instant::now();
+        harness.step();
+        longest_step = longest_step.max(step_started.elapsed());
+        std::thread::sleep(std::time::Duration::from_millis(16));
+    }
+    let app = harness.state();
+    assert!(
+        app.texture_uploads() >= 5,
+        "frames reached the screen: {}",
+        app.texture_uploads()
+    );
+    let p95_ms = app.frame_times().p95_ms().unwrap();
+    assert!(p95_ms < 20.0, "UI frame p95 {p95_ms:.1} ms");
+    // A UI frame never waits for the 80 ms pose stage.
+    assert!(
+        longest_step < std::time::Duration::from_millis(80),
+        "longest UI step {longest_step:?}"
+    );
+}
