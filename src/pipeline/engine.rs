@@ -7,16 +7,17 @@
 
 use std::path::PathBuf;
 
-use crate::capture::{CameraConfig, SourceSpec};
+use crate::capture::{CameraConfig, Frame, SourceSpec};
 use crate::coach::routine::{
     CameraView, CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, Prescription,
     RoutineConfig, RoutineError,
 };
 use crate::coach::session_log::SessionLog;
-use crate::pose::{Pose, index};
+use crate::pose::{Pose, PoseConfig, PoseEstimator, index};
 
 use super::scripted::ScriptedPoses;
 use super::source::{PoseStage, PoseStageBuilder, SourceOpener, StageError};
+use super::stats::StageTiming;
 use super::worker::WorkerConfig;
 
 /// Where frames come from.
@@ -34,13 +35,7 @@ impl Default for SourceChoice {
     }
 }
 
-/// BlazePose landmark model size: lite is faster, full is more accurate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ModelVariant {
-    Lite,
-    #[default]
-    Full,
-}
+pub use crate::pose::ModelVariant;
 
 /// How the worker should run, besides the source.
 #[derive(Clone, Debug, Default)]
@@ -78,18 +73,62 @@ pub fn source_opener(source: &SourceChoice) -> SourceOpener {
     Box::new(move || spec.open())
 }
 
-/// Builds the pose stage on the worker thread.
+/// Builds the pose stage on the worker thread: recorded landmarks if given, else the
+/// BlazePose estimator (ONNX Runtime sessions are made, and stay, on that thread).
 pub fn pose_builder(options: &EngineOptions) -> PoseStageBuilder {
     let landmarks = options.landmarks.clone();
-    let model = options.model;
+    let variant = options.model;
     Box::new(move || match landmarks {
         Some(path) => ScriptedPoses::from_jsonl(&path, 0, 0)
             .map(|poses| Box::new(poses) as Box<dyn PoseStage>)
             .map_err(|e| StageError::new(e.to_string())),
-        None => Err(StageError::new(format!(
-            "the {model:?} pose model is not wired into this build yet; replay landmarks with --landmarks"
-        ))),
+        None => PoseEstimator::new(PoseConfig {
+            variant,
+            ..PoseConfig::default()
+        })
+        .map(|estimator| Box::new(Estimator(estimator)) as Box<dyn PoseStage>)
+        .map_err(|e| StageError::new(e.to_string())),
     })
+}
+
+/// The BlazePose estimator as the worker's pose stage.
+struct Estimator(PoseEstimator);
+
+impl PoseStage for Estimator {
+    fn estimate(&mut self, frame: &Frame) -> Result<Option<Pose>, StageError> {
+        self.0
+            .estimate(frame)
+            .map_err(|e| StageError::new(e.to_string()))
+    }
+
+    fn last_timings(&self) -> Vec<StageTiming> {
+        let timings = self.0.last_timings();
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        let mut stages = vec![
+            StageTiming {
+                stage: "preprocess".into(),
+                duration_ms: ms(timings.preprocess),
+            },
+            StageTiming {
+                stage: "landmark".into(),
+                duration_ms: ms(timings.landmark),
+            },
+            StageTiming {
+                stage: "postprocess".into(),
+                duration_ms: ms(timings.postprocess),
+            },
+        ];
+        if timings.detector_ran {
+            stages.insert(
+                1,
+                StageTiming {
+                    stage: "detector".into(),
+                    duration_ms: ms(timings.detector),
+                },
+            );
+        }
+        stages
+    }
 }
 
 /// The four exercises of the acute routine, with the seed's how-to text.

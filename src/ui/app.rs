@@ -122,6 +122,10 @@ pub struct BackformApp {
     /// The UI's own frame times, milliseconds: the time `ui` takes.
     pub(crate) frame_times: RollingMs,
     all_frame_times_ms: Vec<f64>,
+    /// eframe's own measure of each whole frame (our `ui` plus layout and tessellation),
+    /// milliseconds, when recording frame times.
+    all_eframe_cpu_ms: Vec<f64>,
+    last_frame_times_write: Instant,
     pub(crate) ui_rate: RateCounter,
     ctx: egui::Context,
     /// The theme is applied on the first frame, to the context that draws (the harness's
@@ -157,6 +161,8 @@ impl BackformApp {
             picker: SourcePicker::new(demo_clip),
             frame_times: RollingMs::new(600),
             all_frame_times_ms: Vec::new(),
+            all_eframe_cpu_ms: Vec::new(),
+            last_frame_times_write: Instant::now(),
             ui_rate: RateCounter::new(std::time::Duration::from_secs(2)),
             ctx: ctx.clone(),
             themed: false,
@@ -424,6 +430,11 @@ impl BackformApp {
         self.frame_times.push(took);
         if self.options.frame_times_path.is_some() {
             self.all_frame_times_ms.push(took.as_secs_f64() * 1e3);
+            // Written now and then, not only at exit: a killed process still leaves numbers.
+            if self.last_frame_times_write.elapsed() > std::time::Duration::from_secs(2) {
+                self.write_frame_times();
+                self.last_frame_times_write = Instant::now();
+            }
         }
         // The hold ring and countdowns move between snapshots only when frames arrive;
         // the waker repaints on each snapshot, so no continuous repaint is needed.
@@ -434,15 +445,23 @@ impl BackformApp {
         let Some(path) = &self.options.frame_times_path else {
             return;
         };
-        let mut all = RollingMs::new(self.all_frame_times_ms.len().max(1));
-        for &ms in &self.all_frame_times_ms {
-            all.push_ms(ms);
-        }
+        let summarise = |samples: &[f64]| {
+            let mut all = RollingMs::new(samples.len().max(1));
+            for &ms in samples {
+                all.push_ms(ms);
+            }
+            all
+        };
+        let all = summarise(&self.all_frame_times_ms);
+        let eframe_cpu = summarise(&self.all_eframe_cpu_ms);
         let summary = serde_json::json!({
             "frames": all.len(),
             "ui_frame_median_ms": all.median_ms(),
             "ui_frame_p95_ms": all.p95_ms(),
             "ui_frame_max_ms": all.max_ms(),
+            "eframe_frame_cpu_median_ms": eframe_cpu.median_ms(),
+            "eframe_frame_cpu_p95_ms": eframe_cpu.p95_ms(),
+            "eframe_frame_cpu_max_ms": eframe_cpu.max_ms(),
             "pipeline_fps": self.snapshot.as_ref().map(|s| s.stats.processed_fps),
             "pipeline_latency_median_ms": self.snapshot.as_ref().map(|s| s.stats.latency_median_ms),
             "pose_median_ms": self.snapshot.as_ref().map(|s| s.stats.pose_median_ms),
@@ -455,7 +474,12 @@ impl BackformApp {
 }
 
 impl eframe::App for BackformApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        if self.options.frame_times_path.is_some()
+            && let Some(cpu_s) = frame.info().cpu_usage
+        {
+            self.all_eframe_cpu_ms.push(f64::from(cpu_s) * 1e3);
+        }
         self.frame_ui(ui);
     }
 
