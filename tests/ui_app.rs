@@ -309,7 +309,7 @@ fn the_routine_prepares_starts_by_itself_counts_rests_and_advances() {
     harness.get_by_label("How to do it");
     assert!(matches!(stage(&harness), Some(Stage::Preparing { .. })));
 
-    // Ready from the first frame: after 2 s of readiness it starts by itself.
+    // Ready from the first frame: after 1 s of readiness it starts by itself.
     step_until(&mut harness, 40, |h| stage(h) == Some(Stage::Active));
     harness.step();
     harness.get_by_label("Set 1 of 2");

@@ -163,8 +163,9 @@ pub enum RoutineError {
 pub struct RoutineConfig {
     /// Rest between two sets of one exercise.
     pub rest_between_sets_s: f64,
-    /// How long the user must stay ready (visible, in the starting position) before the
-    /// exercise starts by itself: long enough not to start on someone walking past.
+    /// How long the coach must report "ready" (visible, in the starting position,
+    /// calibrated) before the exercise starts by itself: a moment, so a flicker of
+    /// readiness while someone walks past does not start it.
     pub ready_hold_s: f64,
     /// Time after a timed exercise's limit before the routine moves on, so the user can
     /// lift their hips and take the block away while the "stop" prompt shows.
@@ -177,7 +178,7 @@ impl Default for RoutineConfig {
     fn default() -> Self {
         Self {
             rest_between_sets_s: 30.0,
-            ready_hold_s: 2.0,
+            ready_hold_s: 1.0,
             after_time_limit_s: 10.0,
             skip_readiness: false,
         }
@@ -283,9 +284,9 @@ pub struct Routine {
     config: RoutineConfig,
     position: usize,
     stage: Stage,
-    /// The coach of the exercise under way; during `Preparing` a probe coach that only
-    /// checks readiness and is thrown away, so nothing done while getting into position
-    /// counts.
+    /// The coach of the exercise under way. It already watches during `Preparing`: its
+    /// readiness check calibrates on the person's starting position, which the running
+    /// exercise then measures against, so the same coach carries on into `Active`.
     coach: Option<Box<dyn ExerciseCoach>>,
     paused: bool,
     /// Source seconds spent paused or resting: subtracted so the coach sees time run
@@ -380,7 +381,9 @@ impl Routine {
             return Ok(());
         };
         tracing::info!(exercise = %id, t_s, "exercise starts");
-        self.coach = Some(self.factory.coach(id)?);
+        if self.coach.is_none() {
+            self.coach = Some(self.factory.coach(id)?);
+        }
         self.exercise_started_t_s = t_s;
         self.sets_seen = 0;
         self.stage = Stage::Active;
@@ -406,18 +409,17 @@ impl Routine {
                 ready_for_s,
                 ready_needed_s,
             } => {
-                let Some(probe) = self.coach.as_mut() else {
+                let Some(coach) = self.coach.as_mut() else {
                     return ended;
                 };
-                probe.update(coach_t_s, pose);
-                let ready_for_s = if probe.state().ready {
+                coach.update(coach_t_s, pose);
+                let ready_for_s = if coach.state().ready {
                     ready_for_s + dt_s
                 } else {
                     0.0
                 };
                 if ready_for_s >= ready_needed_s {
                     if let Err(err) = self.start(t_s) {
-                        // Only a factory that worked for the probe can fail here: skip on.
                         tracing::warn!("{err}; skipping to the next exercise");
                         self.advance();
                     }
@@ -763,8 +765,12 @@ pub(crate) mod tests {
         let log = puppet.log.lock().unwrap();
         assert_eq!(
             log.iter().filter(|l| *l == "new pelvic-tilt").count(),
-            2,
-            "a fresh coach for the exercise: {log:?}"
+            1,
+            "the coach that checked readiness carries on: {log:?}"
+        );
+        assert!(
+            log.iter().any(|l| l == "pelvic-tilt update 0.0"),
+            "it watched from the start"
         );
     }
 
