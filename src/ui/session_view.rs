@@ -480,6 +480,18 @@ fn progress_ui(ui: &mut Ui, view: &RoutineView) {
             );
         }
     }
+    // The seed's tips stay in view: the how-to screen may have passed quickly.
+    if !exercise.tips.is_empty() {
+        ui.add_space(12.0);
+        for tip in &exercise.tips {
+            ui.label(
+                RichText::new(tip)
+                    .size(19.0)
+                    .italics()
+                    .color(theme::TEXT_DIM),
+            );
+        }
+    }
     if let Some(next) = &view.next_exercise_name {
         ui.add_space(12.0);
         ui.label(RichText::new(format!("Then: {next}")).color(theme::TEXT_DIM));
