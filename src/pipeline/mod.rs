@@ -75,4 +75,8 @@ pub trait PipelineHandle {
     fn send(&mut self, command: Command);
     /// The newest snapshot since the last call, if any; never waits for the worker.
     fn latest(&mut self) -> Option<Snapshot>;
+    /// Why the pipeline stopped on its own (a worker thread that ended unexpectedly).
+    fn failure(&self) -> Option<String> {
+        None
+    }
 }

@@ -330,6 +330,12 @@ impl PipelineHandle for Worker {
     fn latest(&mut self) -> Option<Snapshot> {
         self.snapshots.take()
     }
+
+    fn failure(&self) -> Option<String> {
+        let ended = self.thread.as_ref().is_some_and(JoinHandle::is_finished);
+        (ended && !self.stop.load(Ordering::Relaxed))
+            .then(|| "The analysis stopped unexpectedly. Please restart backform.".to_string())
+    }
 }
 
 impl Drop for Worker {

@@ -334,6 +334,12 @@ impl BackformApp {
             self.snapshot = Some(snapshot);
             self.play_cues();
         }
+        if let Some(failure) = self.pipeline.as_ref().and_then(|p| p.failure())
+            && self.launch_error.as_deref() != Some(failure.as_str())
+        {
+            tracing::warn!("{failure}");
+            self.launch_error = Some(failure);
+        }
         self.handle_keys(ctx);
         if self.screen == Screen::Session && self.stage() == Some(&Stage::Finished) {
             self.screen = Screen::PainAfter;
@@ -454,8 +460,17 @@ impl BackformApp {
         };
         let all = summarise(&self.all_frame_times_ms);
         let eframe_cpu = summarise(&self.all_eframe_cpu_ms);
+        // The first frames build the font atlas and GL state: reported apart.
+        const WARM_UP_FRAMES: usize = 30;
+        let steady = summarise(
+            self.all_eframe_cpu_ms
+                .get(WARM_UP_FRAMES..)
+                .unwrap_or_default(),
+        );
         let summary = serde_json::json!({
             "frames": all.len(),
+            "eframe_frame_cpu_after_warm_up_p95_ms": steady.p95_ms(),
+            "eframe_frame_cpu_after_warm_up_max_ms": steady.max_ms(),
             "ui_frame_median_ms": all.median_ms(),
             "ui_frame_p95_ms": all.p95_ms(),
             "ui_frame_max_ms": all.max_ms(),

@@ -158,14 +158,19 @@ pub fn pain_ui(app: &mut BackformApp, ui: &mut Ui, moment: PainMoment) {
 
 /// What was done, and the pain before and after.
 pub fn summary_ui(app: &mut BackformApp, ui: &mut Ui) {
-    ui.heading("Well done for looking after your back");
-    ui.add_space(10.0);
     let completed = app
         .snapshot
         .as_ref()
         .and_then(|s| s.routine.as_ref())
         .map(|r| r.completed.clone())
         .unwrap_or_default();
+    let stopped = completed.iter().any(|e| e.end == EndReason::ItHurts);
+    ui.heading(if stopped {
+        "Thank you for listening to your body"
+    } else {
+        "Well done for looking after your back"
+    });
+    ui.add_space(10.0);
     for exercise in &completed {
         let how = match exercise.end {
             EndReason::Completed => format!(

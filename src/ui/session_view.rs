@@ -266,7 +266,7 @@ fn camera_area_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>
             crate::pipeline::SourceStatus::Ended { .. } => Some("The video has ended.".to_string()),
             _ => snapshot.problem.clone(),
         };
-        if let Some(banner) = banner {
+        if let Some(banner) = app.launch_error.clone().or(banner) {
             let pos = image_rect.left_top() + vec2(12.0, 12.0);
             let galley = ui.painter().layout(
                 banner,
