@@ -7,6 +7,8 @@
 
 pub mod capture;
 pub mod coach;
+pub mod exercises;
+pub mod kinematics;
 pub mod pipeline;
 pub mod pose;
 pub mod ui;
