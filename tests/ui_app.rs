@@ -162,7 +162,14 @@ fn inline_launcher(
 ) -> PipelineLauncher {
     Box::new(move |source, _waker| {
         launched.lock().unwrap().push(source.clone());
-        let frames = SyntheticFrames::new(100_000, FPS, 64, 48);
+        // Recorded landmarks are in the rendered clips' 640×480 pixels; otherwise small
+        // frames keep the tests quick.
+        let (width, height) = if poses.is_some() {
+            (640, 480)
+        } else {
+            (64, 48)
+        };
+        let frames = SyntheticFrames::new(100_000, FPS, width, height);
         let poses = poses.clone().unwrap_or_default();
         let coaches: Box<dyn FnMut() -> Box<dyn CoachFactory> + Send> = if timeline {
             Box::new(|| Box::new(TimelineExercises) as Box<dyn CoachFactory>)
@@ -531,8 +538,7 @@ fn reference_landmarks_pass_the_readiness_check_and_draw_on_the_picture() {
     harness.run_steps(2);
     harness.get_by_label("Skip").click();
     harness.run_steps(2);
-    harness
-        .get_by_label("Sit facing the camera, about 2.5 m away, with the camera at chest height.");
+    harness.get_by_label(&exercise_info("pelvic-rock").unwrap().camera_placement);
     step_until(&mut harness, 40, |h| stage(h) == Some(Stage::Active));
     let snapshot = harness.state().latest_snapshot().unwrap();
     assert!(snapshot.pose.is_some());
@@ -659,5 +665,183 @@ fn the_ui_stays_fast_while_a_threaded_worker_runs_a_slow_pose_stage() {
     assert!(
         longest_step < std::time::Duration::from_millis(80),
         "longest UI step {longest_step:?}"
+    );
+}
+
+/// The real exercise engine (`coach::Coach` through the app's own coach factory) on
+/// MediaPipe's landmarks of a rendered clip, stepped at the clip's 30 frames/s.
+fn reference_setup(clip: &str, exercise: &str) -> Option<Setup> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/exercises/reference")
+        .join(format!("{clip}.jsonl"));
+    if !path.exists() {
+        eprintln!("skipping: {} is absent", path.display());
+        return None;
+    }
+    let poses = ScriptedPoses::from_jsonl(&path, 640, 480).unwrap();
+    let frame_count = poses.len() as u64;
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("sessions.jsonl");
+    let log = SessionLog::at(log_path.clone());
+    let launcher: PipelineLauncher = Box::new(move |_source, _waker| {
+        Ok(Box::new(InlinePipeline::new(
+            // The landmarks are in the clip's 640×480 pixels.
+            Box::new(SyntheticFrames::new(frame_count, FPS, 640, 480)),
+            Box::new(poses.clone()),
+            Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>),
+            RoutineConfig::default(),
+            Some(log.clone()),
+            FRAMES_PER_STEP,
+        )) as Box<dyn PipelineHandle>)
+    });
+    let ctx = egui::Context::default();
+    let options = AppOptions {
+        mute: true,
+        exercise: Some(exercise.into()),
+        autostart: true,
+        ..AppOptions::default()
+    };
+    let app = BackformApp::new(&ctx, options, launcher).with_sounds(Sounds::silent());
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut BackformApp| app.frame_ui(ui), app);
+    Some(Setup {
+        harness,
+        log_path,
+        _dir: dir,
+    })
+}
+
+fn reps_total(harness: &Harness<'_, BackformApp>) -> u32 {
+    harness
+        .state()
+        .latest_snapshot()
+        .and_then(|s| s.routine.as_ref()?.state.as_ref().map(|s| s.reps_total))
+        .unwrap_or(0)
+}
+
+fn prompt_text(harness: &Harness<'_, BackformApp>) -> Option<String> {
+    harness
+        .state()
+        .latest_snapshot()?
+        .routine
+        .as_ref()?
+        .state
+        .as_ref()?
+        .prompt
+        .as_ref()
+        .map(|p| p.text.clone())
+}
+
+#[test]
+fn real_engine_pelvic_rocks_count_per_side_and_the_set_ends_in_a_rest() {
+    let Some(Setup { mut harness, .. }) =
+        reference_setup("pelvic_rock__good__front_seated", "pelvic-rock")
+    else {
+        return;
+    };
+    harness.step();
+    // The person sits still for the first second: the readiness check passes by itself.
+    step_until(&mut harness, 60, |h| stage(h) == Some(Stage::Active));
+    step_until(&mut harness, 120, |h| reps_total(h) >= 4);
+    harness.step();
+    let state = harness
+        .state()
+        .latest_snapshot()
+        .unwrap()
+        .routine
+        .clone()
+        .unwrap()
+        .state
+        .unwrap();
+    assert!(
+        state.reps_left >= 1 && state.reps_right >= 1,
+        "both sides count: {state:?}"
+    );
+    assert!(
+        harness
+            .query_all_by_label(&state.reps_left.to_string())
+            .count()
+            >= 1
+    );
+    assert_eq!(
+        harness.query_all_by_label("of 10").count(),
+        2,
+        "left and right"
+    );
+    assert!(harness.state().cues_played().contains(&Cue::Rep));
+    assert!(
+        !harness.state().cues_played().contains(&Cue::Fault),
+        "good form: no fault cue"
+    );
+    // Twenty rocks are a set: the routine rests before the second.
+    step_until(&mut harness, 500, |h| {
+        matches!(stage(h), Some(Stage::Resting { .. }))
+    });
+    harness.step();
+    harness.get_by_label("Then set 2 of 2");
+}
+
+#[test]
+fn real_engine_shoulder_sway_shows_its_prompt_and_highlights_the_shoulders() {
+    let Some(Setup { mut harness, .. }) =
+        reference_setup("pelvic_rock__shoulder_sway__front_seated", "pelvic-rock")
+    else {
+        return;
+    };
+    harness.step();
+    step_until(&mut harness, 200, |h| {
+        prompt_text(h).is_some_and(|t| t.contains("shoulders") || t.contains("upper body"))
+    });
+    harness.step();
+    let text = prompt_text(&harness).unwrap();
+    harness.get_by_label(&text);
+    assert!(harness.state().cues_played().contains(&Cue::Fault));
+    let state = harness
+        .state()
+        .latest_snapshot()
+        .unwrap()
+        .routine
+        .clone()
+        .unwrap()
+        .state
+        .unwrap();
+    assert!(
+        !state.landmarks_faulted.is_empty(),
+        "the faulted joints are known for the overlay"
+    );
+    // A rep done with a fault still counts.
+    step_until(&mut harness, 100, |h| reps_total(h) >= 1);
+}
+
+#[test]
+fn real_engine_it_hurts_stop_records_the_reps_done() {
+    let Some(Setup {
+        mut harness,
+        log_path,
+        ..
+    }) = reference_setup(
+        "controlled_rotation__good__side_floor",
+        "controlled-rotation",
+    )
+    else {
+        return;
+    };
+    harness.step();
+    step_until(&mut harness, 300, |h| reps_total(h) >= 2);
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert_eq!(stage(&harness), Some(Stage::StoppedHurts));
+    harness.get_by_label("When to see a professional");
+    let lines = log_lines(&log_path);
+    let stop = lines
+        .iter()
+        .find(|l| l["end"] == "it_hurts")
+        .expect("the stop is logged");
+    assert_eq!(stop["exercise"], "controlled-rotation");
+    assert!(stop["reps_total"].as_u64().unwrap() >= 2);
+    assert!(
+        stop["report"].is_object(),
+        "the engine's report goes with it: {stop}"
     );
 }

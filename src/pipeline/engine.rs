@@ -3,17 +3,22 @@
 //!
 //! In flow a [`SourceChoice`] and [`EngineOptions`]; out flows a [`WorkerConfig`]. This
 //! is the one place that knows which concrete camera reader, pose estimator and
-//! exercise checks the app runs, so the worker and the UI stay independent of them.
+//! exercise checks the app runs (`capture`, `pose::PoseEstimator`, `coach::Coach`), so
+//! the worker and the UI stay independent of them: `Coach`'s state and events become
+//! the routine's [`ExerciseState`] here.
 
 use std::path::PathBuf;
 
 use crate::capture::{CameraConfig, Frame, SourceSpec};
 use crate::coach::routine::{
-    CameraView, CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, Prescription,
-    RoutineConfig, RoutineError,
+    CameraView, CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, HoldProgress,
+    Prescription, Prompt, PromptKind, RoutineConfig, RoutineError, TractionClock,
 };
 use crate::coach::session_log::SessionLog;
-use crate::pose::{Pose, PoseConfig, PoseEstimator, index};
+use crate::coach::{Coach, Event, PromptKind as CoachPromptKind};
+use crate::exercises::Counts;
+use crate::exercises::spec::{self, ExerciseSpec, SpecView};
+use crate::pose::{Pose, PoseConfig, PoseEstimator};
 
 use super::scripted::ScriptedPoses;
 use super::source::{PoseStage, PoseStageBuilder, SourceOpener, StageError};
@@ -131,69 +136,59 @@ impl PoseStage for Estimator {
     }
 }
 
-/// The four exercises of the acute routine, with the seed's how-to text.
+/// What the user is shown about an exercise, from its spec (`assets/exercises/<id>.toml`).
 pub fn exercise_info(id: &str) -> Option<ExerciseInfo> {
-    let lines = |items: &[&str]| items.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
-    let info = match id {
-        "pelvic-tilt" => ExerciseInfo {
-            id: id.into(),
-            name: "Pelvic tilts".into(),
-            camera_view: CameraView::Side,
-            camera_placement: "Put the camera on the floor beside you, about 2.5 m away, so it sees you from the side, head to feet.".into(),
-            how_to: lines(&[
-                "Lie on your back, knees bent, feet flat.",
-                "Hands on your pelvis: thumbs on the hip bones, fingers on the pubic bone.",
-                "Gently tilt your pelvis back so your lower back flattens into the floor, hold, then release.",
-            ]),
-            tips: lines(&["Don't force or crunch. Push gently through your heels.", "Work in the range that feels relieving, not painful."]),
-            prescription: Prescription { sets: 2, reps_per_set: 10, per_side: false, hold_s: Some(5.0), time_limit_s: None },
-        },
-        "controlled-rotation" => ExerciseInfo {
-            id: id.into(),
-            name: "Controlled rotations".into(),
-            camera_view: CameraView::Side,
-            camera_placement: "Keep the camera on the floor at your side (not at your feet: from there your knees hide your back).".into(),
-            how_to: lines(&[
-                "Still lying on your back, knees bent together, feet on the floor.",
-                "Arms out to the sides for support.",
-                "Slowly lower both knees a little to one side, come back, then the other side.",
-            ]),
-            tips: lines(&["Keep it small and pain-free.", "Keep your upper body still, arms out for support."]),
-            prescription: Prescription { sets: 2, reps_per_set: 5, per_side: true, hold_s: None, time_limit_s: None },
-        },
-        "pelvic-rock" => ExerciseInfo {
-            id: id.into(),
-            name: "Pelvic rocks".into(),
-            camera_view: CameraView::Front,
-            camera_placement: "Sit facing the camera, about 2.5 m away, with the camera at chest height.".into(),
-            how_to: lines(&[
-                "Sit on the edge of your bed or a chair.",
-                "Slowly shift your weight from one sitting bone to the other.",
-                "Keep your upper body still.",
-            ]),
-            tips: lines(&["Imagine your pelvis is a boat rocking in water.", "Movement should come from your pelvis, not your shoulders."]),
-            prescription: Prescription { sets: 2, reps_per_set: 10, per_side: true, hold_s: None, time_limit_s: None },
-        },
-        "back-block-traction" => ExerciseInfo {
-            id: id.into(),
-            name: "Back block traction".into(),
-            camera_view: CameraView::Side,
-            camera_placement: "Put the camera on the floor beside you again, so it sees you from the side.".into(),
-            how_to: lines(&[
-                "Lie on your back with a yoga block or a thick book wrapped in a towel.",
-                "Push through your heels to lift slightly, slide the block under your sacrum (not your lower back), relax down.",
-                "Slowly extend one leg, then the other.",
-            ]),
-            tips: lines(&["Up to 1 minute only.", "If comfortable, raise your arms overhead for a little more traction."]),
-            prescription: Prescription { sets: 1, reps_per_set: 0, per_side: false, hold_s: None, time_limit_s: Some(60.0) },
-        },
-        _ => return None,
-    };
-    Some(info)
+    spec::load(id).ok().map(|spec| info_from_spec(&spec))
 }
 
-/// The built-in exercise list, with a watch-only coach until the exercise engine lands:
-/// it checks readiness (the body parts the exercise needs are visible) and counts nothing.
+fn info_from_spec(spec: &ExerciseSpec) -> ExerciseInfo {
+    let p = &spec.prescription;
+    let per_side = p.reps_per_side > 0;
+    ExerciseInfo {
+        id: spec.id.clone(),
+        name: spec.name.clone(),
+        camera_view: match spec.view {
+            SpecView::Front => CameraView::Front,
+            SpecView::Side => CameraView::Side,
+        },
+        camera_placement: spec.placement.clone(),
+        how_to: sentences(&spec.how_to),
+        tips: spec.tips.clone(),
+        prescription: Prescription {
+            // The seed says "2–3 sets": the routine asks for the lower number, calmly.
+            sets: p.sets_min.max(1),
+            reps_per_set: if per_side {
+                p.reps_per_side
+            } else {
+                p.reps_per_set
+            },
+            per_side,
+            hold_s: (p.hold_min_s > 0.0).then_some(p.hold_min_s),
+            time_limit_s: (p.time_limit_s > 0.0).then_some(p.time_limit_s),
+        },
+    }
+}
+
+/// The how-to paragraph as numbered steps: one per sentence.
+fn sentences(text: &str) -> Vec<String> {
+    let mut steps = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+        if word.ends_with('.') || word.ends_with('!') || word.ends_with('?') {
+            steps.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        steps.push(current);
+    }
+    steps
+}
+
+/// The exercise engine's coaches, described by their specs.
 pub struct BuiltinExercises;
 
 impl CoachFactory for BuiltinExercises {
@@ -202,72 +197,107 @@ impl CoachFactory for BuiltinExercises {
     }
 
     fn coach(&self, exercise_id: &str) -> Result<Box<dyn ExerciseCoach>, RoutineError> {
-        let info = exercise_info(exercise_id)
-            .ok_or_else(|| RoutineError::UnknownExercise(exercise_id.into()))?;
-        Ok(Box::new(WatchOnlyCoach {
-            needed: needed_landmarks(info.camera_view),
-            started_t_s: None,
-            time_limit_s: info.prescription.time_limit_s,
-            state: ExerciseState::default(),
+        let coach = Coach::new(exercise_id).map_err(|e| RoutineError::Coach {
+            exercise: exercise_id.to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(Box::new(EngineCoach {
+            coach,
+            sets_completed: 0,
+            holds_completed: 0,
+            prompts_given: 0,
+            counts_at_set_start: Counts::default(),
         }))
     }
 }
 
-/// Landmarks that must be visible on at least one side: shoulder, hip and knee.
-fn needed_landmarks(view: CameraView) -> Vec<[usize; 2]> {
-    let _ = view;
-    vec![
-        [index::LEFT_SHOULDER, index::RIGHT_SHOULDER],
-        [index::LEFT_HIP, index::RIGHT_HIP],
-        [index::LEFT_KNEE, index::RIGHT_KNEE],
-    ]
+/// [`Coach`] as the routine drives it: its events become the counters the UI follows.
+struct EngineCoach {
+    coach: Coach,
+    sets_completed: u32,
+    holds_completed: u32,
+    prompts_given: u32,
+    /// Counts when the current set began, so the UI can show this set's reps per side.
+    counts_at_set_start: Counts,
 }
 
-struct WatchOnlyCoach {
-    needed: Vec<[usize; 2]>,
-    started_t_s: Option<f64>,
-    time_limit_s: Option<f64>,
-    state: ExerciseState,
-}
-
-impl ExerciseCoach for WatchOnlyCoach {
-    fn update(&mut self, t_s: f64, pose: Option<&Pose>) {
-        let visible =
-            |pose: &Pose, i: usize| pose.landmarks.get(i).is_some_and(|l| l.visibility > 0.5);
-        let missing: Vec<usize> = match pose {
-            None => self.needed.iter().map(|pair| pair[0]).collect(),
-            Some(pose) => self
-                .needed
-                .iter()
-                .filter(|pair| !pair.iter().any(|&i| visible(pose, i)))
-                .map(|pair| pair[0])
-                .collect(),
-        };
-        self.state.ready = missing.is_empty();
-        self.state.readiness_hint = if pose.is_none() {
-            Some("I can't see you yet".into())
-        } else if missing.is_empty() {
-            None
-        } else {
-            Some("I can't see your whole body: move the camera back".into())
-        };
-        self.state.landmarks_used = self.needed.iter().flatten().copied().collect();
-        let started = *self.started_t_s.get_or_insert(t_s);
-        if let Some(limit_s) = self.time_limit_s {
-            self.state.traction = Some(crate::coach::routine::TractionClock {
-                elapsed_s: t_s - started,
-                limit_s,
-            });
+impl EngineCoach {
+    fn absorb(&mut self, events: &[Event]) {
+        for event in events {
+            match event {
+                Event::SetCompleted { .. } => {
+                    self.sets_completed += 1;
+                    self.counts_at_set_start = self.coach.state().counts;
+                }
+                Event::HoldCompleted { .. } => self.holds_completed += 1,
+                Event::Prompt(_) => self.prompts_given += 1,
+                _ => {}
+            }
         }
+    }
+}
+
+impl ExerciseCoach for EngineCoach {
+    fn update(&mut self, t_s: f64, pose: Option<&Pose>) {
+        let events = self.coach.update(t_s, pose);
+        self.absorb(&events);
     }
 
     fn state(&self) -> ExerciseState {
-        self.state.clone()
+        let state = self.coach.state();
+        ExerciseState {
+            reps_left: state
+                .counts
+                .left
+                .saturating_sub(self.counts_at_set_start.left),
+            reps_right: state
+                .counts
+                .right
+                .saturating_sub(self.counts_at_set_start.right),
+            reps_in_set: state.reps_in_set,
+            reps_total: state.counts.total,
+            sets_completed: self.sets_completed,
+            holds_completed: self.holds_completed,
+            hold: state.hold.map(|hold| HoldProgress {
+                held_s: hold.held_s,
+                target_s: hold.target_s,
+                counting: hold.counting,
+            }),
+            traction: state.timer.map(|timer| TractionClock {
+                elapsed_s: timer.elapsed_s,
+                limit_s: timer.limit_s,
+            }),
+            active_faults: state
+                .active_faults
+                .iter()
+                .map(|code| code.as_str().to_string())
+                .collect(),
+            prompt: state.prompt.map(|prompt| Prompt {
+                text: prompt.text,
+                kind: match prompt.kind {
+                    CoachPromptKind::Safety => PromptKind::Safety,
+                    CoachPromptKind::Form => PromptKind::Form,
+                    CoachPromptKind::Camera => PromptKind::Camera,
+                },
+            }),
+            prompts_given: self.prompts_given,
+            landmarks_used: state.check_landmarks,
+            landmarks_faulted: state.fault_landmarks,
+            ready: state.readiness.ready,
+            readiness_hint: state.readiness.message,
+        }
     }
 
-    fn stop_hurts(&mut self, _t_s: f64) {}
+    fn stop_hurts(&mut self, t_s: f64) {
+        let events = self.coach.stop_hurts(t_s);
+        self.absorb(&events);
+    }
 
-    fn finish(&mut self, _t_s: f64) -> serde_json::Value {
-        serde_json::Value::Null
+    fn finish(&mut self, t_s: f64) -> serde_json::Value {
+        let report = self.coach.finish(t_s);
+        serde_json::to_value(&report).unwrap_or_else(|err| {
+            tracing::warn!("the exercise report could not be written as JSON: {err}");
+            serde_json::Value::Null
+        })
     }
 }
