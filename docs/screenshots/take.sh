@@ -26,7 +26,7 @@ fi
 # name  clip  exercise  seconds-in
 shots=(
   "pelvic-tilt pelvic_tilt__good__side_floor pelvic-tilt 14"
-  "controlled-rotation controlled_rotation__too_far__side_floor controlled-rotation 9"
+  "controlled-rotation controlled_rotation__too_far__side_floor controlled-rotation 4"
   "pelvic-rock pelvic_rock__shoulder_sway__front_seated pelvic-rock 9"
   "back-block-traction back_block_traction__good__side_floor back-block-traction 20"
 )

@@ -211,10 +211,18 @@ fn prompt_ui(ui: &mut Ui, view: &RoutineView) {
             ),
             None => ("Get into the starting position".to_string(), theme::ACCENT),
         },
-        (Stage::Active, None) => (
-            "Slowly, in the range that feels relieving.".to_string(),
-            theme::TEXT_DIM,
-        ),
+        (Stage::Active, None) => {
+            let timed = view
+                .exercise
+                .as_ref()
+                .is_some_and(|e| e.prescription.time_limit_s.is_some());
+            let text = if timed {
+                "Relax and breathe slowly."
+            } else {
+                "Slowly, in the range that feels relieving."
+            };
+            (text.to_string(), theme::TEXT_DIM)
+        }
         _ => (String::new(), theme::TEXT),
     };
     ui.add_sized(
@@ -555,11 +563,8 @@ fn hold_ring_ui(ui: &mut Ui, hold: &HoldProgress) {
         theme::figure_font(),
         theme::TEXT,
     );
-    let caption = if hold.counting {
-        "Holding — keep going"
-    } else {
-        "Hold"
-    };
+    // Short: it sits beside the ring in a 410-px panel at a size readable from 2 m.
+    let caption = if hold.counting { "Holding" } else { "Hold" };
     painter.text(
         pos2(centre.x + radius + 24.0, centre.y - 14.0),
         Align2::LEFT_CENTER,
