@@ -6,4 +6,5 @@
 //! → `ui` (egui window). `pipeline` owns the worker thread that drives the chain.
 
 pub mod capture;
+pub mod pipeline;
 pub mod pose;
