@@ -11,10 +11,15 @@
 //! Pose estimation and frame sources come in through the small traits in [`source`]
 //! ([`source::FrameSource`], [`source::PoseStage`]); the exercise checks through
 //! [`crate::coach::routine::CoachFactory`].
+//!
+//! For `analyze` and `bench` (no window): `prefetch` decodes files ahead of inference
+//! and `analyze` runs the same pose → coach chain over a whole file.
 
+pub mod analyze;
 pub mod engine;
 pub mod grabber;
 pub mod mailbox;
+pub mod prefetch;
 pub mod scripted;
 pub mod source;
 pub mod stats;

@@ -1,10 +1,51 @@
-//! Timing statistics: per-stage durations of the worker and the UI's own frame times.
+//! Timing statistics: per-stage durations of the worker, `bench`'s samples and the UI's
+//! own frame times.
 //!
-//! In flow durations (milliseconds) and event instants; out flow rolling medians, 95th
-//! percentiles and rates over the last few seconds, cheap enough to compute every frame.
+//! In flow durations (milliseconds) and event instants; out flow medians and 95th
+//! percentiles: over a whole run ([`Samples`], for `bench`) or rolling over the last few
+//! seconds ([`RollingMs`], [`RateCounter`], cheap enough to compute every frame).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
+
+/// Durations of one stage over many frames.
+#[derive(Clone, Debug, Default)]
+pub struct Samples {
+    values_ms: Vec<f64>,
+}
+
+impl Samples {
+    pub fn push(&mut self, duration: Duration) {
+        self.values_ms.push(duration.as_secs_f64() * 1e3);
+    }
+
+    pub fn len(&self) -> usize {
+        self.values_ms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values_ms.is_empty()
+    }
+
+    /// The `q`-quantile (0..=1) in milliseconds by the nearest-rank method; `None` when empty.
+    pub fn quantile_ms(&self, q: f64) -> Option<f64> {
+        if self.values_ms.is_empty() {
+            return None;
+        }
+        let mut sorted = self.values_ms.clone();
+        sorted.sort_by(f64::total_cmp);
+        let rank = (q.clamp(0.0, 1.0) * sorted.len() as f64).ceil() as usize;
+        sorted.get(rank.saturating_sub(1)).copied()
+    }
+
+    pub fn median_ms(&self) -> Option<f64> {
+        self.quantile_ms(0.5)
+    }
+
+    pub fn p95_ms(&self) -> Option<f64> {
+        self.quantile_ms(0.95)
+    }
+}
 
 /// The last `capacity` samples of one duration, in milliseconds.
 #[derive(Clone, Debug)]
@@ -170,5 +211,19 @@ mod tests {
             "{}",
             rate.per_second()
         );
+    }
+
+    #[test]
+    fn nearest_rank_quantiles() {
+        let mut samples = Samples::default();
+        assert_eq!(samples.median_ms(), None);
+        for ms in (1..=20).rev() {
+            samples.push(Duration::from_millis(ms));
+        }
+        assert_eq!(samples.len(), 20);
+        assert_eq!(samples.median_ms(), Some(10.0));
+        assert_eq!(samples.p95_ms(), Some(19.0));
+        assert_eq!(samples.quantile_ms(1.0), Some(20.0));
+        assert_eq!(samples.quantile_ms(0.0), Some(1.0));
     }
 }
