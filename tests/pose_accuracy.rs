@@ -8,7 +8,7 @@
 mod pose_support;
 
 use backform::pose::jsonl::read_landmarks;
-use backform::pose::{PoseConfig, PoseEstimator};
+use backform::pose::{ModelVariant, PoseConfig, PoseEstimator};
 use pose_support::{compare, decode_video, fixtures, run};
 
 #[test]
@@ -35,8 +35,10 @@ fn pose2sim_matches_mediapipe() {
     );
 }
 
-/// Two people: one jumps on a box, one walks in front. MediaPipe locks onto whoever its
-/// detector ranks first when it (re)starts and keeps that person; so do we.
+/// Two people. MediaPipe locks onto whoever its detector ranks first when it (re)starts
+/// and keeps that person while the pose flag holds; so do we. Here: the man on the box from
+/// frame 3; lost mid-jump in the sun's glare (frame 169), re-detection picks the girl
+/// walking in front until she leaves the frame (200), then the man again (202).
 #[test]
 fn sports2d_tracks_the_same_person_as_mediapipe() {
     let Some(fixtures) = fixtures() else { return };
@@ -49,16 +51,12 @@ fn sports2d_tracks_the_same_person_as_mediapipe() {
     let agreement = compare(&poses, &reference);
     eprintln!("{}", agreement.summary("sports2d-demo (Full)"));
 
-    assert!(
-        agreement.found_pct() >= 95.0,
-        "{}",
-        agreement.summary("sports2d")
-    );
-    assert!(
-        agreement.median_torso_pct() <= 2.0,
-        "{}",
-        agreement.summary("sports2d")
-    );
+    let summary = agreement.summary("sports2d");
+    assert!(agreement.found_pct() >= 97.0, "{summary}");
+    assert!(agreement.same_person_pct() >= 97.0, "{summary}");
+    // Fast motion (a flip in the sun's glare) amplifies tiny differences between ONNX
+    // Runtime and TFLite through the tracking loop: still well under 1% of the torso.
+    assert!(agreement.median_torso_pct() <= 1.0, "{summary}");
 }
 
 /// The only fixtures where a person lies on the floor: MediaPipe finds them in every frame.
@@ -120,4 +118,24 @@ fn heatmap_kernel_nine_is_what_mediapipe_runs() {
         seven > 5.0 * nine,
         "kernel 7 ({seven} px) should be clearly worse than 9 ({nine} px)"
     );
+}
+
+/// The Lite model is a different network: no bit-match, but the same person and the
+/// same joints within a few percent of the torso.
+#[test]
+fn lite_model_lands_near_mediapipe_full() {
+    let Some(fixtures) = fixtures() else { return };
+    let frames = decode_video(&fixtures.join("video/pose2sim-cam01.mp4"), None);
+    let reference = read_landmarks(&fixtures.join("reference/pose2sim-cam01.jsonl")).unwrap();
+
+    let mut estimator = PoseEstimator::new(PoseConfig {
+        variant: ModelVariant::Lite,
+        ..PoseConfig::mediapipe_reference()
+    })
+    .unwrap();
+    let agreement = compare(&run(&mut estimator, &frames), &reference);
+    let summary = agreement.summary("pose2sim-cam01 (Lite vs MediaPipe Full)");
+    eprintln!("{summary}");
+    assert!(agreement.found_pct() >= 97.0, "{summary}");
+    assert!(agreement.median_torso_pct() <= 5.0, "{summary}");
 }

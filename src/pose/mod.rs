@@ -418,3 +418,30 @@ impl PoseEstimator {
         &mut self.landmark_model
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimator_can_move_to_the_worker_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<PoseEstimator>();
+    }
+
+    #[test]
+    fn normalize_radians_wraps_into_minus_pi_to_pi() {
+        use std::f32::consts::PI;
+        assert!((normalize_radians(3.0 * PI / 2.0) + PI / 2.0).abs() < 1e-6);
+        assert!((normalize_radians(-3.0 * PI / 2.0) - PI / 2.0).abs() < 1e-6);
+        assert_eq!(normalize_radians(0.25), 0.25);
+    }
+
+    #[test]
+    fn reference_config_uses_mediapipe_python_timestamps() {
+        let config = PoseConfig::mediapipe_reference();
+        assert_eq!(config.fixed_time_step, Some(Duration::from_micros(33_333)));
+        assert_eq!(config.variant, ModelVariant::Full);
+        assert!(config.smoothing);
+    }
+}

@@ -92,6 +92,9 @@ pub struct Agreement {
     pub errors_torso_pct: Vec<f32>,
     /// The same in pixels.
     pub errors_px: Vec<f32>,
+    /// Frames (found by both) whose median limb error is under a quarter torso: the
+    /// same person as MediaPipe's.
+    pub same_person_frames: usize,
 }
 
 impl Agreement {
@@ -103,17 +106,22 @@ impl Agreement {
         percentile(&self.errors_torso_pct, 50.0)
     }
 
+    pub fn same_person_pct(&self) -> f64 {
+        100.0 * self.same_person_frames as f64 / self.both_frames.max(1) as f64
+    }
+
     pub fn median_px(&self) -> f32 {
         percentile(&self.errors_px, 50.0)
     }
 
     pub fn summary(&self, name: &str) -> String {
         format!(
-            "{name}: pose in {}/{} reference frames ({:.1}%), {} extra; limb error median {:.3}% torso ({:.2} px), p90 {:.3}% torso, max {:.2}% torso",
+            "{name}: pose in {}/{} reference frames ({:.1}%), {} extra, same person in {:.1}%; limb error median {:.3}% torso ({:.2} px), p90 {:.3}% torso, max {:.2}% torso",
             self.both_frames,
             self.reference_frames,
             self.found_pct(),
             self.extra_frames,
+            self.same_person_pct(),
             self.median_torso_pct(),
             self.median_px(),
             percentile(&self.errors_torso_pct, 90.0),
@@ -139,6 +147,7 @@ pub fn compare(poses: &[Option<Pose>], reference: &[LandmarksLine]) -> Agreement
         extra_frames: 0,
         errors_torso_pct: Vec::new(),
         errors_px: Vec::new(),
+        same_person_frames: 0,
     };
     for (pose, line) in poses.iter().zip(reference) {
         match (pose, &line.landmarks) {
@@ -146,6 +155,7 @@ pub fn compare(poses: &[Option<Pose>], reference: &[LandmarksLine]) -> Agreement
                 agreement.reference_frames += 1;
                 agreement.both_frames += 1;
                 let torso = torso_length_px(points);
+                let mut frame_errors = Vec::with_capacity(LIMB_LANDMARKS.len());
                 for &i in &LIMB_LANDMARKS {
                     let ours = pose.landmarks[i];
                     let error = ((ours.x_px - points[i][0]).powi(2)
@@ -153,6 +163,10 @@ pub fn compare(poses: &[Option<Pose>], reference: &[LandmarksLine]) -> Agreement
                     .sqrt();
                     agreement.errors_px.push(error);
                     agreement.errors_torso_pct.push(100.0 * error / torso);
+                    frame_errors.push(100.0 * error / torso);
+                }
+                if percentile(&frame_errors, 50.0) < 25.0 {
+                    agreement.same_person_frames += 1;
                 }
             }
             (None, Some(_)) => agreement.reference_frames += 1,
