@@ -367,9 +367,8 @@ impl WorkerLoop {
         let mut last_status = None;
         let mut last_idle_publish = Instant::now();
         loop {
-            if self.stop.load(Ordering::Relaxed) {
-                break;
-            }
+            // Commands first, so a Shutdown sent just before the stop flag still records
+            // the exercise under way.
             let mut commanded = false;
             loop {
                 match self.commands.try_recv() {
@@ -380,8 +379,16 @@ impl WorkerLoop {
                         }
                     }
                     Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => return,
+                    Err(TryRecvError::Disconnected) => {
+                        self.core.command(Command::Shutdown);
+                        return;
+                    }
                 }
+            }
+            if self.stop.load(Ordering::Relaxed) {
+                // Stopped without a Shutdown command: still end (and log) what is under way.
+                self.core.command(Command::Shutdown);
+                return;
             }
             self.grabber.set_paused(self.core.is_paused());
             let status = self.grabber.status();
@@ -584,6 +591,27 @@ mod tests {
         let started = Instant::now();
         drop(worker);
         assert!(started.elapsed() < Duration::from_millis(700));
+    }
+
+    #[test]
+    fn dropping_the_worker_mid_exercise_logs_it_as_session_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = SessionLog::at(dir.path().join("sessions.jsonl"));
+        let mut config = config(10_000, 30.0, Duration::ZERO);
+        config.session_log = Some(log.clone());
+        config.routine.skip_readiness = true;
+        let mut worker = Worker::spawn(config, || {}).unwrap();
+        worker.send(Command::StartExercise("pelvic-tilt".into()));
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(5) {
+            if worker.latest().is_some_and(|s| s.routine.is_some()) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        drop(worker);
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        assert!(text.contains("\"end\":\"session_ended\""), "{text}");
     }
 
     #[test]

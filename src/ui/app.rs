@@ -471,6 +471,12 @@ impl BackformApp {
             "frames": all.len(),
             "eframe_frame_cpu_after_warm_up_p95_ms": steady.p95_ms(),
             "eframe_frame_cpu_after_warm_up_max_ms": steady.max_ms(),
+            "eframe_frames_over_20_ms_after_warm_up": self
+                .all_eframe_cpu_ms
+                .iter()
+                .skip(WARM_UP_FRAMES)
+                .filter(|&&ms| ms > 20.0)
+                .count(),
             "ui_frame_median_ms": all.median_ms(),
             "ui_frame_p95_ms": all.p95_ms(),
             "ui_frame_max_ms": all.max_ms(),
