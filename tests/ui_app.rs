@@ -845,3 +845,48 @@ fn real_engine_it_hurts_stop_records_the_reps_done() {
         "the engine's report goes with it: {stop}"
     );
 }
+
+#[test]
+fn the_picture_is_mirrored_for_front_views_only_and_the_toggle_overrides_it() {
+    let Setup { mut harness, .. } = setup_with(
+        AppOptions {
+            mute: true,
+            exercise: Some("pelvic-rock".into()),
+            ..AppOptions::default()
+        },
+        None,
+        true,
+    );
+    harness.step();
+    harness.get_by_label("Pelvic rocks").click();
+    harness.run_steps(2);
+    harness.get_by_label("Skip").click();
+    harness.run_steps(3);
+    // Preparing: "Start now" starts without waiting for readiness.
+    harness.get_by_label("Start now").click();
+    harness.run_steps(2);
+    assert_eq!(stage(&harness), Some(Stage::Active));
+    assert!(
+        harness.state().is_mirrored(),
+        "pelvic rocks face the camera: mirrored"
+    );
+    harness.get_by_label("Mirror").click();
+    harness.run_steps(2);
+    assert!(!harness.state().is_mirrored());
+}
+
+#[test]
+fn side_view_exercises_are_not_mirrored() {
+    let Setup { mut harness, .. } = setup_with(
+        AppOptions {
+            mute: true,
+            exercise: Some("pelvic-tilt".into()),
+            autostart: true,
+            ..AppOptions::default()
+        },
+        None,
+        true,
+    );
+    harness.run_steps(3);
+    assert!(!harness.state().is_mirrored());
+}

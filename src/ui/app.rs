@@ -194,6 +194,11 @@ impl BackformApp {
         &self.cues_played
     }
 
+    /// Whether the camera picture is drawn mirrored now.
+    pub fn is_mirrored(&self) -> bool {
+        self.mirrored()
+    }
+
     pub fn is_muted(&self) -> bool {
         self.sounds.is_muted()
     }

@@ -49,8 +49,15 @@ pub fn session_ui(app: &mut BackformApp, ui: &mut Ui) {
     egui::Panel::bottom("session_prompt")
         .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(8, 6)))
         .show(ui, |ui| prompt_ui(ui, &view));
+    // Wider while preparing: the how-to text should fit without scrolling; the picture
+    // matters more once the exercise runs.
+    let side_width = if matches!(view.stage, Stage::Preparing { .. }) {
+        540.0
+    } else {
+        410.0
+    };
     egui::Panel::right("session_side")
-        .exact_size(410.0)
+        .exact_size(side_width)
         .resizable(false)
         .frame(
             egui::Frame::NONE
@@ -60,7 +67,7 @@ pub fn session_ui(app: &mut BackformApp, ui: &mut Ui) {
         )
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| match &view.stage {
-                Stage::Preparing { .. } => preparing_ui(app, ui, &view),
+                Stage::Preparing { .. } => preparing_ui(ui, &view),
                 _ => progress_ui(ui, &view),
             });
         });
@@ -145,6 +152,13 @@ fn controls_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
             stage,
             Some(Stage::Preparing { .. } | Stage::Active | Stage::Resting { .. })
         );
+        if matches!(stage, Some(Stage::Preparing { .. }))
+            && ui
+                .add(big_button("Start now", theme::GOOD.gamma_multiply(0.6)))
+                .clicked()
+        {
+            app.routine_command(RoutineCommand::StartNow);
+        }
         if under_way {
             let pause_text = if paused {
                 "Resume (Space)"
@@ -330,29 +344,14 @@ pub fn clock_text(seconds: f64) -> String {
 }
 
 /// Before an exercise: how to do it, where the camera goes, and the readiness check.
-fn preparing_ui(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
+fn preparing_ui(ui: &mut Ui, view: &RoutineView) {
     let Some(exercise) = &view.exercise else {
         return;
     };
     ui.label(RichText::new("Next up").color(theme::TEXT_DIM));
     ui.heading(&exercise.name);
-    ui.add_space(6.0);
-    ui.label(
-        RichText::new("Where to put the camera")
-            .strong()
-            .color(theme::ACCENT),
-    );
-    ui.label(&exercise.camera_placement);
-    ui.add_space(6.0);
-    ui.label(RichText::new("How to do it").strong().color(theme::ACCENT));
-    for (i, step) in exercise.how_to.iter().enumerate() {
-        ui.label(format!("{}. {step}", i + 1));
-    }
-    for tip in &exercise.tips {
-        ui.label(RichText::new(tip).italics().color(theme::TEXT_DIM));
-    }
-    ui.label(RichText::new(prescription_text(exercise)).color(theme::TEXT_DIM));
-    ui.add_space(8.0);
+    // The readiness check first: it is what starts the exercise, so it must never
+    // scroll out of view below the how-to text.
     if let Stage::Preparing {
         ready_for_s,
         ready_needed_s,
@@ -367,17 +366,37 @@ fn preparing_ui(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
         let text = if ready {
             "Ready — hold still"
         } else {
-            "Waiting until I can see you in position"
+            "Starts when I see you in position"
         };
         ui.add(
             egui::ProgressBar::new(fraction as f32)
-                .text(text)
-                .fill(if ready { theme::GOOD } else { theme::PANEL }),
+                .text(RichText::new(text).size(18.0))
+                .fill(if ready {
+                    theme::GOOD
+                } else {
+                    theme::BACKGROUND
+                }),
         );
     }
-    ui.add_space(8.0);
-    if ui.add(big_button("Start now", theme::PANEL)).clicked() {
-        app.routine_command(RoutineCommand::StartNow);
+    ui.add_space(6.0);
+    ui.label(
+        RichText::new("Where to put the camera")
+            .strong()
+            .color(theme::ACCENT),
+    );
+    ui.label(RichText::new(&exercise.camera_placement).size(20.0));
+    ui.add_space(6.0);
+    ui.label(RichText::new("How to do it").strong().color(theme::ACCENT));
+    for (i, step) in exercise.how_to.iter().enumerate() {
+        ui.label(RichText::new(format!("{}. {step}", i + 1)).size(20.0));
+    }
+    ui.label(
+        RichText::new(prescription_text(exercise))
+            .size(20.0)
+            .color(theme::TEXT_DIM),
+    );
+    for tip in &exercise.tips {
+        ui.label(RichText::new(tip).italics().color(theme::TEXT_DIM));
     }
 }
 
