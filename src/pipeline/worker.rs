@@ -57,7 +57,12 @@ pub struct PipelineCore {
     sequence: u64,
     last_frame: Option<Arc<Frame>>,
     last_pose: Option<crate::pose::Pose>,
+    /// Session time of the last frame (or idle tick), seconds: never goes backwards.
     last_t_s: f64,
+    /// Added to frame timestamps so session time keeps rising when a source restarts its
+    /// clock (a camera reopened after it was lost, a looped demo clip).
+    time_offset_s: f64,
+    last_idle_tick: Option<Instant>,
     pose_ms: RollingMs,
     latency_ms: RollingMs,
     processed: RateCounter,
@@ -94,6 +99,8 @@ impl PipelineCore {
             last_frame: None,
             last_pose: None,
             last_t_s: 0.0,
+            time_offset_s: 0.0,
+            last_idle_tick: None,
             pose_ms: RollingMs::new(TIMING_SAMPLES),
             latency_ms: RollingMs::new(TIMING_SAMPLES),
             processed: RateCounter::new(Duration::from_secs(2)),
@@ -167,6 +174,47 @@ impl PipelineCore {
         true
     }
 
+    /// The frame's time on the session clock, which never goes backwards.
+    fn session_time_s(&mut self, timestamp_s: f64) -> f64 {
+        /// One frame at 30 frames/s: the step assumed across a restart of the source clock.
+        const RESTART_STEP_S: f64 = 1.0 / 30.0;
+        let t_s = timestamp_s + self.time_offset_s;
+        if self.sequence > 0 && t_s <= self.last_t_s - 1e-6 {
+            tracing::debug!(
+                timestamp_s,
+                last_t_s = self.last_t_s,
+                "the source clock restarted"
+            );
+            self.time_offset_s = self.last_t_s + RESTART_STEP_S - timestamp_s;
+            return self.last_t_s + RESTART_STEP_S;
+        }
+        t_s
+    }
+
+    /// No frame came: a rest still counts down on the wall clock (a video that ended, a
+    /// camera that is reconnecting). Nothing else advances without frames.
+    pub fn idle(&mut self) {
+        let now = Instant::now();
+        let elapsed_s = self
+            .last_idle_tick
+            .map_or(0.0, |last| (now - last).as_secs_f64());
+        self.last_idle_tick = Some(now);
+        let Some(routine) = self.routine.as_mut() else {
+            return;
+        };
+        if routine.is_paused()
+            || !matches!(
+                routine.stage(),
+                crate::coach::routine::Stage::Resting { .. }
+            )
+        {
+            return;
+        }
+        self.last_t_s += elapsed_s;
+        let records = routine.update(self.last_t_s, None);
+        self.record(records);
+    }
+
     /// Runs pose and routine on one frame and makes its snapshot.
     pub fn process(
         &mut self,
@@ -199,8 +247,9 @@ impl PipelineCore {
         };
         let pose_done = Instant::now();
         self.pose_ms.push(pose_done - pose_started);
-        let t_s = frame.timestamp_s;
+        let t_s = self.session_time_s(frame.timestamp_s);
         self.last_t_s = t_s;
+        self.last_idle_tick = None;
         if let Some(routine) = self.routine.as_mut() {
             let records = routine.update(t_s, pose.as_ref());
             self.record(records);
@@ -404,6 +453,7 @@ impl WorkerLoop {
                     last_status = Some(status);
                 }
                 None => {
+                    self.core.idle();
                     // No frame: still tell the UI when the source's state changes, and
                     // now and then, so "camera lost" shows.
                     let status = self.grabber.status();
@@ -591,6 +641,83 @@ mod tests {
         let started = Instant::now();
         drop(worker);
         assert!(started.elapsed() < Duration::from_millis(700));
+    }
+
+    fn core() -> PipelineCore {
+        PipelineCore::new(
+            Box::new(|| Ok(Box::new(NoPose) as Box<dyn PoseStage>)),
+            Box::new(|| Box::new(PuppetFactory(Puppet::default()))),
+            RoutineConfig::default(),
+            None,
+        )
+    }
+
+    fn frame_at(index: u64, timestamp_s: f64) -> GrabbedFrame {
+        GrabbedFrame {
+            frame: Frame {
+                index,
+                timestamp_s,
+                width: 2,
+                height: 2,
+                rgb: vec![0; 12],
+            },
+            grabbed_at: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn the_session_clock_keeps_rising_when_the_source_clock_restarts() {
+        // A camera reopened after it was lost starts its timestamps at zero again.
+        let mut core = core();
+        let status = SourceStatus::Connected {
+            name: "camera 0".into(),
+        };
+        for i in 0..30 {
+            core.process(frame_at(i, i as f64 / 30.0), status.clone(), 0);
+        }
+        let before = core.last_t_s;
+        core.process(frame_at(0, 0.0), status.clone(), 0);
+        assert!(core.last_t_s > before, "{} after {before}", core.last_t_s);
+        core.process(frame_at(1, 1.0 / 30.0), status, 0);
+        assert!((core.last_t_s - (before + 2.0 / 30.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_rest_counts_down_on_the_wall_clock_when_frames_stop() {
+        let puppet = Puppet::default();
+        let mut core = PipelineCore::new(
+            Box::new(|| Ok(Box::new(NoPose) as Box<dyn PoseStage>)),
+            {
+                let puppet = puppet.clone();
+                Box::new(move || Box::new(PuppetFactory(puppet.clone())))
+            },
+            RoutineConfig {
+                skip_readiness: true,
+                rest_between_sets_s: 0.2,
+                ..RoutineConfig::default()
+            },
+            None,
+        );
+        core.command(Command::StartExercise("pelvic-rock".into()));
+        let status = SourceStatus::Connected {
+            name: "clip".into(),
+        };
+        puppet.state.lock().unwrap().sets_completed = 1;
+        core.process(frame_at(0, 0.0), status.clone(), 0);
+        let stage = |core: &PipelineCore| core.routine.as_ref().unwrap().stage().clone();
+        assert!(matches!(
+            stage(&core),
+            crate::coach::routine::Stage::Resting { .. }
+        ));
+        // The video ended: no more frames, only idle ticks.
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(2)
+            && matches!(stage(&core), crate::coach::routine::Stage::Resting { .. })
+        {
+            core.idle();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(stage(&core), crate::coach::routine::Stage::Active);
     }
 
     #[test]

@@ -273,13 +273,29 @@ fn camera_area_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>
     let Some(image_rect) = app.camera.camera_ui(ui, area, mirrored) else {
         return;
     };
+    let resting = matches!(view.map(|v| &v.stage), Some(Stage::Resting { .. }));
+    if let Some(snapshot) = &app.snapshot
+        && let Some(pose) = &snapshot.pose
+        && !resting
+    {
+        // No skeleton while resting: nothing is being checked, and it would only clutter.
+        let state = view.and_then(|v| v.state.as_ref());
+        let used = state.map_or(&[][..], |s| &s.landmarks_used[..]);
+        let faulted = state.map_or(&[][..], |s| &s.landmarks_faulted[..]);
+        overlay::skeleton_ui(ui, pose, image_rect, mirrored, used, faulted);
+    }
+    if let Some(Stage::Resting {
+        remaining_s,
+        next_set,
+    }) = view.map(|v| &v.stage)
+    {
+        let sets = view
+            .and_then(|v| v.exercise.as_ref())
+            .map_or(1, |e| e.prescription.sets);
+        rest_overlay_ui(ui, image_rect, *remaining_s, *next_set, sets);
+    }
+    // The banner last, so nothing covers it.
     if let Some(snapshot) = &app.snapshot {
-        if let Some(pose) = &snapshot.pose {
-            let state = view.and_then(|v| v.state.as_ref());
-            let used = state.map_or(&[][..], |s| &s.landmarks_used[..]);
-            let faulted = state.map_or(&[][..], |s| &s.landmarks_faulted[..]);
-            overlay::skeleton_ui(ui, pose, image_rect, mirrored, used, faulted);
-        }
         let banner = match &snapshot.source {
             crate::pipeline::SourceStatus::Lost { .. }
             | crate::pipeline::SourceStatus::Reconnecting { .. } => {
@@ -289,52 +305,52 @@ fn camera_area_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>
             _ => snapshot.problem.clone(),
         };
         if let Some(banner) = app.launch_error.clone().or(banner) {
-            let pos = image_rect.left_top() + vec2(12.0, 12.0);
-            let galley = ui.painter().layout(
-                banner,
-                egui::FontId::proportional(18.0),
-                theme::TEXT,
-                image_rect.width() - 24.0,
-            );
-            let rect = egui::Rect::from_min_size(pos, galley.size()).expand(6.0);
-            ui.painter()
-                .rect_filled(rect, 6.0, Color32::from_black_alpha(180));
-            ui.painter().galley(pos, galley, theme::TEXT);
+            banner_ui(ui, image_rect, banner);
         }
     }
-    if let Some(Stage::Resting {
-        remaining_s,
-        next_set,
-    }) = view.map(|v| &v.stage)
-    {
-        let painter = ui.painter_at(image_rect);
-        painter.rect_filled(image_rect, 0.0, Color32::from_black_alpha(150));
-        let c = image_rect.center();
-        painter.text(
-            c - vec2(0.0, 60.0),
-            Align2::CENTER_CENTER,
-            "Rest",
-            theme::counter_font(),
-            theme::TEXT,
-        );
-        painter.text(
-            c + vec2(0.0, 10.0),
-            Align2::CENTER_CENTER,
-            clock_text(*remaining_s),
-            theme::counter_font(),
-            theme::GOOD,
-        );
-        let sets = view
-            .and_then(|v| v.exercise.as_ref())
-            .map_or(1, |e| e.prescription.sets);
-        painter.text(
-            c + vec2(0.0, 80.0),
-            Align2::CENTER_CENTER,
-            format!("Next: set {next_set} of {sets}"),
-            theme::figure_font(),
-            theme::TEXT_DIM,
-        );
-    }
+}
+
+/// A short message in the picture's top-left corner.
+fn banner_ui(ui: &Ui, image_rect: egui::Rect, text: String) {
+    let pos = image_rect.left_top() + vec2(12.0, 12.0);
+    let galley = ui.painter().layout(
+        text,
+        egui::FontId::proportional(18.0),
+        theme::TEXT,
+        image_rect.width() - 24.0,
+    );
+    let rect = egui::Rect::from_min_size(pos, galley.size()).expand(6.0);
+    ui.painter()
+        .rect_filled(rect, 6.0, Color32::from_black_alpha(180));
+    ui.painter().galley(pos, galley, theme::TEXT);
+}
+
+/// The rest countdown over a dimmed picture.
+fn rest_overlay_ui(ui: &Ui, image_rect: egui::Rect, remaining_s: f64, next_set: u32, sets: u32) {
+    let painter = ui.painter_at(image_rect);
+    painter.rect_filled(image_rect, 0.0, Color32::from_black_alpha(170));
+    let c = image_rect.center();
+    painter.text(
+        c - vec2(0.0, 60.0),
+        Align2::CENTER_CENTER,
+        "Rest",
+        theme::counter_font(),
+        theme::TEXT,
+    );
+    painter.text(
+        c + vec2(0.0, 10.0),
+        Align2::CENTER_CENTER,
+        clock_text(remaining_s),
+        theme::counter_font(),
+        theme::GOOD,
+    );
+    painter.text(
+        c + vec2(0.0, 80.0),
+        Align2::CENTER_CENTER,
+        format!("Next: set {next_set} of {sets}"),
+        theme::figure_font(),
+        theme::TEXT_DIM,
+    );
 }
 
 /// `m:ss`, rounded up so a countdown shows 0:01 until it is really over.
