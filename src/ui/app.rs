@@ -13,7 +13,7 @@ use egui::{Key, Modifiers};
 use crate::coach::routine::{PromptKind, RoutineCommand, Stage};
 use crate::coach::session_log::{PainMoment, SessionLog};
 use crate::pipeline::engine::{EngineOptions, worker_config};
-use crate::pipeline::stats::{RateCounter, RollingMs};
+use crate::pipeline::stats::RollingMs;
 use crate::pipeline::{Command, PipelineHandle, Snapshot, SourceStatus, Worker};
 
 use super::camera_view::CameraView;
@@ -126,7 +126,6 @@ pub struct BackformApp {
     /// milliseconds, when recording frame times.
     all_eframe_cpu_ms: Vec<f64>,
     last_frame_times_write: Instant,
-    pub(crate) ui_rate: RateCounter,
     ctx: egui::Context,
     /// The theme is applied on the first frame, to the context that draws (the harness's
     /// in tests, eframe's in the app).
@@ -163,7 +162,6 @@ impl BackformApp {
             all_frame_times_ms: Vec::new(),
             all_eframe_cpu_ms: Vec::new(),
             last_frame_times_write: Instant::now(),
-            ui_rate: RateCounter::new(std::time::Duration::from_secs(2)),
             ctx: ctx.clone(),
             themed: false,
         };
@@ -427,7 +425,6 @@ impl BackformApp {
             self.themed = true;
         }
         self.take_snapshot_and_input(&ctx);
-        self.ui_rate.tick(started);
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.fill(theme::BACKGROUND).inner_margin(12.0))
             .show(ui, |ui| match self.screen {

@@ -15,7 +15,10 @@ use crate::coach::routine::{
 use super::app::BackformApp;
 use super::{overlay, source_picker, theme};
 
-/// When to see a professional: the seed's advice (and EXERCISES.md's safety list).
+/// When to see a professional: the seed's advice and EXERCISES.md's safety list (sharp
+/// pain, pain down the leg, numbness, spasms that do not ease), plus the usual red flags
+/// that need help at once, which neither source spells out but no back-pain app should
+/// leave unsaid.
 pub const PROFESSIONAL_ADVICE: [&str; 4] = [
     "Gentle, controlled movement is the goal — don't push through pain.",
     "See a physiotherapist or doctor if the pain is sharp, spreads down your leg, comes with numbness or tingling, or if the spasms don't ease with these gentle exercises.",
