@@ -99,15 +99,11 @@ impl Sounds {
             return;
         }
         if matches!(self.output, Output::Untried) {
-            self.output = match rodio::DeviceSinkBuilder::open_default_sink() {
-                Ok(mut sink) => {
-                    sink.log_on_drop(false);
-                    Output::Open(sink)
-                }
-                Err(err) => {
-                    tracing::warn!("no audio output, cues stay silent: {err}");
-                    Output::Unavailable
-                }
+            self.output = if let Some(reason) = no_sound_card() {
+                tracing::warn!("no audio output, cues stay silent: {reason}");
+                Output::Unavailable
+            } else {
+                open_output()
             };
         }
         let Output::Open(sink) = &self.output else {
@@ -122,6 +118,38 @@ impl Sounds {
             rate,
             samples(cue),
         ));
+    }
+}
+
+/// On Linux, the kernel's list of sound cards: with none (or no ALSA at all, as in
+/// containers and CI), opening the default device only makes ALSA print a page of errors
+/// to stderr before it fails.
+#[cfg(target_os = "linux")]
+fn no_sound_card() -> Option<String> {
+    match std::fs::read_to_string("/proc/asound/cards") {
+        Err(_) => Some("the system has no sound devices (no /proc/asound)".to_string()),
+        Ok(cards) if cards.contains("no soundcards") => {
+            Some("the system has no sound card".to_string())
+        }
+        Ok(_) => None,
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn no_sound_card() -> Option<String> {
+    None
+}
+
+fn open_output() -> Output {
+    match rodio::DeviceSinkBuilder::open_default_sink() {
+        Ok(mut sink) => {
+            sink.log_on_drop(false);
+            Output::Open(sink)
+        }
+        Err(err) => {
+            tracing::warn!("no audio output, cues stay silent: {err}");
+            Output::Unavailable
+        }
     }
 }
 
