@@ -98,6 +98,20 @@ fn stage_benches(c: &mut Criterion, frame: &Frame) {
     }
 }
 
+/// CPU time this process has run (all threads), from Linux's schedstat: unlike wall time
+/// it does not grow when other work on the machine delays us.
+fn process_cpu_time() -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    let nanos: u64 = tasks
+        .filter_map(|task| task.ok())
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
+}
+
 fn percentile(values: &mut [Duration], pct: f64) -> Duration {
     values.sort();
     let rank = ((pct / 100.0) * (values.len().saturating_sub(1)) as f64).round() as usize;
@@ -106,13 +120,18 @@ fn percentile(values: &mut [Duration], pct: f64) -> Duration {
 
 /// Median and p95 of each stage over every tracked frame of the clips, three passes.
 fn clip_report(clips: &[Vec<Frame>]) {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
     println!(
-        "\nper-frame stages in tracking mode (all fixture frames, 3 passes): median / p95, ms"
+        "\nper-frame stages in tracking mode (all fixture frames, 3 passes): median / p95, ms (load average {})",
+        load.join(" ")
     );
     for (variant, threads) in SETUPS {
         let mut pose = estimator(variant, threads);
-        let mut stages: [Vec<Duration>; 5] = Default::default();
+        let mut stages: [Vec<Duration>; 4] = Default::default();
         let mut detector_frames = 0;
+        let mut frames = 0u32;
+        let cpu_before = process_cpu_time();
         for _ in 0..3 {
             for clip in clips {
                 pose.reset();
@@ -120,25 +139,25 @@ fn clip_report(clips: &[Vec<Frame>]) {
                     if pose.estimate(frame).is_err() {
                         continue;
                     }
+                    frames += 1;
                     let t = pose.last_timings();
                     if t.detector_ran {
                         detector_frames += 1;
                         continue;
                     }
-                    for (list, value) in
-                        stages
-                            .iter_mut()
-                            .zip([t.preprocess, t.landmark, t.postprocess, t.total()])
-                    {
+                    let values = [t.preprocess, t.landmark, t.postprocess, t.total()];
+                    for (list, value) in stages.iter_mut().zip(values) {
                         list.push(value);
                     }
                 }
             }
         }
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
-        let [pre, lm, post, total, _] = &mut stages;
+        // Mean only: schedstat advances in scheduler ticks, too coarse for one frame.
+        let cpu_per_frame = process_cpu_time().saturating_sub(cpu_before) / frames.max(1);
+        let [pre, lm, post, total] = &mut stages;
         println!(
-            "{:>4} {}t: preprocess {:.2}/{:.2}  landmark {:.2}/{:.2}  postprocess {:.2}/{:.2}  whole frame {:.2}/{:.2}  ({} tracked frames, {} with detection)",
+            "{:>4} {}t: preprocess {:.2}/{:.2}  landmark {:.2}/{:.2}  postprocess {:.2}/{:.2}  whole frame {:.2}/{:.2}  mean on-CPU (all threads) {:.2}  ({} tracked frames, {} with detection)",
             variant.name(),
             threads,
             ms(percentile(pre, 50.0)),
@@ -149,6 +168,7 @@ fn clip_report(clips: &[Vec<Frame>]) {
             ms(percentile(post, 95.0)),
             ms(percentile(total, 50.0)),
             ms(percentile(total, 95.0)),
+            ms(cpu_per_frame),
             total.len(),
             detector_frames,
         );

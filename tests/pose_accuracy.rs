@@ -80,6 +80,15 @@ fn floor_pelvic_tilt_matches_mediapipe() {
         "MediaPipe found the person in every frame"
     );
     assert!(agreement.found_pct() >= 99.0, "{}", agreement.summary(clip));
+    // Depth on MediaPipe's scale (normalised z × image width) and smoothed visibility.
+    let z_median = pose_support::percentile(&agreement.z_errors_torso_pct, 50.0);
+    let visibility_median = pose_support::percentile(&agreement.visibility_errors, 50.0);
+    eprintln!("{clip}: z median {z_median:.3}% torso, visibility median {visibility_median:.5}");
+    assert!(z_median <= 1.0, "z median {z_median}% torso");
+    assert!(
+        visibility_median <= 0.01,
+        "visibility median {visibility_median}"
+    );
     assert!(
         agreement.median_torso_pct() <= 1.0,
         "{}",

@@ -92,6 +92,10 @@ pub struct Agreement {
     pub errors_torso_pct: Vec<f32>,
     /// The same in pixels.
     pub errors_px: Vec<f32>,
+    /// Limb-landmark depth (z) differences, % of the reference torso length.
+    pub z_errors_torso_pct: Vec<f32>,
+    /// Limb-landmark visibility differences (probabilities).
+    pub visibility_errors: Vec<f32>,
     /// Frames (found by both) whose median limb error is under a quarter torso: the
     /// same person as MediaPipe's.
     pub same_person_frames: usize,
@@ -147,6 +151,8 @@ pub fn compare(poses: &[Option<Pose>], reference: &[LandmarksLine]) -> Agreement
         extra_frames: 0,
         errors_torso_pct: Vec::new(),
         errors_px: Vec::new(),
+        z_errors_torso_pct: Vec::new(),
+        visibility_errors: Vec::new(),
         same_person_frames: 0,
     };
     for (pose, line) in poses.iter().zip(reference) {
@@ -162,6 +168,12 @@ pub fn compare(poses: &[Option<Pose>], reference: &[LandmarksLine]) -> Agreement
                         + (ours.y_px - points[i][1]).powi(2))
                     .sqrt();
                     agreement.errors_px.push(error);
+                    agreement
+                        .z_errors_torso_pct
+                        .push(100.0 * (ours.z - points[i][2]).abs() / torso);
+                    agreement
+                        .visibility_errors
+                        .push((ours.visibility - points[i][3]).abs());
                     agreement.errors_torso_pct.push(100.0 * error / torso);
                     frame_errors.push(100.0 * error / torso);
                 }
