@@ -890,3 +890,70 @@ fn side_view_exercises_are_not_mirrored() {
     harness.run_steps(3);
     assert!(!harness.state().is_mirrored());
 }
+
+#[test]
+fn real_engine_pelvic_tilt_fills_the_hold_ring_and_counts_a_held_tilt() {
+    let Some(Setup { mut harness, .. }) =
+        reference_setup("pelvic_tilt__good__side_floor", "pelvic-tilt")
+    else {
+        return;
+    };
+    harness.step();
+    // The first tilt holds from 2.4 s to 8.4 s: the ring fills while it counts.
+    step_until(&mut harness, 150, |h| {
+        h.state()
+            .latest_snapshot()
+            .and_then(|s| s.routine.as_ref()?.state.as_ref()?.hold.clone())
+            .is_some_and(|hold| hold.counting && hold.held_s >= 1.0)
+    });
+    harness.step();
+    harness.get_by_label_contains(", counting");
+    step_until(&mut harness, 150, |h| reps_total(h) >= 1);
+    assert!(
+        harness
+            .state()
+            .cues_played()
+            .iter()
+            .any(|c| matches!(c, Cue::Rep | Cue::HoldComplete))
+    );
+}
+
+#[test]
+fn real_engine_rotation_too_far_prompts_to_keep_it_small() {
+    let Some(Setup { mut harness, .. }) = reference_setup(
+        "controlled_rotation__too_far__side_floor",
+        "controlled-rotation",
+    ) else {
+        return;
+    };
+    harness.step();
+    step_until(&mut harness, 200, |h| {
+        prompt_text(h).is_some_and(|t| t.contains("small"))
+    });
+    harness.step();
+    harness.get_by_label(&prompt_text(&harness).unwrap());
+    harness.get_by_label("Range too large");
+}
+
+#[test]
+fn real_engine_traction_counts_the_minute_down() {
+    let Some(Setup { mut harness, .. }) = reference_setup(
+        "back_block_traction__good__side_floor",
+        "back-block-traction",
+    ) else {
+        return;
+    };
+    harness.step();
+    step_until(&mut harness, 100, |h| stage(h) == Some(Stage::Active));
+    harness.step();
+    harness.get_by_label("Time left");
+    step_until(&mut harness, 200, |h| {
+        h.state()
+            .latest_snapshot()
+            .and_then(|s| s.routine.as_ref()?.state.as_ref()?.traction.clone())
+            .is_some_and(|clock| clock.elapsed_s >= 5.0 && clock.limit_s == 60.0)
+    });
+    harness.step();
+    // 0:5x left: a minute counting down.
+    harness.get_by_label_contains("0:5");
+}

@@ -515,6 +515,21 @@ fn progress_ui(ui: &mut Ui, view: &RoutineView) {
     }
     if let Some(clock) = &state.traction {
         traction_ui(ui, clock);
+    } else if let Some(limit_s) = p.time_limit_s {
+        // The clock starts once the person is settled on the block: show the whole
+        // minute until then, so the screen says what is coming.
+        traction_ui(
+            ui,
+            &TractionClock {
+                elapsed_s: 0.0,
+                limit_s,
+            },
+        );
+        ui.label(
+            RichText::new("The clock starts when you are settled on the block.")
+                .size(19.0)
+                .color(theme::TEXT_DIM),
+        );
     }
     if !state.active_faults.is_empty() {
         ui.add_space(8.0);
