@@ -155,27 +155,29 @@ fn controls_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
             stage,
             Some(Stage::Preparing { .. } | Stage::Active | Stage::Resting { .. })
         );
-        if matches!(stage, Some(Stage::Preparing { .. }))
-            && ui
-                .add(big_button("Start now", theme::GOOD.gamma_multiply(0.6)))
-                .clicked()
-        {
-            app.routine_command(RoutineCommand::StartNow);
-        }
+        // Fixed widths and a fixed order, so Pause, Next and Sound stay where the hand
+        // (or mouse) expects them whatever the stage and the labels say.
+        let steady = vec2(220.0, 58.0);
         if under_way {
             let pause_text = if paused {
                 "Resume (Space)"
             } else {
                 "Pause (Space)"
             };
-            if ui.add(big_button(pause_text, theme::PANEL)).clicked() {
+            if ui
+                .add(big_button(pause_text, theme::PANEL).min_size(steady))
+                .clicked()
+            {
                 app.routine_command(RoutineCommand::TogglePause);
             }
             let next_text = match stage {
                 Some(Stage::Resting { .. }) => "Skip the rest (N)",
                 _ => "Next (N)",
             };
-            if ui.add(big_button(next_text, theme::PANEL)).clicked() {
+            if ui
+                .add(big_button(next_text, theme::PANEL).min_size(steady))
+                .clicked()
+            {
                 app.routine_command(RoutineCommand::Next);
             }
         }
@@ -184,8 +186,18 @@ fn controls_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
         } else {
             "Sound on (M)"
         };
-        if ui.add(big_button(mute_text, theme::PANEL)).clicked() {
+        if ui
+            .add(big_button(mute_text, theme::PANEL).min_size(vec2(200.0, 58.0)))
+            .clicked()
+        {
             app.sounds.toggle_mute();
+        }
+        if matches!(stage, Some(Stage::Preparing { .. }))
+            && ui
+                .add(big_button("Start now", theme::GOOD.gamma_multiply(0.6)))
+                .clicked()
+        {
+            app.routine_command(RoutineCommand::StartNow);
         }
         if under_way {
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
