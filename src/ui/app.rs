@@ -165,6 +165,9 @@ impl BackformApp {
             ctx: ctx.clone(),
             themed: false,
         };
+        if let SourceChoice::Camera(index) = app.source {
+            app.picker.camera_index = index;
+        }
         app.launch(app.source.clone());
         if app.options.autostart {
             app.start_session();

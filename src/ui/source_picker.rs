@@ -27,6 +27,8 @@ pub struct SourcePicker {
     pub recent: Vec<PathBuf>,
     /// Why the last path did not open.
     pub error: Option<String>,
+    /// The camera "Try camera" opens.
+    pub camera_index: u32,
     /// Where the recent list is kept; `None` keeps it in memory only (tests).
     recent_store: Option<PathBuf>,
 }
@@ -43,6 +45,7 @@ impl SourcePicker {
             path_text,
             recent,
             error: None,
+            camera_index: 0,
             recent_store,
         }
     }
@@ -148,11 +151,17 @@ pub fn no_source_ui(app: &mut BackformApp, ui: &mut Ui, reason: &str) {
                 if ui.add_enabled(demo.is_file(), demo_button).clicked() {
                     open_video(app, demo);
                 }
-                let camera_button = Button::new(RichText::new("Try the camera again").size(20.0))
-                    .min_size(vec2(200.0, 52.0));
+                let camera_button =
+                    Button::new(RichText::new("Try camera").size(20.0)).min_size(vec2(140.0, 52.0));
                 if ui.add(camera_button).clicked() {
-                    app.launch(SourceChoice::Camera(0));
+                    app.launch(SourceChoice::Camera(app.picker.camera_index));
                 }
+                ui.add(
+                    egui::DragValue::new(&mut app.picker.camera_index)
+                        .range(0..=9)
+                        .speed(0.05),
+                )
+                .on_hover_text("Camera number: 0 is the built-in one, 1 the next plugged in");
             });
             ui.add_space(8.0);
             ui.horizontal(|ui| {
