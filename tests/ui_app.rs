@@ -966,3 +966,65 @@ fn real_engine_traction_counts_the_minute_down() {
     // 0:5x left: a minute counting down.
     harness.get_by_label_contains("0:5");
 }
+
+#[test]
+fn without_a_camera_the_folder_listing_opens_a_video_by_clicks() {
+    let launched = Arc::new(Mutex::new(Vec::new()));
+    let launcher: PipelineLauncher = {
+        let launched = Arc::clone(&launched);
+        Box::new(move |source, waker| {
+            launched.lock().unwrap().push(source.clone());
+            let source = source.clone();
+            let config = WorkerConfig {
+                source: Box::new(move || match &source {
+                    SourceChoice::Camera(index) => Err(backform::capture::CaptureError::NoCamera {
+                        index: *index as i32,
+                    }),
+                    SourceChoice::Video(_) => Ok(Box::new(SyntheticFrames::new(10, 30.0, 8, 6))
+                        as Box<dyn backform::capture::FrameSource>),
+                }),
+                pose: Box::new(|| {
+                    Ok(Box::new(ScriptedPoses::default())
+                        as Box<dyn backform::pipeline::source::PoseStage>)
+                }),
+                coaches: Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>),
+                routine: RoutineConfig::default(),
+                session_log: None,
+                loop_video: false,
+            };
+            Worker::spawn(config, waker)
+                .map(|w| Box::new(w) as Box<dyn PipelineHandle>)
+                .map_err(|e| e.to_string())
+        })
+    };
+    let ctx = egui::Context::default();
+    let options = AppOptions {
+        mute: true,
+        ..AppOptions::default()
+    };
+    let app = BackformApp::new(&ctx, options, launcher).with_sounds(Sounds::silent());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut BackformApp| app.frame_ui(ui), app);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while harness.query_by_label("No camera found").is_none()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.step();
+    }
+    // The listing starts in the working directory (the crate root under cargo test).
+    harness.get_by_label("assets/").click();
+    harness.run_steps(2);
+    harness.get_by_label("demo/").click();
+    harness.run_steps(2);
+    harness.get_by_label("Play pelvic-rock.mp4").click();
+    harness.run_steps(2);
+    let expected = std::env::current_dir()
+        .unwrap()
+        .join("assets/demo/pelvic-rock.mp4");
+    assert_eq!(
+        launched.lock().unwrap().last(),
+        Some(&SourceChoice::Video(expected))
+    );
+}

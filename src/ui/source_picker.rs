@@ -226,7 +226,7 @@ pub fn no_source_ui(app: &mut BackformApp, ui: &mut Ui, reason: &str) {
                             if ui.button(format!("{name}/")).clicked() {
                                 app.picker.path_text = entry.display().to_string();
                             }
-                        } else if ui.button(format!("▶ {name}")).clicked() {
+                        } else if ui.button(format!("Play {name}")).clicked() {
                             open_video(app, entry);
                         }
                     }
