@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use backform::capture::SourceSpec;
+use backform::coach::Coach;
 use backform::pipeline::analyze::{self, AnalyzeError};
 use backform::pipeline::stats::Samples;
 use backform::pose::jsonl::LandmarksLine;
@@ -35,6 +36,8 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Time each stage of the pipeline on a video and print median and p95.
     Bench(BenchArgs),
+    /// List the exercises backform coaches: ids, names, camera placement, prescription.
+    Exercises,
 }
 
 #[derive(Args, Clone)]
@@ -73,6 +76,12 @@ struct AnalyzeArgs {
     /// Write one JSON line of landmarks per frame here (`-` for stdout).
     #[arg(long, value_name = "OUT.jsonl")]
     landmarks: Option<PathBuf>,
+    /// Coach this exercise (see `backform exercises`) and write its report with --report.
+    #[arg(long, value_name = "ID")]
+    exercise: Option<String>,
+    /// Write the exercise report (JSON) here (`-` for stdout); needs --exercise.
+    #[arg(long, value_name = "OUT.json", requires = "exercise")]
+    report: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -95,11 +104,14 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Analyze(args)) => analyze_command(&args),
         Some(Command::Bench(args)) => bench_command(&args),
+        Some(Command::Exercises) => exercises_command(),
         None => {
             let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/pelvic-rock.mp4");
             analyze_command(&AnalyzeArgs {
                 video: demo,
-                landmarks: Some(PathBuf::from("-")),
+                landmarks: None,
+                exercise: Some("pelvic-rock".into()),
+                report: Some(PathBuf::from("-")),
                 model: ModelArgs {
                     model: ModelVariant::Full,
                     threads: PoseConfig::default().intra_threads,
@@ -161,9 +173,20 @@ fn progress_bar(frames: Option<u64>) -> ProgressBar {
 }
 
 fn analyze_command(args: &AnalyzeArgs) -> anyhow::Result<()> {
-    if args.landmarks.is_none() {
-        anyhow::bail!("nothing to write: give --landmarks OUT.jsonl (or - for stdout)");
+    if args.landmarks.is_none() && args.report.is_none() {
+        anyhow::bail!(
+            "nothing to write: give --landmarks OUT.jsonl and/or --exercise ID --report OUT.json (- for stdout)"
+        );
     }
+    if args.landmarks.as_deref() == Some(Path::new("-"))
+        && args.report.as_deref() == Some(Path::new("-"))
+    {
+        anyhow::bail!(
+            "--landmarks and --report cannot both go to stdout: write one of them to a file"
+        );
+    }
+    // The exercise id is checked before the (slower) models load.
+    let mut coach = args.exercise.as_deref().map(Coach::new).transpose()?;
     let spec = SourceSpec::from_path(&args.video);
     let (mut prefetch, mut estimator) = analyze::open(&spec, args.model.pose_config())?;
     let info = prefetch.info().clone();
@@ -171,12 +194,17 @@ fn analyze_command(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let mut landmarks_out = args.landmarks.as_deref().map(create_output).transpose()?;
     let bar = progress_bar(info.frame_count);
     let started = Instant::now();
+    let mut end_s = 0.0;
     let outcome = analyze::run(&mut prefetch, &mut estimator, None, |frame| {
         if let Some(out) = landmarks_out.as_mut() {
             LandmarksLine::from_pose(frame.index, frame.timestamp_s, frame.pose)
                 .write_to(out)
                 .map_err(|e| AnalyzeError::Output(e.to_string()))?;
         }
+        if let Some(coach) = coach.as_mut() {
+            coach.update(frame.timestamp_s, frame.pose);
+        }
+        end_s = frame.timestamp_s + 1.0 / info.fps;
         bar.inc(1);
         Ok(())
     });
@@ -185,12 +213,32 @@ fn analyze_command(args: &AnalyzeArgs) -> anyhow::Result<()> {
     if let Some(mut out) = landmarks_out {
         out.flush().context("cannot write the landmarks")?;
     }
+    if let (Some(coach), Some(path)) = (coach.as_mut(), args.report.as_deref()) {
+        let report = coach.finish(end_s);
+        let mut out = create_output(path)?;
+        let json = report.to_json().context("cannot encode the report")?;
+        writeln!(out, "{json}")
+            .and_then(|()| out.flush())
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+    }
     let frames = outcome?;
     let seconds = started.elapsed().as_secs_f64();
     tracing::info!(
         "{frames} frames in {seconds:.2} s ({:.1} frames/s)",
         frames as f64 / seconds.max(1e-9)
     );
+    Ok(())
+}
+
+fn exercises_command() -> anyhow::Result<()> {
+    let catalog = backform::exercises::spec::catalog()?;
+    let mut out = std::io::stdout().lock();
+    for spec in catalog {
+        writeln!(out, "{}  —  {}", spec.id, spec.name)?;
+        writeln!(out, "  camera:       {}", spec.placement)?;
+        writeln!(out, "  prescription: {}", spec.prescription.summary)?;
+        writeln!(out)?;
+    }
     Ok(())
 }
 

@@ -190,7 +190,8 @@ impl Exercise for PelvicTilt {
             Some(shoulders_up || head_up),
             &HEAD,
         ));
-        let bridge = sees(BodyPart::Ankles).then_some(f.hip_height_torso - self.rest.hip_height_torso > c.hips_lift_torso);
+        let bridge = sees(BodyPart::Ankles)
+            .then_some(f.hip_height_torso - self.rest.hip_height_torso > c.hips_lift_torso);
         events.extend(
             self.engine
                 .faults
