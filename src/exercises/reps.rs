@@ -213,14 +213,11 @@ impl RepEngine {
             faults.push(FaultCode::HoldTooShort);
         }
         if self.min_movement_s > 0.0 {
-            let hold_start = m.hold_spans.first().map_or(m.peak_s, |s| s.0);
-            let hold_end = m.hold_spans.last().map_or(m.peak_s, |s| s.1);
             let fast_out = m.out_s.is_some_and(|d| d < self.min_movement_s);
             let fast_back = m.back_s.is_some_and(|d| d < self.min_movement_s);
             if fast_out || fast_back {
-                let a = if fast_out { m.start_s } else { hold_end };
-                let b = if fast_back { m.end_s } else { hold_start };
-                events.extend(self.faults.record(FaultCode::TooFast, a.min(b), a.max(b)));
+                // A property of the rep: its span is the rep's.
+                events.extend(self.faults.record(FaultCode::TooFast, m.start_s, m.end_s));
                 faults.push(FaultCode::TooFast);
             }
         }
@@ -259,10 +256,13 @@ impl RepEngine {
     /// Ends the exercise: drops a rep under way, closes faults and the open set.
     pub fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
         let mut events = Vec::new();
-        if self.counter.abandon() {
-            self.current = None;
-            events.push(ExerciseEvent::RepDiscarded { t_s });
+        let was_active = self.counter.in_rep();
+        match self.counter.finish(t_s) {
+            Some(m) => events.extend(self.complete(m)),
+            None if was_active => events.push(ExerciseEvent::RepDiscarded { t_s }),
+            None => {}
         }
+        self.current = None;
         events.extend(self.faults.close_all(t_s));
         if let Some(done) = self.sets.finish() {
             events.push(ExerciseEvent::SetCompleted {

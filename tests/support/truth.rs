@@ -5,8 +5,9 @@
 use backform::coach::Report;
 use backform::exercises::{FaultCode, Side};
 
-/// How close a detected hold must be.
-pub const HOLD_TOLERANCE_S: f64 = 0.3;
+/// How close a detected hold must be: 0.3 s, plus half a frame at 30 fps for rounding
+/// (the clips' own `hold_s` is rounded: 179 frames are listed as 6.0 s).
+pub const HOLD_TOLERANCE_S: f64 = 0.3 + 0.5 / 30.0;
 /// How close a detected fault's onset must be.
 pub const ONSET_TOLERANCE_S: f64 = 1.0;
 
