@@ -175,6 +175,7 @@ impl Exercise for PelvicTilt {
         let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, self.movement(b))).collect();
         self.engine.counter.calibrate(&series);
         self.below_noise = self.engine.counter.noise() > self.checks.max_noise_deg;
+        self.engine.set_rep_checks(!self.below_noise);
         if self.below_noise {
             tracing::warn!(
                 noise_deg = self.engine.counter.noise(),
@@ -255,7 +256,7 @@ impl Exercise for PelvicTilt {
         let mut notes = Vec::new();
         if self.below_noise {
             notes.push(format!(
-                "the tilt was hard to see from this placement (resting noise {:.2}° of trunk angle); counts may be incomplete",
+                "the tilt was hard to see from this placement (resting noise {:.2}° of trunk angle): counts may be incomplete, holds and speed were not judged",
                 self.engine.counter.noise()
             ));
         }

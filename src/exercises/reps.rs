@@ -47,6 +47,9 @@ pub struct RepEngine {
     report_hold: bool,
     min_movement_s: f64,
     sides: Option<SideRule>,
+    /// Judge holds and movement speed (off when the signal is below its noise: the
+    /// measures are then guesses).
+    rep_checks: bool,
     reps: Vec<RepRecord>,
     counts: Counts,
     current: Option<CurrentRep>,
@@ -74,6 +77,7 @@ impl RepEngine {
             report_hold: spec.counter.report_hold || spec.prescription.hold_min_s > 0.0,
             min_movement_s: spec.counter.min_movement_s,
             sides,
+            rep_checks: true,
             reps: Vec::new(),
             counts: Counts::default(),
             current: None,
@@ -204,7 +208,11 @@ impl RepEngine {
         }
 
         let position_faulted = faults.iter().any(|c| c.spoils_position());
-        if self.hold_min_s > 0.0 && m.hold_s < self.hold_min_s && !position_faulted {
+        if self.rep_checks
+            && self.hold_min_s > 0.0
+            && m.hold_s < self.hold_min_s
+            && !position_faulted
+        {
             let (a, b) = match (m.hold_spans.first(), m.hold_spans.last()) {
                 (Some(first), Some(last)) => (first.0, last.1),
                 _ => (m.peak_s, m.peak_s),
@@ -212,7 +220,7 @@ impl RepEngine {
             events.extend(self.faults.record(FaultCode::HoldTooShort, a, b));
             faults.push(FaultCode::HoldTooShort);
         }
-        if self.min_movement_s > 0.0 {
+        if self.rep_checks && self.min_movement_s > 0.0 {
             let fast_out = m.out_s.is_some_and(|d| d < self.min_movement_s);
             let fast_back = m.back_s.is_some_and(|d| d < self.min_movement_s);
             if fast_out || fast_back {
@@ -272,6 +280,12 @@ impl RepEngine {
             });
         }
         events
+    }
+
+    /// Turns the hold and speed judgements on or off (off when the movement signal is
+    /// below its noise: a too-short hold or a too-fast movement would be a guess).
+    pub fn set_rep_checks(&mut self, on: bool) {
+        self.rep_checks = on;
     }
 
     /// Counted reps.

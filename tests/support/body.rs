@@ -672,3 +672,32 @@ impl Noise {
         Some(pose)
     }
 }
+
+/// Rolls the picture about its centre (a laptop camera on a tilted surface).
+pub fn roll_image(pose: &mut Pose, roll_deg: f64) {
+    let (s, c) = rad(roll_deg).sin_cos();
+    let (cx, cy) = (
+        f64::from(pose.image_width) / 2.0,
+        f64::from(pose.image_height) / 2.0,
+    );
+    for lm in &mut pose.landmarks {
+        let (dx, dy) = (f64::from(lm.x_px) - cx, f64::from(lm.y_px) - cy);
+        lm.x_px = (cx + c * dx - s * dy) as f32;
+        lm.y_px = (cy + s * dx + c * dy) as f32;
+    }
+}
+
+/// Swaps BlazePose's left and right labels (as it sometimes does in a pure side view).
+pub fn swap_labels(pose: &mut Pose) {
+    let original = pose.landmarks;
+    for (i, lm) in pose.landmarks.iter_mut().enumerate() {
+        *lm = original[backform::kinematics::mirror_index(i)];
+    }
+}
+
+/// Marks landmarks as unseen (covered, or out of the picture).
+pub fn hide(pose: &mut Pose, indices: &[usize]) {
+    for &i in indices {
+        pose.landmarks[i].visibility = 0.05;
+    }
+}

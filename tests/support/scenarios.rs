@@ -130,6 +130,24 @@ impl Placement {
 }
 
 impl Scenario {
+    /// Renders the performance through a camera with noise, then applies `edit` to each
+    /// pose (time, pose) — camera roll, label swaps, hidden parts.
+    pub fn frames_with(
+        &self,
+        placement: Placement,
+        noise: NoiseSpec,
+        seed: u64,
+        edit: impl Fn(f64, &mut Pose),
+    ) -> Vec<(f64, Option<Pose>)> {
+        let mut frames = self.frames(placement, noise, seed);
+        for (t, pose) in &mut frames {
+            if let Some(p) = pose.as_mut() {
+                edit(*t, p);
+            }
+        }
+        frames
+    }
+
     /// Renders the performance through a camera with noise; frames at 30 fps.
     pub fn frames(
         &self,

@@ -65,9 +65,27 @@ fn side_name(s: Option<Side>) -> &'static str {
     s.map_or("-", |s| s.as_str())
 }
 
+/// The same prompt is never repeated within this long.
+pub const PROMPT_REPEAT_S: f64 = 8.0;
+
 /// Judges `report` against `truth`.
 pub fn judge(truth: &Truth, report: &Report) -> Verdict {
     let mut v = Verdict::default();
+    // Prompts: one text never twice within 8 s.
+    for (i, p) in report.prompts.iter().enumerate() {
+        if let Some(q) = report
+            .prompts
+            .get(i + 1..)
+            .and_then(|rest| rest.iter().find(|q| q.text == p.text))
+            && q.t - p.t < PROMPT_REPEAT_S - 1e-6
+        {
+            v.failures.push(format!(
+                "prompt {:?} repeated after {:.1} s",
+                p.text,
+                q.t - p.t
+            ));
+        }
+    }
     if let Some(text) = &truth.expect_camera_prompt {
         let prompted = report.prompts.iter().any(|p| &p.text == text);
         v.lines.push(format!(
