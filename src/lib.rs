@@ -9,4 +9,5 @@ pub mod capture;
 pub mod coach;
 pub mod exercises;
 pub mod kinematics;
+pub mod pipeline;
 pub mod pose;

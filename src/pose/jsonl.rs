@@ -23,11 +23,24 @@ pub struct LandmarksLine {
 #[derive(Debug, thiserror::Error)]
 pub enum JsonlError {
     #[error("cannot read landmarks file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
-    #[error("{path} line {line}: not a landmarks line ({source}); expected {{\"frame\", \"t\", \"landmarks\"}}")]
-    Parse { path: String, line: usize, source: serde_json::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} line {line}: not a landmarks line ({source}); expected {{\"frame\", \"t\", \"landmarks\"}}"
+    )]
+    Parse {
+        path: String,
+        line: usize,
+        source: serde_json::Error,
+    },
     #[error("{path} line {line}: {count} landmarks, expected {LANDMARK_COUNT}")]
-    Count { path: String, line: usize, count: usize },
+    Count {
+        path: String,
+        line: usize,
+        count: usize,
+    },
     #[error("cannot write landmarks: {0}")]
     Write(std::io::Error),
 }
@@ -41,7 +54,11 @@ impl LandmarksLine {
                 .map(|l| [l.x_px, l.y_px, l.z, l.visibility])
                 .collect()
         });
-        Self { frame, t, landmarks }
+        Self {
+            frame,
+            t,
+            landmarks,
+        }
     }
 
     /// The pose this line describes in an image of the given size (no world landmarks;
@@ -91,11 +108,12 @@ pub fn read_landmarks(path: &Path) -> Result<Vec<LandmarksLine>, JsonlError> {
         if text.trim().is_empty() {
             continue;
         }
-        let line: LandmarksLine = serde_json::from_str(&text).map_err(|source| JsonlError::Parse {
-            path: shown.clone(),
-            line: i + 1,
-            source,
-        })?;
+        let line: LandmarksLine =
+            serde_json::from_str(&text).map_err(|source| JsonlError::Parse {
+                path: shown.clone(),
+                line: i + 1,
+                source,
+            })?;
         if let Some(points) = &line.landmarks
             && points.len() != LANDMARK_COUNT
         {

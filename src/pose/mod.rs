@@ -2,11 +2,28 @@
 //!
 //! In flows a [`crate::capture::Frame`]; out flows an optional [`Pose`] (33 landmarks in
 //! image pixels, world landmarks in metres, the pose score and the ROI it came from).
-//! Submodules: `model` (ort sessions, runtime lookup), `detector` (anchors, decode,
-//! NMS), `landmarks` (ROI warp, decode, refine, project back), `tracker` (detect vs
-//! track), `smoothing` (One Euro). Nothing downstream sees pixels or tensors.
+//! [`PoseEstimator`] runs MediaPipe's `pose_landmark_cpu` graph per frame: the detector
+//! only when nothing is tracked, then the landmark model on the rotated ROI, then One
+//! Euro smoothing. Submodules: `model` (ort sessions, runtime and model lookup, image →
+//! tensor), `detector` (anchors, decode, NMS, detection → ROI), `landmarks` (ROI warp,
+//! decode, heatmap refinement, projection back), `tracker` (detect vs track, landmarks →
+//! ROI), `smoothing` (One Euro, visibility low-pass). Nothing downstream sees tensors.
 
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use detector::PoseDetector;
+use landmarks::LandmarkModel;
+use tracker::Tracker;
+
+pub mod detector;
 pub mod jsonl;
+pub mod landmarks;
+pub mod model;
+pub mod smoothing;
+pub mod tracker;
+
+pub use model::ModelVariant;
 
 /// Number of body landmarks BlazePose reports.
 pub const LANDMARK_COUNT: usize = 33;
@@ -170,4 +187,234 @@ pub struct Pose {
     /// Size of the image the pixel coordinates refer to.
     pub image_width: u32,
     pub image_height: u32,
+}
+
+/// Wraps an angle into [-π, π) the way MediaPipe's `NormalizeRadians` does (in double
+/// precision, stored as a float).
+pub fn normalize_radians(angle_rad: f32) -> f32 {
+    use std::f64::consts::PI;
+    let angle = f64::from(angle_rad);
+    (angle - 2.0 * PI * ((angle + PI) / (2.0 * PI)).floor()) as f32
+}
+
+/// What can go wrong turning frames into poses. Every message says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum PoseError {
+    #[error(
+        "ONNX Runtime library not found (looked for libonnxruntime.so* in: {searched}). \
+         Run `make setup` to download it into .ort/, or set BACKFORM_ORT_LIB to the path of libonnxruntime.so.1.31.x"
+    )]
+    RuntimeNotFound { searched: String },
+    #[error(
+        "ONNX Runtime library {path} could not be loaded: {reason}. \
+         Run `make setup` to download libonnxruntime.so.1.31.1, or set BACKFORM_ORT_LIB to a working libonnxruntime.so.1.31.x"
+    )]
+    RuntimeLoad { path: PathBuf, reason: String },
+    #[error(
+        "model file {path} is missing. Run `make models` to regenerate it (see models/SOURCES.md), \
+         or set BACKFORM_MODELS to the folder that holds it"
+    )]
+    ModelMissing { path: PathBuf },
+    #[error(
+        "model file {path} is not a usable pose model ({reason}). It is corrupt or the wrong file: \
+         run `make models` to regenerate it (see models/SOURCES.md)"
+    )]
+    ModelInvalid { path: PathBuf, reason: String },
+    #[error("ONNX Runtime rejected the session options: {0}")]
+    SessionOptions(String),
+    #[error("ONNX Runtime failed running {model}: {reason}")]
+    Inference { model: String, reason: String },
+    #[error(
+        "frame {width}x{height} holds {bytes} bytes, expected width × height × 3 (packed RGB8)"
+    )]
+    BadFrame {
+        width: u32,
+        height: u32,
+        bytes: usize,
+    },
+    #[error("image warp failed (OpenCV): {0}")]
+    Image(#[from] opencv::Error),
+}
+
+/// How to run the pose pipeline. `Default` is what the app uses live.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoseConfig {
+    /// Landmark model: `Full` (MediaPipe's default) or `Lite`.
+    pub variant: ModelVariant,
+    /// ONNX Runtime intra-op threads per model. 1 measured fastest on 2 cores (benches/pose.rs).
+    pub intra_threads: usize,
+    /// One Euro smoothing of landmarks, visibility and world landmarks (MediaPipe's
+    /// `smooth_landmarks`). The filter that steers the tracked ROI always runs.
+    pub smoothing: bool,
+    /// Stamp frame n at (n + 1) × this step instead of using the frame's own timestamp.
+    /// MediaPipe's Python API stamps frames 33 333 µs apart whatever the clip's rate, so a
+    /// faithful comparison with its output sets `Some(Duration::from_micros(33_333))`.
+    pub fixed_time_step: Option<Duration>,
+    /// Folder holding the `.onnx` models (else `BACKFORM_MODELS`, `models/` by the binary,
+    /// the source tree's `models/`).
+    pub models_dir: Option<PathBuf>,
+    /// The ONNX Runtime library (else `BACKFORM_ORT_LIB`, by the binary, `.ort/`, system).
+    pub runtime_library: Option<PathBuf>,
+    /// MediaPipe's `min_detection_confidence`.
+    pub min_detection_score: f32,
+    /// MediaPipe's `min_tracking_confidence`: the pose flag must exceed it to keep tracking.
+    pub min_pose_flag: f32,
+}
+
+impl Default for PoseConfig {
+    fn default() -> Self {
+        Self {
+            variant: ModelVariant::Full,
+            intra_threads: 1,
+            smoothing: true,
+            fixed_time_step: None,
+            models_dir: None,
+            runtime_library: None,
+            min_detection_score: 0.5,
+            min_pose_flag: 0.5,
+        }
+    }
+}
+
+impl PoseConfig {
+    /// MediaPipe Python's frame spacing (`solution_base.py`): 33 333 µs whatever the clip.
+    pub const MEDIAPIPE_TIME_STEP: Duration = Duration::from_micros(33_333);
+
+    /// The settings that reproduce MediaPipe's Python `solutions.pose` output on a file
+    /// (the reference JSONL files): Full model, smoothing on, frames 33 333 µs apart.
+    pub fn mediapipe_reference() -> Self {
+        Self {
+            fixed_time_step: Some(Self::MEDIAPIPE_TIME_STEP),
+            ..Self::default()
+        }
+    }
+}
+
+/// Where the last frame's time went (what `backform bench` prints).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StageTimings {
+    /// Image warps into model inputs (detector letterbox and landmark crop).
+    pub preprocess: Duration,
+    /// Detector inference (zero when tracking).
+    pub detector: Duration,
+    /// Landmark model inference.
+    pub landmark: Duration,
+    /// Decoding, NMS, heatmap refinement, projection, smoothing.
+    pub postprocess: Duration,
+    /// Whether the detector ran on this frame (no person was being tracked).
+    pub detector_ran: bool,
+}
+
+impl StageTimings {
+    pub fn total(&self) -> Duration {
+        self.preprocess + self.detector + self.landmark + self.postprocess
+    }
+}
+
+/// MediaPipe's BlazePose pipeline on one video stream: owns both ONNX sessions, the
+/// tracking state and the filters. One per worker thread: `estimate` takes `&mut self`.
+pub struct PoseEstimator {
+    config: PoseConfig,
+    detector: PoseDetector,
+    landmark_model: LandmarkModel,
+    tracker: Tracker,
+    frames_seen: u64,
+    last_timings: StageTimings,
+}
+
+impl PoseEstimator {
+    /// Loads ONNX Runtime (once per process) and both models.
+    pub fn new(config: PoseConfig) -> Result<Self, PoseError> {
+        let environment = model::runtime(config.runtime_library.as_deref())?;
+        let models_dir = config.models_dir.as_deref();
+        let detector = PoseDetector::open(
+            &environment,
+            models_dir,
+            config.intra_threads,
+            config.min_detection_score,
+        )?;
+        let landmark_model = LandmarkModel::open(
+            &environment,
+            models_dir,
+            config.variant,
+            config.intra_threads,
+        )?;
+        Ok(Self {
+            tracker: Tracker::new(config.smoothing),
+            config,
+            detector,
+            landmark_model,
+            frames_seen: 0,
+            last_timings: StageTimings::default(),
+        })
+    }
+
+    pub fn config(&self) -> &PoseConfig {
+        &self.config
+    }
+
+    /// The person in `frame`, if any. Runs the detector only when nobody is tracked.
+    pub fn estimate(&mut self, frame: &crate::capture::Frame) -> Result<Option<Pose>, PoseError> {
+        let mut timings = StageTimings::default();
+        let timestamp_us = match self.config.fixed_time_step {
+            Some(step) => {
+                let step_us = i64::try_from(step.as_micros()).unwrap_or(i64::MAX);
+                step_us.saturating_mul(self.frames_seen as i64 + 1)
+            }
+            None => (frame.timestamp_s * 1e6).round() as i64,
+        };
+        self.frames_seen += 1;
+        let image = model::frame_view(frame)?;
+
+        let rect = match self.tracker.tracked_rect() {
+            Some(rect) => Some(rect),
+            None => {
+                timings.detector_ran = true;
+                self.detector
+                    .detect(&image, frame.width, frame.height, &mut timings)?
+                    .map(|detection| detection.to_rect(frame.width, frame.height))
+            }
+        };
+        let raw = match rect {
+            Some(rect) if rect.width > 0.0 && rect.height > 0.0 => self.landmark_model.run(
+                &image,
+                &rect,
+                frame.width,
+                frame.height,
+                self.config.min_pose_flag,
+                &mut timings,
+            )?,
+            _ => None,
+        };
+        let smoothing_started = Instant::now();
+        let pose = self
+            .tracker
+            .update(raw.as_ref(), timestamp_us, frame.width, frame.height);
+        timings.postprocess += smoothing_started.elapsed();
+        self.last_timings = timings;
+        tracing::trace!(?timings, found = pose.is_some(), "pose frame");
+        Ok(pose)
+    }
+
+    /// Per-stage timings of the last `estimate` call.
+    pub fn last_timings(&self) -> StageTimings {
+        self.last_timings
+    }
+
+    /// Forgets the tracked person and the filters, and restarts the fixed time step
+    /// (as for a new video).
+    pub fn reset(&mut self) {
+        self.tracker.reset();
+        self.frames_seen = 0;
+    }
+
+    /// The detector alone (for benches and diagnostics).
+    pub fn detector_mut(&mut self) -> &mut PoseDetector {
+        &mut self.detector
+    }
+
+    /// The landmark model alone (for benches and diagnostics).
+    pub fn landmark_model_mut(&mut self) -> &mut LandmarkModel {
+        &mut self.landmark_model
+    }
 }

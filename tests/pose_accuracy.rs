@@ -1,0 +1,123 @@
+//! The pose pipeline against MediaPipe's own output on the fixture clips.
+//!
+//! The reference JSONL files were written by MediaPipe 0.10.14's Python `solutions.pose`
+//! (Full model, tracking, smoothing, frames stamped 33 333 µs apart), so the estimator runs
+//! with `PoseConfig::mediapipe_reference()`. Landmarks compared: shoulders, elbows,
+//! wrists, hips, knees, ankles; errors as % of the reference torso length.
+
+mod pose_support;
+
+use backform::pose::jsonl::read_landmarks;
+use backform::pose::{PoseConfig, PoseEstimator};
+use pose_support::{compare, decode_video, fixtures, run};
+
+#[test]
+fn pose2sim_matches_mediapipe() {
+    let Some(fixtures) = fixtures() else { return };
+    let frames = decode_video(&fixtures.join("video/pose2sim-cam01.mp4"), None);
+    let reference = read_landmarks(&fixtures.join("reference/pose2sim-cam01.jsonl")).unwrap();
+    assert_eq!(frames.len(), reference.len());
+
+    let mut estimator = PoseEstimator::new(PoseConfig::mediapipe_reference()).unwrap();
+    let poses = run(&mut estimator, &frames);
+    let agreement = compare(&poses, &reference);
+    eprintln!("{}", agreement.summary("pose2sim-cam01 (Full)"));
+
+    assert!(
+        agreement.found_pct() >= 97.0,
+        "{}",
+        agreement.summary("pose2sim")
+    );
+    assert!(
+        agreement.median_torso_pct() <= 1.0,
+        "{}",
+        agreement.summary("pose2sim")
+    );
+}
+
+/// Two people: one jumps on a box, one walks in front. MediaPipe locks onto whoever its
+/// detector ranks first when it (re)starts and keeps that person; so do we.
+#[test]
+fn sports2d_tracks_the_same_person_as_mediapipe() {
+    let Some(fixtures) = fixtures() else { return };
+    let frames = decode_video(&fixtures.join("video/sports2d-demo.mp4"), None);
+    let reference = read_landmarks(&fixtures.join("reference/sports2d-demo.jsonl")).unwrap();
+    assert_eq!(frames.len(), reference.len());
+
+    let mut estimator = PoseEstimator::new(PoseConfig::mediapipe_reference()).unwrap();
+    let poses = run(&mut estimator, &frames);
+    let agreement = compare(&poses, &reference);
+    eprintln!("{}", agreement.summary("sports2d-demo (Full)"));
+
+    assert!(
+        agreement.found_pct() >= 95.0,
+        "{}",
+        agreement.summary("sports2d")
+    );
+    assert!(
+        agreement.median_torso_pct() <= 2.0,
+        "{}",
+        agreement.summary("sports2d")
+    );
+}
+
+/// The only fixtures where a person lies on the floor: MediaPipe finds them in every frame.
+#[test]
+fn floor_pelvic_tilt_matches_mediapipe() {
+    let Some(fixtures) = fixtures() else { return };
+    let clip = "pelvic_tilt__good__side_floor";
+    let frames = decode_video(&fixtures.join(format!("exercises/{clip}.mp4")), None);
+    let reference =
+        read_landmarks(&fixtures.join(format!("exercises/reference/{clip}.jsonl"))).unwrap();
+    assert_eq!(frames.len(), reference.len());
+
+    let mut estimator = PoseEstimator::new(PoseConfig::mediapipe_reference()).unwrap();
+    let poses = run(&mut estimator, &frames);
+    let agreement = compare(&poses, &reference);
+    eprintln!("{}", agreement.summary(clip));
+
+    assert_eq!(
+        agreement.reference_frames,
+        frames.len(),
+        "MediaPipe found the person in every frame"
+    );
+    assert!(agreement.found_pct() >= 99.0, "{}", agreement.summary(clip));
+    assert!(
+        agreement.median_torso_pct() <= 1.0,
+        "{}",
+        agreement.summary(clip)
+    );
+}
+
+/// `tensors_to_pose_landmarks_and_segmentation.pbtxt` says `kernel_size: 7`, yet the
+/// shipped pipeline behaves as the calculator's default, 9: with 9 this port lands within
+/// a hundredth of a pixel of MediaPipe on the floor clip, with 7 half a pixel off.
+#[test]
+fn heatmap_kernel_nine_is_what_mediapipe_runs() {
+    let Some(fixtures) = fixtures() else { return };
+    let clip = "pelvic_tilt__good__side_floor";
+    let frames = decode_video(&fixtures.join(format!("exercises/{clip}.mp4")), None);
+    let reference =
+        read_landmarks(&fixtures.join(format!("exercises/reference/{clip}.jsonl"))).unwrap();
+    let (frames, reference) = (&frames[..150], &reference[..150]);
+
+    let mut estimator = PoseEstimator::new(PoseConfig::mediapipe_reference()).unwrap();
+    let mut median_px = |kernel_size: usize| {
+        estimator.reset();
+        estimator
+            .landmark_model_mut()
+            .set_heatmap_kernel_size(kernel_size);
+        let agreement = compare(&run(&mut estimator, frames), reference);
+        eprintln!(
+            "{}",
+            agreement.summary(&format!("{clip}, heatmap kernel {kernel_size}"))
+        );
+        agreement.median_px()
+    };
+    let (nine, seven) = (median_px(9), median_px(7));
+    assert!(nine < 0.05, "kernel 9: median {nine} px");
+    assert!(
+        seven > 5.0 * nine,
+        "kernel 7 ({seven} px) should be clearly worse than 9 ({nine} px)"
+    );
+}
