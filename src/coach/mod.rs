@@ -180,6 +180,8 @@ const PROBLEM_PROMPT_AFTER_S: f64 = 1.0;
 const ADVICE_WINDOW_S: f64 = 3.0;
 /// Share of recent frames with a wrong view that makes "move the camera" the advice.
 const WRONG_VIEW_SHARE: f64 = 0.2;
+/// Frames lost for up to this long while waiting keep the starting position's window.
+const MAX_WAIT_GAP_S: f64 = 0.5;
 /// Torso-length ratio to the calibrated one outside which a frame is not judged.
 const SCALE_RANGE: (f64, f64) = (0.6, 1.6);
 
@@ -429,6 +431,14 @@ impl Coach {
                     return events;
                 }
                 self.note_problem(t_s, Some(Problem::HoldStill));
+            }
+            (Err(Problem::NoPerson), None)
+                if self
+                    .window
+                    .back()
+                    .is_some_and(|(last, _)| t_s - last <= MAX_WAIT_GAP_S) =>
+            {
+                // A dropped frame or two does not undo the starting position.
             }
             (Err(problem), _) => {
                 self.window.clear();

@@ -71,6 +71,10 @@ impl Default for TractionChecks {
     }
 }
 
+/// A drop to a lower resting height this soon after settling means the first "settle"
+/// was the lift that slid the block in.
+const RESETTLE_S: f64 = 10.0;
+
 /// Frames of bent-leg hip height needed to judge the block (~0.3 s).
 const BLOCK_JUDGE_FRAMES: usize = 9;
 
@@ -202,7 +206,12 @@ impl BackBlockTraction {
         }]
     }
 
-    fn update_settle(&mut self, t_s: f64, height: Option<f64>) -> Vec<ExerciseEvent> {
+    fn update_settle(
+        &mut self,
+        t_s: f64,
+        height: Option<f64>,
+        legs_bent: bool,
+    ) -> Vec<ExerciseEvent> {
         let mut events = Vec::new();
         let c = self.checks.clone();
         let Some(h) = height else {
@@ -237,8 +246,23 @@ impl BackBlockTraction {
                     events.push(ExerciseEvent::TimerStarted { t_s: since });
                 }
             }
-            Some(_) => {
+            Some(since) => {
+                let lower = legs_bent && h < self.settled_level - 1.5 * c.settle_band_torso;
                 if h > self.settled_level + c.lift_off_torso || h < 0.5 * c.settled_height_torso {
+                    events.extend(self.stop_timer(t_s));
+                } else if lower && t_s - since <= RESETTLE_S {
+                    // Soon after "settling" the hips came down to a lower rest: that was
+                    // the lift to slide the block in. The clock starts again once they
+                    // settle on the block.
+                    self.settled_since = None;
+                    self.timer_announced = false;
+                    self.heights.clear();
+                    events.push(ExerciseEvent::TimerStopped {
+                        t_s,
+                        elapsed_s: 0.0,
+                    });
+                } else if lower {
+                    // Slipped off the block after a while on it: that hold is over.
                     events.extend(self.stop_timer(t_s));
                 }
             }
@@ -432,20 +456,21 @@ impl Exercise for BackBlockTraction {
             && seen.sees(BodyPart::Ankles, SideNeed::Both, LEG_VISIBILITY_MIN)
             && seen.sees(BodyPart::Hips, SideNeed::Both, LEG_VISIBILITY_MIN);
 
-        let height = frame.filter(|_| trunk_seen).map(|f| f.hip_height_torso);
-        events.extend(self.update_settle(t_s, height));
-
         let c = self.checks.clone();
-        let on_block = self.settled_since.is_some();
-        // The block is judged with the legs still bent (straightening them moves the
-        // ankles and with them the shoulder–ankle line), from the median of those frames
-        // while on the block; the verdict then holds until the person comes off it.
+        // Straightening the legs moves the ankles and with them the shoulder–ankle line:
+        // the block is judged, and a drop of the hips noticed, with the legs still bent.
         let legs_bent = frame.is_some_and(|f| {
             f.leg_straightness
                 .iter()
                 .zip(self.leg_rest)
                 .all(|(s, rest)| s - rest < c.slide_start)
         });
+        let height = frame.filter(|_| trunk_seen).map(|f| f.hip_height_torso);
+        events.extend(self.update_settle(t_s, height, legs_bent));
+
+        let on_block = self.settled_since.is_some();
+        // The block's verdict: the median of bent-leg frames while on the block; it holds
+        // until the person comes off it.
         match (on_block, height) {
             (true, Some(h)) if legs_bent => self.bent_heights.push(h),
             (false, _) => self.bent_heights.clear(),

@@ -46,9 +46,9 @@ pub struct RepMeasure {
     /// Peak excursion from the baseline, signal units.
     pub peak: f64,
     pub peak_s: f64,
-    /// Plateau spans at the peak.
+    /// The plateau at the peak (one span; empty if the rep never held still).
     pub hold_spans: Vec<(f64, f64)>,
-    /// Total plateau time.
+    /// The plateau's duration (see `measure`).
     pub hold_s: f64,
     /// Duration of the movement out and back, seconds, estimated from the 10–90% time of
     /// a smooth movement (see `smooth_phase`); `None` when too few samples.
@@ -83,8 +83,10 @@ pub enum CounterEvent {
 #[derive(Clone, Debug)]
 struct ActiveRep {
     sign: f64,
-    /// (t, excursion along `sign`) from a little before the start.
+    /// (t, smoothed excursion along `sign`) from a little before the start.
     samples: Vec<(f64, f64)>,
+    /// The same, unsmoothed (for the measure at the end).
+    raw: Vec<(f64, f64)>,
     peak: f64,
     peak_s: f64,
     /// Top speed on the way out (before the first plateau).
@@ -97,6 +99,18 @@ struct ActiveRep {
     rising_frames: u32,
 }
 
+/// A rep that has come back, still collecting its last samples for the measure.
+#[derive(Clone, Debug)]
+struct Closing {
+    rep: ActiveRep,
+    end_s: f64,
+    baseline: f64,
+    until_s: f64,
+}
+
+/// How long after a rep has come back its samples keep being collected.
+const CLOSING_S: f64 = 0.25;
+
 /// The rep/hold state machine for one signal.
 #[derive(Clone, Debug)]
 pub struct RepCounter {
@@ -108,9 +122,30 @@ pub struct RepCounter {
     raw: VecDeque<(f64, f64)>,
     /// Smoothed signal over the last few seconds: pre-roll for a rep and speed.
     history: VecDeque<(f64, f64)>,
+    /// The raw signal over the same seconds (the measure after a rep smooths it itself).
+    raw_history: VecDeque<(f64, f64)>,
     active: Option<ActiveRep>,
     last_t: Option<f64>,
+    /// Direction not to start a rep in until the signal is back at rest.
+    disarmed_sign: Option<f64>,
+    /// (sign, peak) of the last few counted reps.
+    recent_peaks: VecDeque<(f64, f64)>,
+    /// Since when the signal has been still (idle).
+    still_since: Option<f64>,
+    /// A rep that has come back, not yet measured.
+    closing: Option<Closing>,
 }
+
+/// Reps remembered for the fidget threshold.
+const RECENT_PEAKS: usize = 6;
+/// An excursion under this share of the person's own recent reps (that way, or any way
+/// before there is one) is a fidget, however far above the noise it is.
+const FIDGET_SHARE: f64 = 0.25;
+
+/// How fast the baseline settles onto a resting level left offset after a rep.
+const RE_REST_TAU_S: f64 = 1.0;
+/// Still this long after a rep (and short of a new one) is back at rest.
+const REARM_STILL_S: f64 = 0.3;
 
 /// Seconds of smoothed history kept (pre-roll and speed).
 const HISTORY_S: f64 = 3.0;
@@ -137,8 +172,13 @@ impl RepCounter {
             end,
             raw: VecDeque::new(),
             history: VecDeque::new(),
+            raw_history: VecDeque::new(),
             active: None,
             last_t: None,
+            disarmed_sign: None,
+            recent_peaks: VecDeque::new(),
+            still_since: None,
+            closing: None,
         }
     }
 
@@ -244,6 +284,7 @@ impl RepCounter {
         if dt > self.cfg.spec.max_gap_s {
             self.raw.clear();
             self.history.clear();
+            self.raw_history.clear();
         }
 
         self.raw.push_back((t_s, x));
@@ -256,6 +297,7 @@ impl RepCounter {
         }
         let smoothed = self.raw.iter().map(|s| s.1).sum::<f64>() / self.raw.len() as f64;
         self.history.push_back((t_s, smoothed));
+        self.raw_history.push_back((t_s, x));
         while self
             .history
             .front()
@@ -263,7 +305,17 @@ impl RepCounter {
         {
             self.history.pop_front();
         }
+        while self.raw_history.len() > self.history.len() {
+            self.raw_history.pop_front();
+        }
         let speed = self.speed(t_s, smoothed);
+        if let Some(c) = self.closing.as_mut() {
+            let m = c.rep.sign * (x - c.baseline);
+            c.rep.raw.push((t_s, m));
+            if t_s >= c.until_s {
+                events.extend(self.finalize());
+            }
+        }
         let baseline = *self.baseline.get_or_insert(smoothed);
         let d = smoothed - baseline;
         let spec = &self.cfg.spec;
@@ -271,12 +323,37 @@ impl RepCounter {
         match self.active.as_mut() {
             None => {
                 let magnitude = if self.cfg.signed { d.abs() } else { d };
-                if magnitude > self.start {
-                    let sign = if self.cfg.signed && d < 0.0 {
-                        -1.0
-                    } else {
-                        1.0
-                    };
+                let sign = if self.cfg.signed && d < 0.0 {
+                    -1.0
+                } else {
+                    1.0
+                };
+                // After a rep that ended on its way back (return fraction), the same way
+                // re-arms only once the signal is back at rest; meanwhile a resting level
+                // left offset by drift is followed. The other way is free (alternation).
+                let start = self.start_for(sign);
+                // Not moving: slower than a rep's start in a rep's shortest time, and than
+                // the speed noise.
+                let speed_noise = 3.0 * self.noise * std::f64::consts::SQRT_2 / SPEED_SPAN_S;
+                let slow = speed.abs() < (start / spec.min_rep_s.max(0.1)).max(speed_noise);
+                if slow {
+                    self.still_since.get_or_insert(t_s);
+                } else {
+                    self.still_since = None;
+                }
+                let still_long = self.still_since.is_some_and(|s| t_s - s >= REARM_STILL_S);
+                if magnitude < self.end || (still_long && magnitude < start) {
+                    self.disarmed_sign = None;
+                }
+                let disarmed = self.disarmed_sign == Some(sign);
+                if disarmed {
+                    if slow {
+                        let alpha = (dt / spec.baseline_tau_s.min(RE_REST_TAU_S)).min(1.0);
+                        if let Some(b) = self.baseline.as_mut() {
+                            *b += alpha * (smoothed - *b);
+                        }
+                    }
+                } else if magnitude > start {
                     // Pre-roll: the rest before this movement, back to where the signal
                     // was last beyond the start threshold (the previous rep's tail).
                     let all: Vec<(f64, f64)> = self
@@ -284,17 +361,34 @@ impl RepCounter {
                         .iter()
                         .map(|&(t, v)| (t, sign * (v - baseline)))
                         .collect();
+                    // This excursion began where the signal was last at rest; before that,
+                    // keep the rest back to the previous rep's tail.
                     let before = all.len().saturating_sub(1);
-                    let first = all
+                    let began = all
                         .get(..before)
                         .unwrap_or(&[])
                         .iter()
-                        .rposition(|s| s.1.abs() >= self.start)
+                        .rposition(|s| s.1 <= self.end.max(0.25 * start))
+                        .unwrap_or(0);
+                    let first = all
+                        .get(..began)
+                        .unwrap_or(&[])
+                        .iter()
+                        .rposition(|s| s.1.abs() >= start)
                         .map_or(0, |i| i + 1);
                     let samples = all.get(first..).unwrap_or(&[]).to_vec();
+                    let raw: Vec<(f64, f64)> = self
+                        .raw_history
+                        .iter()
+                        .skip(first)
+                        .map(|&(t, v)| (t, sign * (v - baseline)))
+                        .collect();
+                    // A new rep before the last one finished closing: measure it now.
+                    events.extend(self.finalize());
                     self.active = Some(ActiveRep {
                         sign,
                         samples,
+                        raw,
                         peak: sign * d,
                         peak_s: t_s,
                         top_speed_out: (sign * speed).max(0.0),
@@ -305,11 +399,10 @@ impl RepCounter {
                         rising_frames: 0,
                     });
                     events.push(CounterEvent::RepStarted { t_s, sign });
-                } else if magnitude < self.end && speed.abs() < self.start / spec.min_rep_s.max(0.1)
-                {
-                    // (Unsigned: a resting level that moved against the counting
+                } else if magnitude < self.start && slow {
+                    // Still and short of a rep: rest, wherever it has drifted to; follow
+                    // it. (Unsigned: a resting level that moved against the counting
                     // direction is rest too, however far it went.)
-                    // At rest and still: follow slow drift of the resting level.
                     let alpha = (dt / spec.baseline_tau_s).min(1.0);
                     if let Some(b) = self.baseline.as_mut() {
                         *b += alpha * (smoothed - *b);
@@ -320,11 +413,15 @@ impl RepCounter {
                 let m = rep.sign * d;
                 let v = rep.sign * speed;
                 rep.samples.push((t_s, m));
+                rep.raw.push((t_s, rep.sign * (x - baseline)));
                 if m > rep.peak {
                     rep.peak = m;
                     rep.peak_s = t_s;
                 }
                 let k = spec.plateau_speed_fraction;
+                // Speed thresholds stay above the speed noise the signal's jitter makes.
+                let speed_noise = 3.0 * self.noise * std::f64::consts::SQRT_2 / SPEED_SPAN_S;
+                let slow = (k * rep.top_speed_out).max(speed_noise);
                 match rep.plateau_since {
                     None => {
                         if rep.spans.is_empty() {
@@ -336,7 +433,7 @@ impl RepCounter {
                             m >= (1.0 - 2.5 * spec.plateau_drop_fraction) * rep.peak
                         };
                         if rep.top_speed_out > 0.0
-                            && v.abs() <= k * rep.top_speed_out
+                            && v.abs() <= slow
                             && high_enough
                             && m >= self.start
                         {
@@ -348,7 +445,7 @@ impl RepCounter {
                         }
                     }
                     Some(since) => {
-                        if v > k * rep.top_speed_out {
+                        if v > slow {
                             rep.rising_frames += 1;
                         } else {
                             rep.rising_frames = 0;
@@ -372,13 +469,14 @@ impl RepCounter {
                             .take_while(|(t, _)| t_s - t <= PLATEAU_PEAK_WINDOW_S && *t >= since)
                             .map(|s| s.1)
                             .fold(m, f64::max);
-                        if v < -k * rep.top_speed_out {
+                        if v < -slow {
                             rep.receding_frames += 1;
                         } else {
                             rep.receding_frames = 0;
                         }
                         if rep.receding_frames >= RECEDING_FRAMES
-                            || m < (1.0 - spec.plateau_drop_fraction) * recent_peak
+                            || m < recent_peak
+                                - (spec.plateau_drop_fraction * recent_peak).max(3.0 * self.noise)
                         {
                             rep.spans.push((since, t_s));
                             rep.plateau_since = None;
@@ -386,18 +484,22 @@ impl RepCounter {
                         }
                     }
                 }
-                if m < self.end {
+                let back_at = self.end.max(spec.return_fraction * rep.peak);
+                if m < back_at {
                     if let Some(since) = rep.plateau_since.take() {
                         rep.spans.push((since, t_s));
                         events.push(CounterEvent::HoldEnded { t_s });
                     }
-                    let measure = measure(rep, t_s);
-                    let long_enough = measure.end_s - measure.start_s >= spec.min_rep_s;
-                    self.active = None;
-                    if long_enough && measure.peak > self.start {
-                        events.push(CounterEvent::RepCompleted(measure));
-                    } else {
-                        events.push(CounterEvent::RepDiscarded { t_s });
+                    let ended_early = m >= self.end;
+                    self.disarmed_sign = ended_early.then_some(rep.sign);
+                    // Keep listening a moment: the measure needs the movement back whole.
+                    if let Some(rep) = self.active.take() {
+                        self.closing = Some(Closing {
+                            rep,
+                            end_s: t_s,
+                            baseline,
+                            until_s: t_s + CLOSING_S,
+                        });
                     }
                 }
             }
@@ -405,9 +507,77 @@ impl RepCounter {
         events
     }
 
-    /// Drops a rep under way (the person left the frame, the exercise stopped).
+    /// Finishes the rep that is closing: measure it, count it or discard it.
+    fn finalize(&mut self) -> Option<CounterEvent> {
+        let c = self.closing.take()?;
+        let spec = &self.cfg.spec;
+        let measure = measure(
+            &c.rep,
+            c.end_s,
+            self.noise,
+            spec.plateau_speed_fraction,
+            spec.plateau_drop_fraction,
+        );
+        let long_enough = measure.end_s - measure.start_s >= spec.min_rep_s;
+        if long_enough && measure.peak > self.start {
+            self.recent_peaks.push_back((measure.sign, measure.peak));
+            if self.recent_peaks.len() > RECENT_PEAKS {
+                self.recent_peaks.pop_front();
+            }
+            Some(CounterEvent::RepCompleted(measure))
+        } else {
+            Some(CounterEvent::RepDiscarded { t_s: c.end_s })
+        }
+    }
+
+    /// The start threshold for a movement in direction `sign`: the noise-raised one,
+    /// and at least a share of the person's own recent reps.
+    fn start_for(&self, sign: f64) -> f64 {
+        let peaks = |same_way: bool| -> Vec<f64> {
+            self.recent_peaks
+                .iter()
+                .filter(|(s, _)| !same_way || *s == sign)
+                .map(|(_, p)| *p)
+                .collect()
+        };
+        let mine = peaks(true);
+        let typical = if mine.is_empty() {
+            crate::kinematics::geometry::median(&peaks(false))
+        } else {
+            crate::kinematics::geometry::median(&mine)
+        };
+        self.start.max(typical.map_or(0.0, |p| FIDGET_SHARE * p))
+    }
+
+    /// Drops a rep under way (the person left the frame).
     pub fn abandon(&mut self) -> bool {
         self.active.take().is_some()
+    }
+
+    /// The exercise ends at `t_s`: a rep under way that has already come most of the way
+    /// back (below half its peak) counts; one still out does not.
+    pub fn finish(&mut self, t_s: f64) -> Option<RepMeasure> {
+        if self.closing.is_some() {
+            return match self.finalize() {
+                Some(CounterEvent::RepCompleted(m)) => Some(m),
+                _ => None,
+            };
+        }
+        let rep = self.active.take()?;
+        let now = rep.samples.last().map_or(rep.peak, |s| s.1);
+        let long_enough = rep
+            .samples
+            .first()
+            .is_some_and(|s| t_s - s.0 >= self.cfg.spec.min_rep_s);
+        (now < 0.5 * rep.peak && rep.peak > self.start && long_enough).then(|| {
+            measure(
+                &rep,
+                t_s,
+                self.noise,
+                self.cfg.spec.plateau_speed_fraction,
+                self.cfg.spec.plateau_drop_fraction,
+            )
+        })
     }
 
     /// Signal speed (units per second) over the last `SPEED_SPAN_S`.
@@ -453,68 +623,245 @@ fn smooth_phase(fraction: f64) -> f64 {
     (1.0 - 2.0 * fraction.clamp(0.0, 1.0)).acos() / std::f64::consts::PI
 }
 
-/// Measures a finished rep from its samples.
-fn measure(rep: &ActiveRep, end_s: f64) -> RepMeasure {
-    let samples = &rep.samples;
-    let hold_s: f64 = rep.spans.iter().map(|(a, b)| b - a).sum();
-    // Levels the movements went to and came from: the plateau's edges (drift during a
-    // long hold must not stretch the movement phases), else the peak.
-    let out_level = rep
-        .spans
-        .first()
-        .and_then(|(a, _)| samples.iter().find(|s| s.0 >= *a).map(|s| s.1))
-        .unwrap_or(rep.peak)
-        .max(1e-12);
-    let back_level = rep
-        .spans
-        .last()
-        .and_then(|(_, b)| samples.iter().rev().find(|s| s.0 <= *b).map(|s| s.1))
-        .unwrap_or(rep.peak)
-        .max(1e-12);
+/// Duration of a smooth movement between its `frac_low` point and its 90% point,
+/// scaled to the whole movement.
+fn movement_duration(dt: f64, frac_low: f64) -> Option<f64> {
+    let span = smooth_phase(0.9) - smooth_phase(frac_low);
+    (span > 0.2 && dt > 0.0).then(|| dt / span)
+}
 
-    let i90 = samples.iter().position(|s| s.1 >= 0.9 * out_level);
-    let (start_s, out_s) = match i90 {
-        Some(i90) => {
-            let before = samples.get(..i90).unwrap_or(&[]);
-            let low = before.iter().rposition(|s| s.1 <= 0.1 * out_level);
-            let (i_low, frac_low) = match low {
-                Some(i) => (i, 0.1),
-                None => (
-                    0,
-                    (samples.first().map_or(0.0, |s| s.1) / out_level).max(0.1),
-                ),
+/// Centred moving average over `window_s` (no lag: the whole rep is known).
+fn centred_average(samples: &[(f64, f64)], window_s: f64) -> Vec<f64> {
+    let half = window_s / 2.0;
+    let (mut lo, mut hi) = (0usize, 0usize);
+    let mut sum = 0.0;
+    let mut out = Vec::with_capacity(samples.len());
+    for &(t, _) in samples {
+        while let Some(&(th, v)) = samples.get(hi)
+            && th <= t + half + 1e-9
+        {
+            sum += v;
+            hi += 1;
+        }
+        while let Some(&(tl, v)) = samples.get(lo)
+            && tl < t - half - 1e-9
+        {
+            sum -= v;
+            lo += 1;
+        }
+        out.push(sum / (hi - lo).max(1) as f64);
+    }
+    out
+}
+
+/// Centred speed (units per second) over ±`half_s`.
+fn centred_speed(samples: &[(f64, f64)], smooth: &[f64], half_s: f64) -> Vec<f64> {
+    let n = samples.len();
+    (0..n)
+        .map(|i| {
+            let t = samples.get(i).map_or(0.0, |s| s.0);
+            let a = (0..i)
+                .rev()
+                .find(|&j| samples.get(j).is_some_and(|s| t - s.0 >= half_s))
+                .unwrap_or(0);
+            let b = (i + 1..n)
+                .find(|&j| samples.get(j).is_some_and(|s| s.0 - t >= half_s))
+                .unwrap_or(n - 1);
+            let (ta, tb) = (
+                samples.get(a).map_or(t, |s| s.0),
+                samples.get(b).map_or(t, |s| s.0),
+            );
+            let (va, vb) = (
+                smooth.get(a).copied().unwrap_or(0.0),
+                smooth.get(b).copied().unwrap_or(0.0),
+            );
+            if tb > ta { (vb - va) / (tb - ta) } else { 0.0 }
+        })
+        .collect()
+}
+
+/// Smoothing window of the post-hoc plateau measure.
+const MEASURE_SMOOTHING_S: f64 = 0.2;
+/// Half-span of its speed estimate.
+const MEASURE_SPEED_HALF_S: f64 = 0.1;
+/// Share of a smooth movement's remaining sliver taken off the plateau's edges. Half:
+/// the pose model's filter lag already moves the edges outward by about as much (seen
+/// on MediaPipe's output for the rendered clips and on the synthetic body with the same
+/// One Euro filter).
+const EDGE_SHARE: f64 = 0.5;
+/// The plateau's level band, as a share of the drop fraction.
+const LEVEL_BAND_SHARE: f64 = 0.3;
+
+/// Measures a finished rep from its samples (`noise`: the smoothed signal's resting
+/// standard deviation; `speed_fraction`: the plateau's speed limit as a share of the
+/// movement's top speed).
+///
+/// The whole rep is known by now, so it is smoothed without lag. The movement out is
+/// where the signal rises fastest before first nearing its peak, the movement back
+/// where it falls fastest after last leaving it; the hold (plateau) runs from where the
+/// movement out has slowed to `speed_fraction` of its top speed to where the movement
+/// back has not yet exceeded that share of its own. Only the edges next to the two
+/// movements matter, so drift or a jump of the landmarks in the middle of a long hold
+/// changes nothing. A smooth (cosine) movement is still moving a little at those
+/// edges; part of that sliver (see `EDGE_SHARE`), computed from the movement's own
+/// duration, is taken off, so the result is close to the time the person actually held
+/// still at the peak.
+fn measure(
+    rep: &ActiveRep,
+    end_s: f64,
+    noise: f64,
+    speed_fraction: f64,
+    drop_fraction: f64,
+) -> RepMeasure {
+    let samples = &rep.raw;
+    let first_t = samples.first().map_or(end_s, |s| s.0);
+    let smooth = centred_average(samples, MEASURE_SMOOTHING_S);
+    let speed = centred_speed(samples, &smooth, MEASURE_SPEED_HALF_S);
+    let peak = smooth
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max)
+        .max(1e-12);
+    let near = |v: &f64| *v >= 0.7 * peak;
+    let (Some(first_near), Some(last_near)) =
+        (smooth.iter().position(near), smooth.iter().rposition(near))
+    else {
+        return RepMeasure {
+            sign: rep.sign,
+            start_s: first_t,
+            end_s,
+            peak: rep.peak,
+            peak_s: rep.peak_s,
+            hold_spans: Vec::new(),
+            hold_s: 0.0,
+            out_s: None,
+            back_s: None,
+        };
+    };
+    let t_of = |i: usize| samples.get(i).map_or(end_s, |s| s.0);
+    // Top speeds out and back.
+    let argmax = |range: std::ops::Range<usize>, sign: f64| {
+        range
+            .filter_map(|i| speed.get(i).map(|v| (i, sign * v)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    };
+    // Only this rep's own movements: after the signal was last at rest (or beyond it, on
+    // the other side: the previous rep's tail in an alternating exercise) before the peak,
+    // and before it is back there after.
+    let out_from = smooth
+        .get(..first_near)
+        .and_then(|b| b.iter().rposition(|v| *v <= 0.1 * peak))
+        .unwrap_or(0);
+    let back_to = smooth
+        .get(last_near..)
+        .and_then(|a| a.iter().position(|v| *v <= 0.1 * peak))
+        .map_or(samples.len(), |k| last_near + k + 1);
+    let out_top = argmax(out_from..first_near + 1, 1.0);
+    let back_top = argmax(last_near..back_to, -1.0);
+    // Speed noise of the smoothed signal: keep the plateau's limit above it.
+    let speed_noise = 3.0 * noise * std::f64::consts::SQRT_2 / (2.0 * MEASURE_SPEED_HALF_S) / 1.5;
+    let limit = |top: f64| (speed_fraction * top).max(speed_noise);
+    let hs_speed = out_top.and_then(|(i, top)| {
+        (i..samples.len()).find(|&j| speed.get(j).is_some_and(|v| *v <= limit(top)))
+    });
+    let he_speed = back_top.and_then(|(i, top)| {
+        (0..=i)
+            .rev()
+            .find(|&j| speed.get(j).is_some_and(|v| *v >= -limit(top)))
+    });
+    // A wobble of the landmarks at the plateau's edge can look like the movement going
+    // on (or starting back) early; the plateau also lasts while the signal stays within a
+    // band of the level the hold settled at (the median of up to a second inside it).
+    let (hs, he) = match (hs_speed, he_speed) {
+        (Some(a), Some(b)) if b > a => {
+            let window = ((t_of(b) - t_of(a)) / 3.0).min(1.0);
+            let level = |from: f64, to: f64| {
+                let inside: Vec<f64> = (a..=b)
+                    .filter(|&i| (from..=to).contains(&t_of(i)))
+                    .filter_map(|i| smooth.get(i).copied())
+                    .collect();
+                crate::kinematics::geometry::median(&inside)
             };
-            let t_low = samples.get(i_low).map_or(end_s, |s| s.0);
-            let t_high = samples.get(i90).map_or(end_s, |s| s.0);
-            let span = smooth_phase(0.9) - smooth_phase(frac_low);
+            let band = |l: f64| (LEVEL_BAND_SHARE * drop_fraction * l).max(3.0 * noise);
+            // On the unsmoothed samples (smoothing blurs a quick movement's end into
+            // the plateau), two in a row so a single noisy sample does not decide.
+            let at_level = |i: usize, floor: f64| {
+                samples.get(i).is_some_and(|s| s.1 >= floor)
+                    && samples.get(i + 1).is_some_and(|s| s.1 >= floor)
+            };
+            let first = level(t_of(a), t_of(a) + window).and_then(|l| {
+                let floor = l - band(l);
+                let from = out_top.map_or(a, |(i, _)| i);
+                (from..=a).find(|&i| at_level(i, floor))
+            });
+            let last = level(t_of(b) - window, t_of(b)).and_then(|l| {
+                let floor = l - band(l);
+                let to = back_top.map_or(b, |(i, _)| i);
+                (b..=to).rev().find(|&i| i > 0 && at_level(i - 1, floor))
+            });
             (
-                t_low,
-                (span > 0.2 && t_high > t_low).then(|| (t_high - t_low) / span),
+                Some(first.map_or(a, |f| f.min(a))),
+                Some(last.map_or(b, |l| l.max(b))),
             )
         }
-        None => (samples.first().map_or(end_s, |s| s.0), None),
+        other => other,
     };
-    let j90 = samples.iter().rposition(|s| s.1 >= 0.9 * back_level);
-    let back_s = j90.and_then(|j90| {
-        let after = samples.get(j90 + 1..).unwrap_or(&[]);
-        let (t_low, frac_low) = match after.iter().position(|s| s.1 <= 0.1 * back_level) {
-            Some(k) => (after.get(k).map_or(end_s, |s| s.0), 0.1),
-            None => (
-                end_s,
-                (samples.last().map_or(0.0, |s| s.1) / back_level).max(0.1),
-            ),
-        };
-        let t_high = samples.get(j90).map_or(end_s, |s| s.0);
-        let span = smooth_phase(0.9) - smooth_phase(frac_low);
-        (span > 0.2 && t_low > t_high).then(|| (t_low - t_high) / span)
-    });
+    // A smooth movement of amplitude A and top speed v lasts πA/(2v); at the plateau's
+    // edge it still has asin(k)/π of that to go.
+    let duration = |top: Option<(usize, f64)>, level: f64| {
+        top.and_then(|(_, v)| (v > 0.0).then(|| std::f64::consts::PI * level / (2.0 * v)))
+    };
+    let level_at = |i: Option<usize>| i.and_then(|i| smooth.get(i).copied()).unwrap_or(peak);
+    let out_from_speed = duration(out_top, level_at(hs));
+    let back_from_speed = duration(back_top, level_at(he));
+    let edge = |d: Option<f64>, top: Option<(usize, f64)>| match (d, top) {
+        (Some(d), Some((_, v))) => {
+            EDGE_SHARE * d * (limit(v) / v).min(1.0).asin() / std::f64::consts::PI
+        }
+        _ => 0.0,
+    };
+    let (hold_s, hold_spans) = match (hs, he) {
+        (Some(a), Some(b)) if b > a => {
+            let ta = t_of(a) + edge(out_from_speed, out_top);
+            let tb = t_of(b) - edge(back_from_speed, back_top);
+            ((tb - ta).max(0.0), vec![(ta, tb.max(ta))])
+        }
+        _ => (0.0, Vec::new()),
+    };
+
+    // Movement durations: the 10–90% times of the levels moved to and from, on the
+    // unsmoothed samples (smoothing would stretch a quick movement).
+    let raw_of = |i: usize| samples.get(i).map_or(0.0, |s| s.1);
+    let level_a = level_at(hs).max(1e-12);
+    let level_b = level_at(he).max(1e-12);
+    let i90 = (out_from..samples.len())
+        .find(|&i| raw_of(i) >= 0.9 * level_a)
+        .unwrap_or(first_near);
+    let (t_low, frac_low) = match (out_from..i90).rev().find(|&i| raw_of(i) <= 0.1 * level_a) {
+        Some(i) => (t_of(i), 0.1),
+        None => (t_of(out_from), (raw_of(out_from) / level_a).max(0.1)),
+    };
+    let out_s = movement_duration(t_of(i90) - t_low, frac_low);
+    let j90 = (0..back_to)
+        .rev()
+        .find(|&i| raw_of(i) >= 0.9 * level_b)
+        .unwrap_or(last_near);
+    let n = samples.len();
+    let (t_end_low, frac_end) = match (j90 + 1..n).find(|&i| raw_of(i) <= 0.1 * level_b) {
+        Some(i) => (t_of(i), 0.1),
+        None => (
+            t_of(n.saturating_sub(1)),
+            (raw_of(n.saturating_sub(1)) / level_b).max(0.1),
+        ),
+    };
+    let back_s = movement_duration(t_end_low - t_of(j90), frac_end);
     RepMeasure {
         sign: rep.sign,
-        start_s,
+        start_s: t_low,
         end_s,
         peak: rep.peak,
         peak_s: rep.peak_s,
-        hold_spans: rep.spans.clone(),
+        hold_spans,
         hold_s,
         out_s,
         back_s,

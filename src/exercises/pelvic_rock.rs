@@ -77,7 +77,12 @@ pub struct PelvicRock {
     rest: Rest,
     /// Since when the pelvis has been still (seated and seen); `None` when unseen.
     still_since: Option<f64>,
+    /// When the hips were last seen.
+    last_seen_s: Option<f64>,
 }
+
+/// Unseen for longer than this restarts the stillness clock.
+const STILL_GAP_S: f64 = 1.0;
 
 const SHOULDERS: [usize; 4] = [
     index::LEFT_SHOULDER,
@@ -111,6 +116,7 @@ impl PelvicRock {
             engine,
             rest: Rest::default(),
             still_since: None,
+            last_seen_s: None,
         })
     }
 
@@ -181,7 +187,11 @@ impl Exercise for PelvicRock {
         let hips_seen = seen.sees(BodyPart::Hips, SideNeed::Both, min)
             && seen.sees(BodyPart::Ankles, SideNeed::Either, min);
         let Some(f) = frame.filter(|_| hips_seen) else {
-            self.still_since = None;
+            // A dropped frame or two does not restart the stillness clock; losing the
+            // person for longer does.
+            if self.last_seen_s.is_none_or(|seen| t_s - seen > STILL_GAP_S) {
+                self.still_since = None;
+            }
             for code in [
                 FaultCode::ShouldersSway,
                 FaultCode::ShouldersTilt,
@@ -192,6 +202,7 @@ impl Exercise for PelvicRock {
             events.extend(self.engine.step(t_s, None));
             return events;
         };
+        self.last_seen_s = Some(t_s);
         let c = &self.checks;
         let (sway, tilt) = if shoulders_seen {
             let moved = (f.shoulder_sideways_torso - self.rest.shoulder_sideways_torso).abs()

@@ -7,10 +7,11 @@
 //! and the shoulders ~1 cm. What carries it is the trunk line (hip midpoint → shoulder
 //! midpoint) turning against the floor line: ~1.7° in the true projection, 0.6–1.1° in
 //! MediaPipe's output. The counter takes that angle's fall from rest (hips rising against
-//! the shoulders), so a bridge done instead of a tilt still counts as a rep — with its
-//! fault attached; a crunch is flagged, and counted only if the pelvis tilted too (the
-//! other direction also catches MediaPipe's slow drift back after a long hold, which
-//! would count as reps). The faults use measures that a tilt barely moves:
+//! the shoulders), or the shoulders' rise off the floor as the same angle, whichever is
+//! larger — so a bridge or a crunch done instead of a tilt still counts as a rep, with
+//! its fault attached, while MediaPipe's slow drift back after a long hold (the trunk
+//! angle creeping the other way, shoulders not rising) does not. The faults use measures
+//! that a tilt barely moves:
 //! `crunch` the shoulders' and head's rise off the floor, `hips-lift` the hip midpoint's
 //! rise above the shoulder–ankle line (0.2 torso lengths in a bridge, 0.005 in a tilt).
 //! If the resting noise is larger than a tilt, the state says so and the coach tells the
@@ -56,6 +57,7 @@ impl Default for TiltChecks {
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Rest {
+    trunk_angle_deg: f64,
     shoulder_height_torso: f64,
     head_height_torso: f64,
     hip_height_torso: f64,
@@ -97,8 +99,7 @@ impl PelvicTilt {
     /// Builds it from its spec.
     pub fn new(spec: ExerciseSpec) -> Result<Self, SpecError> {
         let checks: TiltChecks = spec.checks()?;
-        // Counted one way: the trunk angle falling (hips rising relative to the
-        // shoulders), which a tilt and a bridge do. Counting the other way too would
+        // Counted one way (see `movement`): counting the trunk angle's rise too would
         // count MediaPipe's slow return after a long hold as a rep.
         let engine = RepEngine::new(&spec, false, None);
         Ok(Self {
@@ -108,6 +109,25 @@ impl PelvicTilt {
             rest: Rest::default(),
             below_noise: false,
         })
+    }
+}
+
+impl PelvicTilt {
+    /// The counter's signal, degrees: how far the trunk line has turned the tilt's way
+    /// (hips up against the shoulders) — or, for a crunch done instead, how far the
+    /// shoulders rose off the floor, as the same angle (rise over a torso length).
+    fn movement(&self, f: &BodyFrame) -> f64 {
+        let tilt = self.rest.trunk_angle_deg - f.trunk_angle_deg;
+        // Only a real lift counts (beyond half the crunch threshold): small rises are the
+        // same trunk-angle drift the tilt term ignores.
+        let rise = f.shoulder_height_torso
+            - self.rest.shoulder_height_torso
+            - 0.5 * self.checks.crunch_shoulder_rise_torso;
+        if rise > 0.0 {
+            tilt.max(rise.atan().to_degrees())
+        } else {
+            tilt
+        }
     }
 }
 
@@ -147,13 +167,15 @@ impl Exercise for PelvicTilt {
             median(&rest.iter().map(|(_, b)| f(b)).collect::<Vec<_>>()).unwrap_or(0.0)
         };
         self.rest = Rest {
+            trunk_angle_deg: med(&|b| b.trunk_angle_deg),
             shoulder_height_torso: med(&|b| b.shoulder_height_torso),
             head_height_torso: med(&|b| b.head_height_torso),
             hip_height_torso: med(&|b| b.hip_height_torso),
         };
-        let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, -b.trunk_angle_deg)).collect();
+        let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, self.movement(b))).collect();
         self.engine.counter.calibrate(&series);
         self.below_noise = self.engine.counter.noise() > self.checks.max_noise_deg;
+        self.engine.set_rep_checks(!self.below_noise);
         if self.below_noise {
             tracing::warn!(
                 noise_deg = self.engine.counter.noise(),
@@ -197,7 +219,7 @@ impl Exercise for PelvicTilt {
                 .faults
                 .observe(t_s, FaultCode::HipsLift, bridge, &BRIDGE),
         );
-        events.extend(self.engine.step(t_s, Some(-f.trunk_angle_deg)));
+        events.extend(self.engine.step(t_s, Some(self.movement(f))));
         events
     }
 
@@ -234,7 +256,7 @@ impl Exercise for PelvicTilt {
         let mut notes = Vec::new();
         if self.below_noise {
             notes.push(format!(
-                "the tilt was hard to see from this placement (resting noise {:.2}° of trunk angle); counts may be incomplete",
+                "the tilt was hard to see from this placement (resting noise {:.2}° of trunk angle): counts may be incomplete, holds and speed were not judged",
                 self.engine.counter.noise()
             ));
         }

@@ -47,6 +47,9 @@ pub struct RepEngine {
     report_hold: bool,
     min_movement_s: f64,
     sides: Option<SideRule>,
+    /// Judge holds and movement speed (off when the signal is below its noise: the
+    /// measures are then guesses).
+    rep_checks: bool,
     reps: Vec<RepRecord>,
     counts: Counts,
     current: Option<CurrentRep>,
@@ -74,6 +77,7 @@ impl RepEngine {
             report_hold: spec.counter.report_hold || spec.prescription.hold_min_s > 0.0,
             min_movement_s: spec.counter.min_movement_s,
             sides,
+            rep_checks: true,
             reps: Vec::new(),
             counts: Counts::default(),
             current: None,
@@ -204,7 +208,11 @@ impl RepEngine {
         }
 
         let position_faulted = faults.iter().any(|c| c.spoils_position());
-        if self.hold_min_s > 0.0 && m.hold_s < self.hold_min_s && !position_faulted {
+        if self.rep_checks
+            && self.hold_min_s > 0.0
+            && m.hold_s < self.hold_min_s
+            && !position_faulted
+        {
             let (a, b) = match (m.hold_spans.first(), m.hold_spans.last()) {
                 (Some(first), Some(last)) => (first.0, last.1),
                 _ => (m.peak_s, m.peak_s),
@@ -212,15 +220,12 @@ impl RepEngine {
             events.extend(self.faults.record(FaultCode::HoldTooShort, a, b));
             faults.push(FaultCode::HoldTooShort);
         }
-        if self.min_movement_s > 0.0 {
-            let hold_start = m.hold_spans.first().map_or(m.peak_s, |s| s.0);
-            let hold_end = m.hold_spans.last().map_or(m.peak_s, |s| s.1);
+        if self.rep_checks && self.min_movement_s > 0.0 {
             let fast_out = m.out_s.is_some_and(|d| d < self.min_movement_s);
             let fast_back = m.back_s.is_some_and(|d| d < self.min_movement_s);
             if fast_out || fast_back {
-                let a = if fast_out { m.start_s } else { hold_end };
-                let b = if fast_back { m.end_s } else { hold_start };
-                events.extend(self.faults.record(FaultCode::TooFast, a.min(b), a.max(b)));
+                // A property of the rep: its span is the rep's.
+                events.extend(self.faults.record(FaultCode::TooFast, m.start_s, m.end_s));
                 faults.push(FaultCode::TooFast);
             }
         }
@@ -259,10 +264,13 @@ impl RepEngine {
     /// Ends the exercise: drops a rep under way, closes faults and the open set.
     pub fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
         let mut events = Vec::new();
-        if self.counter.abandon() {
-            self.current = None;
-            events.push(ExerciseEvent::RepDiscarded { t_s });
+        let was_active = self.counter.in_rep();
+        match self.counter.finish(t_s) {
+            Some(m) => events.extend(self.complete(m)),
+            None if was_active => events.push(ExerciseEvent::RepDiscarded { t_s }),
+            None => {}
         }
+        self.current = None;
         events.extend(self.faults.close_all(t_s));
         if let Some(done) = self.sets.finish() {
             events.push(ExerciseEvent::SetCompleted {
@@ -272,6 +280,12 @@ impl RepEngine {
             });
         }
         events
+    }
+
+    /// Turns the hold and speed judgements on or off (off when the movement signal is
+    /// below its noise: a too-short hold or a too-fast movement would be a guess).
+    pub fn set_rep_checks(&mut self, on: bool) {
+        self.rep_checks = on;
     }
 
     /// Counted reps.

@@ -137,6 +137,9 @@ pub struct CounterSpec {
     pub max_gap_s: f64,
     /// Thresholds rise to at least this many times the resting noise measured at start.
     pub noise_factor: f64,
+    /// A rep also ends once it has come back below this share of its own peak (0: only
+    /// the `end` threshold), for signals whose resting level drifts during a long hold.
+    pub return_fraction: f64,
     /// Report the plateau at the rep's peak as `hold_s` (off where the signal's timing at
     /// the peak is not trustworthy; exercises with a prescribed hold always report it).
     pub report_hold: bool,
@@ -155,6 +158,7 @@ impl Default for CounterSpec {
             min_movement_s: 0.0,
             max_gap_s: 1.0,
             noise_factor: 4.0,
+            return_fraction: 0.1,
             report_hold: true,
         }
     }

@@ -5,8 +5,9 @@
 use backform::coach::Report;
 use backform::exercises::{FaultCode, Side};
 
-/// How close a detected hold must be.
-pub const HOLD_TOLERANCE_S: f64 = 0.3;
+/// How close a detected hold must be: 0.3 s, plus half a frame at 30 fps for rounding
+/// (the clips' own `hold_s` is rounded: 179 frames are listed as 6.0 s).
+pub const HOLD_TOLERANCE_S: f64 = 0.3 + 0.5 / 30.0;
 /// How close a detected fault's onset must be.
 pub const ONSET_TOLERANCE_S: f64 = 1.0;
 
@@ -64,9 +65,27 @@ fn side_name(s: Option<Side>) -> &'static str {
     s.map_or("-", |s| s.as_str())
 }
 
+/// The same prompt is never repeated within this long.
+pub const PROMPT_REPEAT_S: f64 = 8.0;
+
 /// Judges `report` against `truth`.
 pub fn judge(truth: &Truth, report: &Report) -> Verdict {
     let mut v = Verdict::default();
+    // Prompts: one text never twice within 8 s.
+    for (i, p) in report.prompts.iter().enumerate() {
+        if let Some(q) = report
+            .prompts
+            .get(i + 1..)
+            .and_then(|rest| rest.iter().find(|q| q.text == p.text))
+            && q.t - p.t < PROMPT_REPEAT_S - 1e-6
+        {
+            v.failures.push(format!(
+                "prompt {:?} repeated after {:.1} s",
+                p.text,
+                q.t - p.t
+            ));
+        }
+    }
     if let Some(text) = &truth.expect_camera_prompt {
         let prompted = report.prompts.iter().any(|p| &p.text == text);
         v.lines.push(format!(
