@@ -118,9 +118,9 @@ sha256sum "$DET_SRC" "$FULL_SRC" "$LITE_SRC" "$HEAVY_SRC" | sed "s|$WORK/||"
 step "densify the detector's sparse weights"
 run_logged densify "$PY" "$TOOLS/densify_tflite.py" "$DET_SRC" "$WORK/src/pose_detection_dense.tflite" --verify 5
 
-# name | source tflite | tflite to convert | output to drop | where from | note
+# name | source tflite | tflite to convert | output to drop | where from
 MODELS_TO_BUILD=(
-  "pose_detection|$DET_SRC|$WORK/src/pose_detection_dense.tflite||PyPI mediapipe==$MP_VERSION mediapipe/modules/pose_detection/pose_detection.tflite|its 38 sparse (DENSIFY) fp16 weights stored dense first"
+  "pose_detection|$DET_SRC|$WORK/src/pose_detection_dense.tflite||PyPI mediapipe==$MP_VERSION mediapipe/modules/pose_detection/pose_detection.tflite"
   "pose_landmark_lite|$LITE_SRC|$LITE_SRC|Identity_2|npm @mediapipe/pose@$NPM_VERSION pose_landmark_lite.tflite"
   "pose_landmark_full|$FULL_SRC|$FULL_SRC|Identity_2|PyPI mediapipe==$MP_VERSION mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
 )
@@ -130,7 +130,7 @@ fi
 
 VERIFY_SPECS=()
 for entry in "${MODELS_TO_BUILD[@]}"; do
-  IFS='|' read -r name src tfl drop from note <<<"$entry"
+  IFS='|' read -r name src tfl drop from <<<"$entry"
   step "convert $name"
   if ! "$PY" -m tf2onnx.convert --tflite "$tfl" --opset 17 --output "$WORK/onnx/$name.unstripped.onnx" \
       >"$WORK/logs/tf2onnx-$name.log" 2>&1; then
@@ -139,9 +139,6 @@ for entry in "${MODELS_TO_BUILD[@]}"; do
   fi
   grep -E "Model (inputs|outputs)" "$WORK/logs/tf2onnx-$name.log" | sed 's/^.* - INFO - /tf2onnx: /'
   doc="MediaPipe BlazePose $name (Apache-2.0), converted from $from with tf2onnx 1.17 opset 17"
-  if [[ -n $note ]]; then
-    doc="$doc; $note"
-  fi
   args=()
   if [[ -n $drop ]]; then
     args+=(--drop-output "$drop")

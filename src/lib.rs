@@ -6,4 +6,8 @@
 //! → `ui` (egui window). `pipeline` owns the worker thread that drives the chain.
 
 pub mod capture;
+pub mod coach;
+pub mod exercises;
+pub mod kinematics;
+pub mod pipeline;
 pub mod pose;

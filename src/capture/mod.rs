@@ -69,7 +69,7 @@ pub enum CaptureError {
     #[error("{path}: no such file or folder — check the path")]
     NotFound { path: String },
     #[error(
-        "{path}: cannot be read as a video ({reason}) — is it a video file (mp4, mkv, avi, webm)?"
+        "{path}: cannot be read as a video ({reason}) — it is not a video file, or it is damaged or incomplete; mp4, mkv, avi and webm files work"
     )]
     NotAVideo { path: String, reason: String },
     #[error(

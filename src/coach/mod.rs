@@ -1,0 +1,698 @@
+//! The coach: runs one exercise over a stream of poses and decides what to say.
+//!
+//! In flow `(t_s, Option<&Pose>)` — every video or camera frame, `None` when no person
+//! was found; out flow [`Event`]s (ready, rep counted, hold progress/completed, fault
+//! started/ended, set completed, traction timer, prompts), a [`CoachState`] the UI draws
+//! without deciding anything, and at the end a [`Report`]. The app (live) and `backform
+//! analyze` (files) drive the same [`Coach`], so a report shows the very prompts the app
+//! would have given.
+//!
+//! Phases: **waiting** — each pose is checked against the exercise's posture, camera
+//! view, needed body parts and starting position; the first failing check is the
+//! readiness message (and, when it persists, a camera or set-up prompt). Once the person
+//! holds the starting position still for a moment the body axes and resting baselines
+//! are calibrated and the exercise **runs**: frames go to the exercise; a frame whose view
+//! no longer fits (the camera moved, the person got up, tracking broke) is not judged, and
+//! if that lasts, a camera prompt says what to fix. **Finished** after [`Coach::finish`]
+//! or [`Coach::stop_hurts`].
+//!
+//! Prompts come one at a time through [`prompts::Prompter`]: safety (`over-time`, "it
+//! hurts") first, then form faults, then camera prompts; never the same one within 8 s.
+//! Form prompts only come from checks whose landmarks were seen.
+
+pub mod prompts;
+pub mod report;
+
+use std::collections::VecDeque;
+
+use crate::exercises::{
+    self, Counts, Exercise, ExerciseEvent, ExerciseSpec, FaultCode, HoldState, Requirements, Side,
+    SpecError, TimerState,
+};
+use crate::kinematics::visibility::DEFAULT_VISIBILITY_MIN;
+use crate::kinematics::{
+    BodyAxes, BodyFrame, PartVisibility, Posture, View, ViewEstimate, classify, provisional_axes,
+};
+use crate::pose::Pose;
+
+pub use prompts::{Prompt, PromptKind};
+pub use report::Report;
+
+/// Trouble creating a coach.
+#[derive(Debug, thiserror::Error)]
+pub enum CoachError {
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+}
+
+/// Where the coach is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for the person to be seen in the starting position.
+    Waiting,
+    /// Counting and checking.
+    Running,
+    Finished,
+}
+
+/// Whether the exercise can start, and if not, what to fix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readiness {
+    pub ready: bool,
+    pub message: Option<String>,
+}
+
+/// Why the exercise stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The person pressed "it hurts — stop".
+    Hurts,
+}
+
+/// What the coach reports as frames go by.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// Calibrated in the starting position: counting starts.
+    Ready {
+        t_s: f64,
+    },
+    RepCounted {
+        side: Option<Side>,
+        set: u32,
+        number: u32,
+        t_s: f64,
+        hold_s: Option<f64>,
+        faults: Vec<FaultCode>,
+    },
+    HoldProgress {
+        held_s: f64,
+        target_s: f64,
+    },
+    HoldCompleted {
+        held_s: f64,
+        t_s: f64,
+    },
+    FaultStarted {
+        code: FaultCode,
+        t_s: f64,
+    },
+    FaultEnded {
+        code: FaultCode,
+        t_s: f64,
+    },
+    SetCompleted {
+        set: u32,
+        reps: u32,
+        t_s: f64,
+    },
+    /// Traction: settled on the block, the clock runs from `t_s`.
+    TimerStarted {
+        t_s: f64,
+    },
+    TimerStopped {
+        t_s: f64,
+        elapsed_s: f64,
+    },
+    /// Traction: a leg slide (`side` `None`: both legs at once).
+    Step {
+        side: Option<Side>,
+        start_s: f64,
+        end_s: f64,
+    },
+    /// A prompt was issued.
+    Prompt(Prompt),
+    /// The exercise ended early.
+    Stopped {
+        t_s: f64,
+        reason: StopReason,
+    },
+}
+
+/// Everything the UI draws.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoachState {
+    pub exercise_id: String,
+    pub name: String,
+    pub phase: Phase,
+    pub readiness: Readiness,
+    pub counts: Counts,
+    /// Current set (from 1) and the prescribed range of sets.
+    pub set: u32,
+    pub sets_min: u32,
+    pub sets_max: u32,
+    pub reps_in_set: u32,
+    /// Reps per set, all sides; and per side (0 when unsided).
+    pub reps_target: u32,
+    pub reps_per_side_target: u32,
+    /// Hold progress (exercises with a hold).
+    pub hold: Option<HoldState>,
+    /// Traction's timer.
+    pub timer: Option<TimerState>,
+    pub active_faults: Vec<FaultCode>,
+    /// The prompt on screen, if any.
+    pub prompt: Option<Prompt>,
+    /// Landmarks the checks read, and those in active faults (for highlighting).
+    pub check_landmarks: Vec<usize>,
+    pub fault_landmarks: Vec<usize>,
+    /// The person pressed "it hurts — stop".
+    pub stopped_hurts: bool,
+    /// The movement signal's excursion from rest and its start threshold, in the
+    /// exercise's signal unit (a live gauge; `None` before calibration).
+    pub movement: Option<f64>,
+    pub movement_threshold: f64,
+}
+
+/// How long the starting position must be held still to calibrate.
+const CALIBRATION_S: f64 = 0.4;
+/// Largest movement (torso lengths) of the shoulder, hip, knee and ankle midpoints while
+/// "still".
+const STILL_TORSO: f64 = 0.03;
+/// Poses kept while waiting.
+const WAIT_WINDOW_S: f64 = 3.0;
+/// A problem must last this long before it becomes a camera/set-up prompt.
+const PROBLEM_PROMPT_AFTER_S: f64 = 1.0;
+/// Recent readiness verdicts considered for the camera advice.
+const ADVICE_WINDOW_S: f64 = 3.0;
+/// Share of recent frames with a wrong view that makes "move the camera" the advice.
+const WRONG_VIEW_SHARE: f64 = 0.2;
+/// Torso-length ratio to the calibrated one outside which a frame is not judged.
+const SCALE_RANGE: (f64, f64) = (0.6, 1.6);
+
+/// Why a frame is not (yet) usable, in the order the advice prefers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Problem {
+    WrongView,
+    NoPerson,
+    TooFar,
+    CannotSee(crate::kinematics::BodyPart),
+    Posture,
+    StartPosition,
+    HoldStill,
+}
+
+/// Runs one exercise over a stream of poses.
+pub struct Coach {
+    spec: ExerciseSpec,
+    exercise: Box<dyn Exercise>,
+    requirements: Requirements,
+    phase: Phase,
+    readiness: Readiness,
+    /// Poses in the starting position since `ready_since` (waiting phase).
+    window: VecDeque<(f64, Pose)>,
+    ready_since: Option<f64>,
+    axes: Option<BodyAxes>,
+    estimate: Option<ViewEstimate>,
+    /// Recent problems (t, problem) for the advice.
+    problems: VecDeque<(f64, Option<Problem>)>,
+    problem_since: Option<(Problem, f64)>,
+    prompter: prompts::Prompter,
+    first_t: Option<f64>,
+    last_t: f64,
+    stopped: Option<StopReason>,
+    notes: Vec<String>,
+}
+
+impl Coach {
+    /// A coach for the exercise with this id (`pelvic-tilt`, `controlled-rotation`,
+    /// `pelvic-rock`, `back-block-traction`).
+    pub fn new(exercise_id: &str) -> Result<Coach, CoachError> {
+        let exercise = exercises::create(exercise_id)?;
+        let spec = exercise.spec().clone();
+        let requirements = exercise.requirements();
+        Ok(Coach {
+            spec,
+            exercise,
+            requirements,
+            phase: Phase::Waiting,
+            readiness: Readiness {
+                ready: false,
+                message: None,
+            },
+            window: VecDeque::new(),
+            ready_since: None,
+            axes: None,
+            estimate: None,
+            problems: VecDeque::new(),
+            problem_since: None,
+            prompter: prompts::Prompter::default(),
+            first_t: None,
+            last_t: 0.0,
+            stopped: None,
+            notes: Vec::new(),
+        })
+    }
+
+    /// The exercise's spec.
+    pub fn spec(&self) -> &ExerciseSpec {
+        &self.spec
+    }
+
+    /// One frame at video/capture time `t_s` (`None`: no person found).
+    pub fn update(&mut self, t_s: f64, pose: Option<&Pose>) -> Vec<Event> {
+        if self.phase == Phase::Finished {
+            return Vec::new();
+        }
+        self.first_t.get_or_insert(t_s);
+        self.last_t = t_s;
+        let mut events = match self.phase {
+            Phase::Waiting => self.wait(t_s, pose),
+            Phase::Running => self.run(t_s, pose),
+            Phase::Finished => Vec::new(),
+        };
+        if let Some(p) = self.prompter.tick(t_s) {
+            events.push(Event::Prompt(p));
+        }
+        events
+    }
+
+    /// "It hurts — stop": ends the exercise now; the report records it.
+    pub fn stop_hurts(&mut self, t_s: f64) -> Vec<Event> {
+        if self.phase == Phase::Finished {
+            return Vec::new();
+        }
+        let mut events = self.close(t_s);
+        self.stopped = Some(StopReason::Hurts);
+        self.notes
+            .push(format!("stopped: it hurts (at {t_s:.1} s)"));
+        self.prompter.clear();
+        self.prompter.offer(
+            PromptKind::Safety,
+            "Stopping now. Rest in a comfortable position — if the pain is sharp, spreads down your leg or does not ease, see a professional",
+            t_s,
+        );
+        if let Some(p) = self.prompter.tick(t_s) {
+            events.push(Event::Prompt(p));
+        }
+        events.push(Event::Stopped {
+            t_s,
+            reason: StopReason::Hurts,
+        });
+        events
+    }
+
+    /// Ends the exercise at `t_s` (the end of the video, or the user moved on) and
+    /// returns the report.
+    pub fn finish(&mut self, t_s: f64) -> Report {
+        if self.phase != Phase::Finished {
+            let _ = self.close(t_s);
+        }
+        let start = self.first_t.unwrap_or(0.0);
+        let mut notes = self.notes.clone();
+        if self.axes.is_none() {
+            let why = self
+                .readiness
+                .message
+                .clone()
+                .unwrap_or_else(|| self.spec.camera.no_person.clone());
+            notes.push(format!("the exercise never started: {why}"));
+        }
+        Report::build(
+            &self.spec,
+            (t_s - start).max(0.0),
+            &self.exercise.record(),
+            self.prompter.log(),
+            &notes,
+        )
+    }
+
+    /// The UI's snapshot.
+    pub fn state(&self) -> CoachState {
+        let ex = self.exercise.state();
+        CoachState {
+            exercise_id: self.spec.id.clone(),
+            name: self.spec.name.clone(),
+            phase: self.phase,
+            readiness: self.readiness.clone(),
+            counts: ex.counts,
+            set: ex.set,
+            sets_min: self.spec.prescription.sets_min,
+            sets_max: self.spec.prescription.sets_max,
+            reps_in_set: ex.reps_in_set,
+            reps_target: ex.reps_target,
+            reps_per_side_target: ex.reps_per_side_target,
+            hold: ex.hold,
+            timer: ex.timer,
+            active_faults: ex.active_faults,
+            prompt: self.prompter.current().cloned(),
+            check_landmarks: ex.check_landmarks,
+            fault_landmarks: ex.fault_landmarks,
+            stopped_hurts: self.stopped == Some(StopReason::Hurts),
+            movement: ex.movement,
+            movement_threshold: ex.movement_threshold,
+        }
+    }
+
+    /// The body axes fixed at calibration, once running.
+    pub fn axes(&self) -> Option<&BodyAxes> {
+        self.axes.as_ref()
+    }
+
+    fn close(&mut self, t_s: f64) -> Vec<Event> {
+        let exercise_events = self.exercise.finish(t_s);
+        self.phase = Phase::Finished;
+        let mut events = Vec::new();
+        for ev in exercise_events {
+            events.extend(self.translate(ev, t_s));
+        }
+        events
+    }
+
+    // ---- waiting ----
+
+    /// Checks one pose against the requirements; on success returns the view estimate.
+    fn assess(&self, pose: &Pose) -> Result<ViewEstimate, Problem> {
+        let est = classify(pose);
+        if est.too_small {
+            return Err(Problem::TooFar);
+        }
+        let req = &self.requirements;
+        let view_ok = match req.view {
+            View::Side => est.view == View::Side,
+            View::Front => est.view == View::Front,
+            other => est.view == other,
+        };
+        let posture_ok = est.posture == req.posture;
+        match (posture_ok, view_ok) {
+            (true, true) => {}
+            (true, false) => return Err(Problem::WrongView),
+            (false, _) => {
+                // Seen end-on, or a person lying for a seated exercise seen from the
+                // front is a camera matter; anything else is the person's position.
+                return Err(
+                    if est.view == View::End
+                        || (req.posture == Posture::Lying && est.posture == Posture::Lying)
+                    {
+                        Problem::WrongView
+                    } else {
+                        Problem::Posture
+                    },
+                );
+            }
+        }
+        let Some((_, axes)) = provisional_axes(pose) else {
+            return Err(Problem::WrongView);
+        };
+        let seen = PartVisibility::of(pose, axes.labels_swapped);
+        if let Some(part) = seen.first_missing(&req.parts, DEFAULT_VISIBILITY_MIN) {
+            return Err(Problem::CannotSee(part));
+        }
+        let frame = BodyFrame::new(pose, &axes);
+        self.exercise
+            .check_start(&frame)
+            .map_err(|_| Problem::StartPosition)?;
+        Ok(est)
+    }
+
+    fn wait(&mut self, t_s: f64, pose: Option<&Pose>) -> Vec<Event> {
+        let verdict = match pose {
+            None => Err(Problem::NoPerson),
+            Some(p) => self.assess(p),
+        };
+        match (verdict, pose) {
+            (Ok(est), Some(pose)) => {
+                self.ready_since.get_or_insert(t_s);
+                self.window.push_back((t_s, pose.clone()));
+                while self
+                    .window
+                    .front()
+                    .is_some_and(|(t, _)| t_s - t > WAIT_WINDOW_S)
+                {
+                    self.window.pop_front();
+                }
+                if let Some(events) = self.try_calibrate(t_s, est) {
+                    self.note_problem(t_s, None);
+                    return events;
+                }
+                self.note_problem(t_s, Some(Problem::HoldStill));
+            }
+            (Err(problem), _) => {
+                self.window.clear();
+                self.ready_since = None;
+                self.note_problem(t_s, Some(problem));
+            }
+            (Ok(_), None) => {}
+        }
+        Vec::new()
+    }
+
+    /// Calibrates once the last `CALIBRATION_S` of the window are still.
+    fn try_calibrate(&mut self, t_s: f64, est: ViewEstimate) -> Option<Vec<Event>> {
+        let first_t = self.window.front()?.0;
+        if t_s - first_t < CALIBRATION_S - 1e-6 {
+            return None;
+        }
+        let tail: Vec<&(f64, Pose)> = self
+            .window
+            .iter()
+            .filter(|(t, _)| t_s - t <= CALIBRATION_S + 1e-6)
+            .collect();
+        let poses: Vec<&Pose> = tail.iter().map(|(_, p)| p).collect();
+        if !is_still(&poses) {
+            return None;
+        }
+        let axes = BodyAxes::calibrate(&poses, &est).ok()?;
+        let rest: Vec<(f64, BodyFrame)> = tail
+            .iter()
+            .map(|(t, p)| (*t, BodyFrame::new(p, &axes)))
+            .collect();
+        let since = self.ready_since.unwrap_or(first_t);
+        self.exercise.calibrate(since, &rest);
+        tracing::info!(
+            exercise = %self.spec.id,
+            t_s,
+            view = ?axes.view,
+            near_side = ?axes.near_side,
+            labels_swapped = axes.labels_swapped,
+            elevation_deg = axes.elevation_deg,
+            "calibrated in the starting position"
+        );
+        self.axes = Some(axes);
+        self.estimate = Some(est);
+        self.phase = Phase::Running;
+        self.window.clear();
+        self.readiness = Readiness {
+            ready: true,
+            message: None,
+        };
+        self.problem_since = None;
+        Some(vec![Event::Ready { t_s }])
+    }
+
+    /// Records this frame's problem, updates the readiness message and offers the
+    /// advice as a prompt once the problem has lasted.
+    fn note_problem(&mut self, t_s: f64, problem: Option<Problem>) {
+        self.problems.push_back((t_s, problem));
+        while self
+            .problems
+            .front()
+            .is_some_and(|(t, _)| t_s - t > ADVICE_WINDOW_S)
+        {
+            self.problems.pop_front();
+        }
+        let Some(problem) = problem else {
+            self.problem_since = None;
+            return;
+        };
+        let advice = self.advice(problem);
+        let message = self.problem_text(advice);
+        if self.phase == Phase::Waiting {
+            self.readiness = Readiness {
+                ready: false,
+                message: Some(message.clone()),
+            };
+        }
+        let since = match self.problem_since {
+            Some((p, since)) if p == advice => since,
+            _ => {
+                self.problem_since = Some((advice, t_s));
+                t_s
+            }
+        };
+        if t_s - since >= PROBLEM_PROMPT_AFTER_S {
+            // Set-up and camera advice share the lowest priority.
+            self.prompter.offer(PromptKind::Camera, &message, t_s);
+        }
+    }
+
+    /// The advice for recent frames: a wrong camera view seen often enough wins (from the
+    /// feet end BlazePose flickers between no body, a tiny one and a jumbled one).
+    fn advice(&self, current: Problem) -> Problem {
+        let n = self.problems.len().max(1) as f64;
+        let wrong_view = self
+            .problems
+            .iter()
+            .filter(|(_, p)| *p == Some(Problem::WrongView))
+            .count() as f64;
+        if wrong_view / n >= WRONG_VIEW_SHARE {
+            Problem::WrongView
+        } else {
+            current
+        }
+    }
+
+    fn problem_text(&self, problem: Problem) -> String {
+        let cam = &self.spec.camera;
+        match problem {
+            Problem::WrongView => cam.wrong_view.clone(),
+            Problem::NoPerson => cam.no_person.clone(),
+            Problem::TooFar => cam.too_far.clone(),
+            Problem::CannotSee(part) => cam.cannot_see_part.replace("{part}", part.name()),
+            Problem::Posture | Problem::StartPosition => self.spec.start_position_prompt.clone(),
+            Problem::HoldStill => cam.hold_still.clone(),
+        }
+    }
+
+    // ---- running ----
+
+    fn run(&mut self, t_s: f64, pose: Option<&Pose>) -> Vec<Event> {
+        let Some(axes) = self.axes else {
+            return Vec::new();
+        };
+        // Judge a frame only if it still shows the calibrated view.
+        let usable = pose.and_then(|p| {
+            let est = classify(p);
+            let same_view = !est.too_small
+                && est.view != View::End
+                && (est.posture == axes.posture || est.posture == Posture::Unknown);
+            let frame = BodyFrame::new(p, &axes);
+            let scale_ok = (SCALE_RANGE.0..=SCALE_RANGE.1).contains(&frame.torso_ratio);
+            (same_view && scale_ok).then(|| (PartVisibility::of(p, axes.labels_swapped), frame))
+        });
+        let problem = match (&usable, pose) {
+            (_, None) => Some(Problem::NoPerson),
+            (None, Some(_)) => Some(Problem::WrongView),
+            (Some((seen, _)), Some(_)) => seen
+                .first_missing(&self.requirements.parts, DEFAULT_VISIBILITY_MIN)
+                .map(Problem::CannotSee),
+        };
+        self.note_problem(t_s, problem);
+
+        let exercise_events = match &usable {
+            Some((seen, frame)) => self.exercise.update(t_s, Some(frame), seen),
+            None => self.exercise.update(t_s, None, &PartVisibility::none()),
+        };
+        let mut events = Vec::new();
+        for ev in exercise_events {
+            events.extend(self.translate(ev, t_s));
+        }
+        // Safety faults keep prompting while they last.
+        for code in self.exercise.state().active_faults {
+            if code.is_safety()
+                && let Some(text) = self.spec.prompt(code)
+            {
+                self.prompter.offer(PromptKind::Safety, text, t_s);
+            }
+        }
+        if self.exercise.state().signal_below_noise {
+            let text = self.spec.camera.signal_below_noise.clone();
+            self.prompter.offer(PromptKind::Camera, &text, t_s);
+        }
+        events
+    }
+
+    /// Turns an exercise event into coach events, offering prompts for faults.
+    fn translate(&mut self, ev: ExerciseEvent, t_now: f64) -> Vec<Event> {
+        match ev {
+            ExerciseEvent::RepStarted { .. } | ExerciseEvent::RepDiscarded { .. } => Vec::new(),
+            ExerciseEvent::RepCounted {
+                side,
+                set,
+                number,
+                rep,
+            } => vec![Event::RepCounted {
+                side,
+                set,
+                number,
+                t_s: rep.end_s,
+                hold_s: rep.hold_s,
+                faults: rep.faults,
+            }],
+            ExerciseEvent::HoldProgress { held_s, target_s } => {
+                vec![Event::HoldProgress { held_s, target_s }]
+            }
+            ExerciseEvent::HoldCompleted { held_s, t_s } => {
+                vec![Event::HoldCompleted { held_s, t_s }]
+            }
+            ExerciseEvent::FaultStarted { code, t_s } => {
+                if code.is_prompted()
+                    && self.phase != Phase::Finished
+                    && let Some(text) = self.spec.prompt(code).map(str::to_owned)
+                {
+                    let kind = if code.is_safety() {
+                        PromptKind::Safety
+                    } else {
+                        PromptKind::Form
+                    };
+                    self.prompter.offer(kind, &text, t_now);
+                }
+                vec![Event::FaultStarted { code, t_s }]
+            }
+            ExerciseEvent::FaultEnded { code, t_s } => vec![Event::FaultEnded { code, t_s }],
+            ExerciseEvent::SetCompleted { set, reps, t_s } => {
+                vec![Event::SetCompleted { set, reps, t_s }]
+            }
+            ExerciseEvent::StepCompleted(step) => vec![Event::Step {
+                side: step.side,
+                start_s: step.start_s,
+                end_s: step.end_s,
+            }],
+            ExerciseEvent::TimerStarted { t_s } => vec![Event::TimerStarted { t_s }],
+            ExerciseEvent::TimerStopped { t_s, elapsed_s } => {
+                vec![Event::TimerStopped { t_s, elapsed_s }]
+            }
+            ExerciseEvent::Note { text } => {
+                self.notes.push(text);
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// Whether the body's key midpoints stayed within `STILL_TORSO` torso lengths.
+fn is_still(poses: &[&Pose]) -> bool {
+    use crate::kinematics::Vec2;
+    use crate::pose::index::*;
+    let pairs = [
+        (LEFT_SHOULDER, RIGHT_SHOULDER),
+        (LEFT_HIP, RIGHT_HIP),
+        (LEFT_KNEE, RIGHT_KNEE),
+        (LEFT_ANKLE, RIGHT_ANKLE),
+    ];
+    let Some(first) = poses.first() else {
+        return false;
+    };
+    let mid = |p: &Pose, (a, b): (usize, usize)| -> Vec2 {
+        let (Some(la), Some(lb)) = (p.landmarks.get(a), p.landmarks.get(b)) else {
+            return Vec2::default();
+        };
+        Vec2::new(
+            f64::from(la.x_px + lb.x_px) / 2.0,
+            f64::from(la.y_px + lb.y_px) / 2.0,
+        )
+    };
+    let torso = Vec2::distance(mid(first, pairs[0]), mid(first, pairs[1])).max(1.0);
+    pairs.iter().all(|&pair| {
+        let points: Vec<Vec2> = poses.iter().map(|p| mid(p, pair)).collect();
+        let n = points.len() as f64;
+        let mean = points.iter().fold(Vec2::default(), |acc, p| acc + *p) * (1.0 / n);
+        points
+            .iter()
+            .all(|p| Vec2::distance(*p, mean) <= STILL_TORSO * torso)
+    })
+}
+
+/// Runs a whole sequence through a fresh coach: what `backform analyze` does with the
+/// frames of a file. `end_s` is the video's end (its duration).
+pub fn analyze<'a>(
+    exercise_id: &str,
+    frames: impl IntoIterator<Item = (f64, Option<&'a Pose>)>,
+    end_s: f64,
+) -> Result<(Report, Vec<Event>), CoachError> {
+    let mut coach = Coach::new(exercise_id)?;
+    let mut events = Vec::new();
+    for (t, pose) in frames {
+        events.extend(coach.update(t, pose));
+    }
+    let report = coach.finish(end_s);
+    Ok((report, events))
+}

@@ -1,0 +1,273 @@
+//! The analyze report: what a physiotherapist reads after an exercise.
+//!
+//! In flow the exercise's [`ExerciseRecord`] and the coach's prompt log; out flows the
+//! JSON document `backform analyze --report` writes:
+//!
+//! ```json
+//! {"exercise": id, "duration_s": f,
+//!  "reps": [{"side": "left"|"right"|null, "start_s": f, "end_s": f, "hold_s": f|null, "faults": [code]}],
+//!  "counts": {"left": n, "right": n, "total": n},
+//!  "faults": [{"code": c, "start_s": f, "end_s": f, "message": text}],
+//!  "prompts": [{"t": f, "text": text}],
+//!  "sets": [...], "steps": [...], "notes": [text]}
+//! ```
+//!
+//! `sets`, `steps` (traction's leg slides) and `notes` (e.g. "sides inferred from
+//! alternation", "stopped: it hurts") appear only when non-empty. Times are video time,
+//! rounded to the millisecond. Every fault span is in `faults`, whether or not it belongs
+//! to a rep; one still active at the end closes at the end.
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::exercises::{Counts, ExerciseRecord, ExerciseSpec, FaultCode, Side};
+
+use super::prompts::Prompt;
+
+fn ms<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((v * 1000.0).round() / 1000.0)
+}
+
+fn ms_opt<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => ms(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// One rep (for traction: the timed hold).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportRep {
+    pub side: Option<Side>,
+    #[serde(serialize_with = "ms")]
+    pub start_s: f64,
+    #[serde(serialize_with = "ms")]
+    pub end_s: f64,
+    #[serde(serialize_with = "ms_opt")]
+    pub hold_s: Option<f64>,
+    pub faults: Vec<FaultCode>,
+}
+
+/// One observed fault span.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportFault {
+    pub code: FaultCode,
+    #[serde(serialize_with = "ms")]
+    pub start_s: f64,
+    #[serde(serialize_with = "ms")]
+    pub end_s: f64,
+    pub message: String,
+}
+
+/// One issued prompt.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportPrompt {
+    #[serde(serialize_with = "ms")]
+    pub t: f64,
+    pub text: String,
+}
+
+/// A set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportSet {
+    pub set: u32,
+    #[serde(serialize_with = "ms")]
+    pub start_s: f64,
+    #[serde(serialize_with = "ms")]
+    pub end_s: f64,
+    pub reps: u32,
+}
+
+/// A step that is not a rep (traction's leg slides); side `null` for both legs at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportStep {
+    pub side: Option<Side>,
+    #[serde(serialize_with = "ms")]
+    pub start_s: f64,
+    #[serde(serialize_with = "ms")]
+    pub end_s: f64,
+    pub what: String,
+}
+
+/// The analyze JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub exercise: String,
+    #[serde(serialize_with = "ms")]
+    pub duration_s: f64,
+    pub reps: Vec<ReportRep>,
+    pub counts: Counts,
+    pub faults: Vec<ReportFault>,
+    pub prompts: Vec<ReportPrompt>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sets: Vec<ReportSet>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<ReportStep>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// What a fault span says in the report: the prompt the person got, or for faults that
+/// are never prompted a plain description.
+pub fn fault_message(spec: &ExerciseSpec, code: FaultCode) -> String {
+    if let Some(text) = spec.prompt(code) {
+        return text.to_owned();
+    }
+    match code {
+        FaultCode::NotAlternating => "Two reps in a row to the same side (information only)".into(),
+        other => other.as_str().replace('-', " "),
+    }
+}
+
+impl Report {
+    /// Builds the report from what the exercise recorded and the prompts issued.
+    pub fn build(
+        spec: &ExerciseSpec,
+        duration_s: f64,
+        record: &ExerciseRecord,
+        prompts: &[Prompt],
+        extra_notes: &[String],
+    ) -> Report {
+        let mut faults: Vec<ReportFault> = record
+            .faults
+            .iter()
+            .map(|f| ReportFault {
+                code: f.code,
+                start_s: f.start_s,
+                end_s: f.end_s,
+                message: fault_message(spec, f.code),
+            })
+            .collect();
+        faults.sort_by(|a, b| a.start_s.total_cmp(&b.start_s).then(a.code.cmp(&b.code)));
+        let mut notes = record.notes.clone();
+        notes.extend(extra_notes.iter().cloned());
+        Report {
+            exercise: spec.id.clone(),
+            duration_s,
+            reps: record
+                .reps
+                .iter()
+                .map(|r| ReportRep {
+                    side: r.side,
+                    start_s: r.start_s,
+                    end_s: r.end_s,
+                    hold_s: r.hold_s,
+                    faults: r.faults.clone(),
+                })
+                .collect(),
+            counts: record.counts,
+            faults,
+            prompts: prompts
+                .iter()
+                .map(|p| ReportPrompt {
+                    t: p.t_s,
+                    text: p.text.clone(),
+                })
+                .collect(),
+            sets: record
+                .sets
+                .iter()
+                .map(|s| ReportSet {
+                    set: s.number,
+                    start_s: s.start_s,
+                    end_s: s.end_s,
+                    reps: s.reps,
+                })
+                .collect(),
+            steps: record
+                .steps
+                .iter()
+                .map(|s| ReportStep {
+                    side: s.side,
+                    start_s: s.start_s,
+                    end_s: s.end_s,
+                    what: s.what.clone(),
+                })
+                .collect(),
+            notes,
+        }
+    }
+
+    /// The report as pretty JSON.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercises::{FaultSpan, RepRecord, spec};
+
+    #[test]
+    fn json_has_exactly_the_documented_keys_and_rounded_times() {
+        let spec = spec::load("controlled-rotation").unwrap();
+        let record = ExerciseRecord {
+            reps: vec![RepRecord {
+                side: Some(Side::Left),
+                side_inferred: true,
+                set: 1,
+                number: 1,
+                start_s: 1.00049,
+                end_s: 4.2,
+                hold_s: Some(0.3),
+                faults: vec![FaultCode::RangeTooLarge],
+            }],
+            counts: Counts {
+                left: 1,
+                right: 0,
+                total: 1,
+            },
+            faults: vec![FaultSpan {
+                code: FaultCode::RangeTooLarge,
+                start_s: 2.0,
+                end_s: 3.0,
+            }],
+            ..ExerciseRecord::default()
+        };
+        let prompts = [Prompt {
+            text: "Keep it small and pain-free".into(),
+            kind: super::super::prompts::PromptKind::Form,
+            t_s: 2.0,
+        }];
+        let report = Report::build(&spec, 10.0, &record, &prompts, &[]);
+        let json: serde_json::Value = serde_json::from_str(&report.to_json().unwrap()).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "counts",
+                "duration_s",
+                "exercise",
+                "faults",
+                "prompts",
+                "reps"
+            ]
+        );
+        assert_eq!(json["reps"][0]["side"], "left");
+        assert_eq!(json["reps"][0]["start_s"], 1.0);
+        assert_eq!(json["reps"][0]["faults"][0], "range-too-large");
+        assert_eq!(json["faults"][0]["message"], "Keep it small and pain-free");
+        assert_eq!(json["prompts"][0]["t"], 2.0);
+        assert_eq!(json["counts"]["total"], 1);
+        let back: Report = serde_json::from_value(json).unwrap();
+        assert_eq!(back.reps.len(), 1);
+    }
+
+    #[test]
+    fn unsided_reps_serialize_null_side() {
+        let rep = ReportRep {
+            side: None,
+            start_s: 0.0,
+            end_s: 1.0,
+            hold_s: None,
+            faults: vec![],
+        };
+        let json = serde_json::to_value(&rep).unwrap();
+        assert!(json["side"].is_null() && json["hold_s"].is_null());
+    }
+}

@@ -1,0 +1,259 @@
+//! Controlled rotation (lying on the back, knees bent together, camera beside).
+//!
+//! In flow [`BodyFrame`]s in side-view lying axes; out flow reps per side and the faults
+//! `range-too-large`, `shoulders-lift` and `not-alternating` (information only).
+//!
+//! Counting: the pelvis turns with the knees, and from the side its roll shows as the
+//! far hip rising above the near one (or sinking below it). That signed signal is clean
+//! in MediaPipe's output even for a 25° drop (the knees' own image motion is then mostly
+//! depth, which BlazePose reads poorly), and its sign says the side — trusted only when
+//! the roll is clearly larger than noise; otherwise the side follows the prescribed
+//! alternation and the report says so.
+//!
+//! Range: the knees rotate about the hip–foot line, so their height above that line
+//! falls as cos(drop). The camera's elevation mixes depth into image height (a knee
+//! dropping toward an elevated camera looks lower, away from it higher), so the height
+//! estimate is corrected by the calibrated elevation, and a second estimate from the
+//! knees' depth toward the camera covers drops away from an elevated camera. The larger
+//! wins; from a floor-level camera the two agree on large drops.
+
+use serde::Deserialize;
+
+use super::reps::{RepEngine, SideRule};
+use super::spec::{ExerciseSpec, SpecError};
+use super::{
+    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, Side,
+};
+use crate::kinematics::geometry::median;
+use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
+use crate::pose::index;
+
+/// Faults this exercise raises.
+pub const FAULTS: &[FaultCode] = &[
+    FaultCode::RangeTooLarge,
+    FaultCode::ShouldersLift,
+    FaultCode::NotAlternating,
+];
+
+/// Thresholds from `[checks]`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RotationChecks {
+    pub range_max_deg: f64,
+    pub shoulder_lift_torso: f64,
+    pub side_min_torso: f64,
+    pub first_side: Side,
+}
+
+impl Default for RotationChecks {
+    fn default() -> Self {
+        Self {
+            range_max_deg: 35.0,
+            shoulder_lift_torso: 0.08,
+            side_min_torso: 0.012,
+            first_side: Side::Left,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Rest {
+    hip_roll_torso: f64,
+    shoulder_roll_torso: f64,
+    knee_height_torso: f64,
+    knee_angle_rad: f64,
+}
+
+/// Controlled rotations.
+pub struct ControlledRotation {
+    spec: ExerciseSpec,
+    checks: RotationChecks,
+    engine: RepEngine,
+    rest: Rest,
+    /// Latest knee-drop estimate, degrees.
+    drop_deg: f64,
+}
+
+const PELVIS: [usize; 2] = [index::LEFT_HIP, index::RIGHT_HIP];
+const KNEES: [usize; 6] = [
+    index::LEFT_HIP,
+    index::RIGHT_HIP,
+    index::LEFT_KNEE,
+    index::RIGHT_KNEE,
+    index::LEFT_ANKLE,
+    index::RIGHT_ANKLE,
+];
+const SHOULDERS: [usize; 2] = [index::LEFT_SHOULDER, index::RIGHT_SHOULDER];
+
+impl ControlledRotation {
+    /// Builds it from its spec.
+    pub fn new(spec: ExerciseSpec) -> Result<Self, SpecError> {
+        let checks: RotationChecks = spec.checks()?;
+        let engine = RepEngine::new(
+            &spec,
+            true,
+            Some(SideRule {
+                positive: Side::Left,
+                min_peak: checks.side_min_torso,
+                first: checks.first_side,
+            }),
+        );
+        Ok(Self {
+            spec,
+            checks,
+            engine,
+            rest: Rest::default(),
+            drop_deg: 0.0,
+        })
+    }
+
+    /// The knees' drop from rest, degrees (see the module docs).
+    fn knee_drop_deg(&self, f: &BodyFrame) -> f64 {
+        let h0 = self.rest.knee_height_torso;
+        if h0 <= 1e-6 {
+            return 0.0;
+        }
+        let e = f.axes.elevation_deg.clamp(0.0, 60.0).to_radians();
+        let ratio = f.knee_height_torso / h0;
+        let from_height = ((ratio * e.cos()).clamp(-1.0, 1.0).acos() - e).max(0.0);
+        let angle = f.knee_toward_camera_torso.atan2(f.knee_height_torso);
+        let from_depth = (angle - self.rest.knee_angle_rad).abs();
+        from_height.max(from_depth).to_degrees()
+    }
+}
+
+impl Exercise for ControlledRotation {
+    fn spec(&self) -> &ExerciseSpec {
+        &self.spec
+    }
+
+    fn requirements(&self) -> Requirements {
+        Requirements {
+            posture: Posture::Lying,
+            view: View::Side,
+            parts: vec![
+                (BodyPart::Shoulders, SideNeed::Either),
+                (BodyPart::Hips, SideNeed::Either),
+                (BodyPart::Knees, SideNeed::Either),
+                (BodyPart::Ankles, SideNeed::Either),
+            ],
+        }
+    }
+
+    fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
+        if frame.knee_height_torso > 0.25 {
+            Ok(())
+        } else {
+            Err(self.spec.start_position_prompt.clone())
+        }
+    }
+
+    fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
+        let med = |f: &dyn Fn(&BodyFrame) -> f64| {
+            median(&rest.iter().map(|(_, b)| f(b)).collect::<Vec<_>>()).unwrap_or(0.0)
+        };
+        self.rest = Rest {
+            hip_roll_torso: med(&|b| b.hip_roll_torso),
+            shoulder_roll_torso: med(&|b| b.shoulder_roll_torso),
+            knee_height_torso: med(&|b| b.knee_height_torso),
+            knee_angle_rad: med(&|b| b.knee_toward_camera_torso.atan2(b.knee_height_torso)),
+        };
+        let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, b.hip_roll_torso)).collect();
+        self.engine.counter.calibrate(&series);
+    }
+
+    fn update(
+        &mut self,
+        t_s: f64,
+        frame: Option<&BodyFrame>,
+        seen: &PartVisibility,
+    ) -> Vec<ExerciseEvent> {
+        let mut events = Vec::new();
+        let min = crate::kinematics::visibility::DEFAULT_VISIBILITY_MIN;
+        let sees = |p: BodyPart| seen.sees(p, SideNeed::Either, min);
+        let Some(f) = frame.filter(|_| sees(BodyPart::Hips)) else {
+            for code in [FaultCode::RangeTooLarge, FaultCode::ShouldersLift] {
+                events.extend(self.engine.faults.observe(t_s, code, None, &[]));
+            }
+            events.extend(self.engine.step(t_s, None));
+            return events;
+        };
+        let c = &self.checks;
+        let legs_seen = sees(BodyPart::Knees) && sees(BodyPart::Ankles);
+        self.drop_deg = if legs_seen {
+            self.knee_drop_deg(f)
+        } else {
+            0.0
+        };
+        let too_far = legs_seen.then_some(self.drop_deg > c.range_max_deg);
+        events.extend(
+            self.engine
+                .faults
+                .observe(t_s, FaultCode::RangeTooLarge, too_far, &KNEES),
+        );
+
+        let pelvis_turn = f.hip_roll_torso - self.rest.hip_roll_torso;
+        let thorax_turn = f.shoulder_roll_torso - self.rest.shoulder_roll_torso;
+        // The opposite shoulder lifts toward the knees' side: the shoulder line rolls the
+        // same way as the pelvis. (MediaPipe's reading on big drops leans the other way.)
+        let lifted = if pelvis_turn.abs() > c.side_min_torso {
+            pelvis_turn.signum() * thorax_turn > c.shoulder_lift_torso
+        } else {
+            thorax_turn.abs() > c.shoulder_lift_torso
+        };
+        let shoulders = sees(BodyPart::Shoulders).then_some(lifted);
+        events.extend(self.engine.faults.observe(
+            t_s,
+            FaultCode::ShouldersLift,
+            shoulders,
+            &SHOULDERS,
+        ));
+
+        events.extend(self.engine.step(t_s, Some(f.hip_roll_torso)));
+        events
+    }
+
+    fn state(&self) -> ExerciseState {
+        let (set, reps_in_set) = self.engine.set_progress();
+        let mut check_landmarks: Vec<usize> = KNEES
+            .iter()
+            .chain(&SHOULDERS)
+            .chain(&PELVIS)
+            .copied()
+            .collect();
+        check_landmarks.sort_unstable();
+        check_landmarks.dedup();
+        ExerciseState {
+            counts: self.engine.counts(),
+            set,
+            reps_in_set,
+            reps_target: self.spec.prescription.reps_per_set,
+            reps_per_side_target: self.spec.prescription.reps_per_side,
+            hold: None,
+            timer: None,
+            active_faults: self.engine.faults.active(),
+            check_landmarks,
+            fault_landmarks: self.engine.faults.active_landmarks(),
+            signal_below_noise: self.engine.counter.start_threshold()
+                > 4.0 * self.spec.counter.start,
+            in_rep: self.engine.counter.in_rep(),
+            movement: self.engine.counter.excursion(),
+            movement_threshold: self.engine.counter.start_threshold(),
+        }
+    }
+
+    fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        self.engine.finish(t_s)
+    }
+
+    fn record(&self) -> ExerciseRecord {
+        ExerciseRecord {
+            reps: self.engine.reps().to_vec(),
+            counts: self.engine.counts(),
+            faults: self.engine.faults.spans().to_vec(),
+            sets: self.engine.set_records(),
+            steps: Vec::new(),
+            notes: self.engine.side_note().into_iter().collect(),
+        }
+    }
+}

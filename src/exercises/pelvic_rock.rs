@@ -1,0 +1,281 @@
+//! Pelvic rock (sitting on the edge of a bed or chair, camera in front at chest height).
+//!
+//! In flow [`BodyFrame`]s in upright front-view axes; out flow reps per side (the side
+//! is the hip that rises) and the faults `shoulders-sway`, `shoulders-tilt`,
+//! `no-pelvis-movement`.
+//!
+//! Counting: rocking onto one sitting bone pivots the pelvis there, which carries the hip
+//! centre sideways over the feet by pivot height × sin(rock). MediaPipe follows that
+//! shift faithfully while it reads the hip line's own tilt at a fifth of the truth, so
+//! the counter's signal is the rock angle recovered from the shift (+ = left hip up).
+//!
+//! Upper-body checks, against the resting position: `shoulders-sway` needs the shoulder
+//! midpoint to move sideways past the spec's distance *and* to lean off the hips — a
+//! rocking pelvis carries the shoulders along a little on good form (0.05 torso lengths
+//! on the rendered clips, read as up to 0.07 by MediaPipe) without any lean.
+//! `shoulders-tilt` is the shoulder line's angle from its resting angle.
+//! `no-pelvis-movement`: seated and seen, the pelvis has stayed within a few degrees for
+//! the spec's time.
+
+use serde::Deserialize;
+
+use super::reps::{RepEngine, SideRule};
+use super::spec::{ExerciseSpec, SpecError};
+use super::{
+    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, Side,
+};
+use crate::kinematics::geometry::median;
+use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
+use crate::pose::index;
+
+/// Faults this exercise raises.
+pub const FAULTS: &[FaultCode] = &[
+    FaultCode::ShouldersSway,
+    FaultCode::ShouldersTilt,
+    FaultCode::NoPelvisMovement,
+];
+
+/// Thresholds from `[checks]`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RockChecks {
+    pub pivot_height_torso: f64,
+    pub sway_torso: f64,
+    pub lean_torso: f64,
+    pub shoulder_tilt_deg: f64,
+    pub still_deg: f64,
+    pub still_s: f64,
+}
+
+impl Default for RockChecks {
+    fn default() -> Self {
+        Self {
+            pivot_height_torso: 0.26,
+            sway_torso: 0.08,
+            lean_torso: 0.05,
+            shoulder_tilt_deg: 5.0,
+            still_deg: 3.0,
+            still_s: 10.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Rest {
+    hip_sideways_torso: f64,
+    shoulder_sideways_torso: f64,
+    lean_torso: f64,
+    shoulder_line_tilt_deg: f64,
+    hip_line_tilt_deg: f64,
+}
+
+/// Pelvic rocks.
+pub struct PelvicRock {
+    spec: ExerciseSpec,
+    checks: RockChecks,
+    engine: RepEngine,
+    rest: Rest,
+    /// Since when the pelvis has been still (seated and seen); `None` when unseen.
+    still_since: Option<f64>,
+}
+
+const SHOULDERS: [usize; 4] = [
+    index::LEFT_SHOULDER,
+    index::RIGHT_SHOULDER,
+    index::LEFT_HIP,
+    index::RIGHT_HIP,
+];
+const PELVIS: [usize; 4] = [
+    index::LEFT_HIP,
+    index::RIGHT_HIP,
+    index::LEFT_ANKLE,
+    index::RIGHT_ANKLE,
+];
+
+impl PelvicRock {
+    /// Builds it from its spec.
+    pub fn new(spec: ExerciseSpec) -> Result<Self, SpecError> {
+        let checks: RockChecks = spec.checks()?;
+        let engine = RepEngine::new(
+            &spec,
+            true,
+            Some(SideRule {
+                positive: Side::Left,
+                min_peak: 0.0,
+                first: Side::Left,
+            }),
+        );
+        Ok(Self {
+            spec,
+            checks,
+            engine,
+            rest: Rest::default(),
+            still_since: None,
+        })
+    }
+
+    /// The rock angle from the hips' sideways shift, degrees, + = left hip up.
+    fn rock_deg(&self, f: &BodyFrame) -> f64 {
+        let shift = f.hip_sideways_torso - self.rest.hip_sideways_torso;
+        // Left hip up: the weight goes onto the right sitting bone, the hips move right.
+        (-shift / self.checks.pivot_height_torso.max(1e-6))
+            .clamp(-1.0, 1.0)
+            .asin()
+            .to_degrees()
+    }
+}
+
+impl Exercise for PelvicRock {
+    fn spec(&self) -> &ExerciseSpec {
+        &self.spec
+    }
+
+    fn requirements(&self) -> Requirements {
+        Requirements {
+            posture: Posture::Sitting,
+            view: View::Front,
+            parts: vec![
+                (BodyPart::Shoulders, SideNeed::Both),
+                (BodyPart::Hips, SideNeed::Both),
+                (BodyPart::Ankles, SideNeed::Either),
+            ],
+        }
+    }
+
+    fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
+        // Seated upright (the coach has checked the posture): the trunk within ~30° of
+        // the image's vertical, so "sideways" really is sideways.
+        let up = frame.axes.up_dir;
+        if up.y < -0.85 {
+            Ok(())
+        } else {
+            Err(self.spec.start_position_prompt.clone())
+        }
+    }
+
+    fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
+        let med = |f: &dyn Fn(&BodyFrame) -> f64| {
+            median(&rest.iter().map(|(_, b)| f(b)).collect::<Vec<_>>()).unwrap_or(0.0)
+        };
+        self.rest = Rest {
+            hip_sideways_torso: med(&|b| b.hip_sideways_torso),
+            shoulder_sideways_torso: med(&|b| b.shoulder_sideways_torso),
+            lean_torso: med(&|b| b.lean_torso),
+            shoulder_line_tilt_deg: med(&|b| b.shoulder_line_tilt_deg),
+            hip_line_tilt_deg: med(&|b| b.hip_line_tilt_deg),
+        };
+        let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, self.rock_deg(b))).collect();
+        self.engine.counter.calibrate(&series);
+        self.still_since = rest.first().map(|(t, _)| *t);
+    }
+
+    fn update(
+        &mut self,
+        t_s: f64,
+        frame: Option<&BodyFrame>,
+        seen: &PartVisibility,
+    ) -> Vec<ExerciseEvent> {
+        let mut events = Vec::new();
+        let min = crate::kinematics::visibility::DEFAULT_VISIBILITY_MIN;
+        let shoulders_seen = seen.sees(BodyPart::Shoulders, SideNeed::Both, min);
+        let hips_seen = seen.sees(BodyPart::Hips, SideNeed::Both, min)
+            && seen.sees(BodyPart::Ankles, SideNeed::Either, min);
+        let Some(f) = frame.filter(|_| hips_seen) else {
+            self.still_since = None;
+            for code in [
+                FaultCode::ShouldersSway,
+                FaultCode::ShouldersTilt,
+                FaultCode::NoPelvisMovement,
+            ] {
+                events.extend(self.engine.faults.observe(t_s, code, None, &[]));
+            }
+            events.extend(self.engine.step(t_s, None));
+            return events;
+        };
+        let c = &self.checks;
+        let (sway, tilt) = if shoulders_seen {
+            let moved = (f.shoulder_sideways_torso - self.rest.shoulder_sideways_torso).abs()
+                > c.sway_torso;
+            let leaned = (f.lean_torso - self.rest.lean_torso).abs() > c.lean_torso;
+            let tilted = (f.shoulder_line_tilt_deg - self.rest.shoulder_line_tilt_deg).abs()
+                > c.shoulder_tilt_deg;
+            (Some(moved && leaned), Some(tilted))
+        } else {
+            (None, None)
+        };
+        events.extend(
+            self.engine
+                .faults
+                .observe(t_s, FaultCode::ShouldersSway, sway, &SHOULDERS),
+        );
+        events.extend(
+            self.engine
+                .faults
+                .observe(t_s, FaultCode::ShouldersTilt, tilt, &SHOULDERS),
+        );
+
+        let rock = self.rock_deg(f);
+        events.extend(self.engine.step(t_s, Some(rock)));
+
+        // Stillness: the pelvis within still_deg of rest, by its shift (counter excursion)
+        // or by the hip line itself.
+        let moving = self
+            .engine
+            .counter
+            .excursion()
+            .is_some_and(|e| e.abs() > c.still_deg)
+            || (f.hip_line_tilt_deg - self.rest.hip_line_tilt_deg).abs() > c.still_deg
+            || self.engine.counter.in_rep();
+        if moving {
+            self.still_since = Some(t_s);
+        }
+        let since = *self.still_since.get_or_insert(t_s);
+        let still = t_s - since >= c.still_s;
+        events.extend(self.engine.faults.observe(
+            t_s,
+            FaultCode::NoPelvisMovement,
+            Some(still),
+            &PELVIS,
+        ));
+        events
+    }
+
+    fn state(&self) -> ExerciseState {
+        let (set, reps_in_set) = self.engine.set_progress();
+        let mut check_landmarks: Vec<usize> = SHOULDERS.iter().chain(&PELVIS).copied().collect();
+        check_landmarks.sort_unstable();
+        check_landmarks.dedup();
+        ExerciseState {
+            counts: self.engine.counts(),
+            set,
+            reps_in_set,
+            reps_target: self.spec.prescription.reps_per_set,
+            reps_per_side_target: self.spec.prescription.reps_per_side,
+            hold: None,
+            timer: None,
+            active_faults: self.engine.faults.active(),
+            check_landmarks,
+            fault_landmarks: self.engine.faults.active_landmarks(),
+            signal_below_noise: self.engine.counter.start_threshold()
+                > 2.0 * self.spec.counter.start,
+            in_rep: self.engine.counter.in_rep(),
+            movement: self.engine.counter.excursion(),
+            movement_threshold: self.engine.counter.start_threshold(),
+        }
+    }
+
+    fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        self.engine.finish(t_s)
+    }
+
+    fn record(&self) -> ExerciseRecord {
+        ExerciseRecord {
+            reps: self.engine.reps().to_vec(),
+            counts: self.engine.counts(),
+            faults: self.engine.faults.spans().to_vec(),
+            sets: self.engine.set_records(),
+            steps: Vec::new(),
+            notes: self.engine.side_note().into_iter().collect(),
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The engine shared by the rep-based exercises (tilts, rotations, rocks).
+//!
+//! In flow, per frame, the exercise's movement signal (already gated on visibility) after
+//! the exercise has fed its instantaneous fault checks into [`RepEngine::faults`]; out
+//! flow [`ExerciseEvent`]s: rep started/counted/discarded, hold progress and completion
+//! (counted only while no position fault is active), rep-level faults (`hold-too-short`,
+//! `too-fast`, `not-alternating`) and set completion. It keeps the reps, counts and sets
+//! for the report.
+//!
+//! Sides: an exercise with sides says which side a positive signal means and how large
+//! an excursion must be before its sign is trusted. A rep whose sign is not trusted takes
+//! its side from the prescribed alternation (first side first, then alternating within
+//! a set), and the report says so.
+
+use super::counter::{CounterConfig, CounterEvent, RepCounter, RepMeasure, SetTracker};
+use super::faults::FaultTracker;
+use super::spec::ExerciseSpec;
+use super::{Counts, ExerciseEvent, FaultCode, HoldState, RepRecord, SetRecord, Side};
+
+/// How a signed signal maps to sides.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SideRule {
+    /// The side a positive excursion means.
+    pub positive: Side,
+    /// Peak excursion (signal units) needed to trust the sign.
+    pub min_peak: f64,
+    /// The prescribed alternation starts here.
+    pub first: Side,
+}
+
+#[derive(Clone, Debug)]
+struct CurrentRep {
+    correct_hold_s: f64,
+    /// Correct hold time when the current plateau began (restored if it is cancelled).
+    at_plateau_start: f64,
+    hold_completed: bool,
+    last_progress_s: f64,
+}
+
+/// Shared counting, holds, sides and sets for a rep-based exercise.
+#[derive(Clone, Debug)]
+pub struct RepEngine {
+    pub counter: RepCounter,
+    pub faults: FaultTracker,
+    sets: SetTracker,
+    hold_min_s: f64,
+    report_hold: bool,
+    min_movement_s: f64,
+    sides: Option<SideRule>,
+    reps: Vec<RepRecord>,
+    counts: Counts,
+    current: Option<CurrentRep>,
+    last_t: Option<f64>,
+    inferred_sides: u32,
+}
+
+/// How often hold progress is reported while holding.
+const HOLD_PROGRESS_EVERY_S: f64 = 0.25;
+
+impl RepEngine {
+    /// An engine for `spec`'s counter and prescription.
+    pub fn new(spec: &ExerciseSpec, signed: bool, sides: Option<SideRule>) -> Self {
+        Self {
+            counter: RepCounter::new(CounterConfig {
+                spec: spec.counter.clone(),
+                signed,
+            }),
+            faults: FaultTracker::default(),
+            sets: SetTracker::new(
+                spec.prescription.reps_per_set,
+                spec.prescription.set_pause_s,
+            ),
+            hold_min_s: spec.prescription.hold_min_s,
+            report_hold: spec.counter.report_hold || spec.prescription.hold_min_s > 0.0,
+            min_movement_s: spec.counter.min_movement_s,
+            sides,
+            reps: Vec::new(),
+            counts: Counts::default(),
+            current: None,
+            last_t: None,
+            inferred_sides: 0,
+        }
+    }
+
+    /// One frame: `signal` is `None` when its landmarks are not seen.
+    pub fn step(&mut self, t_s: f64, signal: Option<f64>) -> Vec<ExerciseEvent> {
+        let mut events = Vec::new();
+        let dt = self.last_t.map_or(0.0, |l| (t_s - l).max(0.0));
+        self.last_t = Some(t_s);
+        for ev in self.counter.update(t_s, signal) {
+            match ev {
+                CounterEvent::RepStarted { t_s, .. } => {
+                    self.current = Some(CurrentRep {
+                        correct_hold_s: 0.0,
+                        at_plateau_start: 0.0,
+                        hold_completed: false,
+                        last_progress_s: f64::NEG_INFINITY,
+                    });
+                    events.push(ExerciseEvent::RepStarted { t_s });
+                }
+                CounterEvent::HoldStarted { .. } => {
+                    if let Some(cur) = self.current.as_mut() {
+                        cur.at_plateau_start = cur.correct_hold_s;
+                    }
+                }
+                CounterEvent::HoldCancelled { .. } => {
+                    if let Some(cur) = self.current.as_mut() {
+                        cur.correct_hold_s = cur.at_plateau_start;
+                    }
+                }
+                CounterEvent::HoldEnded { .. } => {}
+                CounterEvent::RepCompleted(m) => {
+                    events.extend(self.complete(m));
+                    self.current = None;
+                }
+                CounterEvent::RepDiscarded { t_s } => {
+                    self.current = None;
+                    events.push(ExerciseEvent::RepDiscarded { t_s });
+                }
+            }
+        }
+        let holding = signal.is_some()
+            && self.counter.plateau_since().is_some()
+            && !self.faults.position_spoiled();
+        if let Some(cur) = self.current.as_mut()
+            && holding
+        {
+            cur.correct_hold_s += dt;
+            if self.hold_min_s > 0.0 {
+                if t_s - cur.last_progress_s >= HOLD_PROGRESS_EVERY_S {
+                    cur.last_progress_s = t_s;
+                    events.push(ExerciseEvent::HoldProgress {
+                        held_s: cur.correct_hold_s,
+                        target_s: self.hold_min_s,
+                    });
+                }
+                if !cur.hold_completed && cur.correct_hold_s >= self.hold_min_s {
+                    cur.hold_completed = true;
+                    events.push(ExerciseEvent::HoldCompleted {
+                        held_s: cur.correct_hold_s,
+                        t_s,
+                    });
+                }
+            }
+        }
+        if let Some(done) = self.sets.tick(t_s) {
+            events.push(ExerciseEvent::SetCompleted {
+                set: done.set,
+                reps: done.reps,
+                t_s,
+            });
+        }
+        events
+    }
+
+    fn side_of(&mut self, m: &RepMeasure) -> (Option<Side>, bool, Option<Side>) {
+        let Some(rule) = self.sides else {
+            return (None, false, None);
+        };
+        let measured = (m.peak >= rule.min_peak).then(|| {
+            if m.sign > 0.0 {
+                rule.positive
+            } else {
+                rule.positive.opposite()
+            }
+        });
+        let (set, reps_in_set) = self.sets.current();
+        let previous = self
+            .reps
+            .last()
+            .filter(|r| r.set == set && reps_in_set > 0)
+            .and_then(|r| r.side);
+        match measured {
+            Some(side) => (Some(side), false, measured),
+            None => {
+                self.inferred_sides += 1;
+                (
+                    Some(previous.map_or(rule.first, Side::opposite)),
+                    true,
+                    None,
+                )
+            }
+        }
+    }
+
+    fn complete(&mut self, m: RepMeasure) -> Vec<ExerciseEvent> {
+        let mut events = Vec::new();
+        let (side, inferred, measured) = self.side_of(&m);
+        let mut faults = self.faults.codes_between(m.start_s, m.end_s);
+
+        // not-alternating: two measured reps in a row on the same side (information only).
+        let (set_now, reps_in_set) = self.sets.current();
+        if let (Some(now), Some(prev)) = (measured, self.reps.last())
+            && reps_in_set > 0
+            && prev.set == set_now
+            && !prev.side_inferred
+            && prev.side == Some(now)
+        {
+            events.extend(
+                self.faults
+                    .record(FaultCode::NotAlternating, m.start_s, m.end_s),
+            );
+            faults.push(FaultCode::NotAlternating);
+        }
+
+        let position_faulted = faults.iter().any(|c| c.spoils_position());
+        if self.hold_min_s > 0.0 && m.hold_s < self.hold_min_s && !position_faulted {
+            let (a, b) = match (m.hold_spans.first(), m.hold_spans.last()) {
+                (Some(first), Some(last)) => (first.0, last.1),
+                _ => (m.peak_s, m.peak_s),
+            };
+            events.extend(self.faults.record(FaultCode::HoldTooShort, a, b));
+            faults.push(FaultCode::HoldTooShort);
+        }
+        if self.min_movement_s > 0.0 {
+            let hold_start = m.hold_spans.first().map_or(m.peak_s, |s| s.0);
+            let hold_end = m.hold_spans.last().map_or(m.peak_s, |s| s.1);
+            let fast_out = m.out_s.is_some_and(|d| d < self.min_movement_s);
+            let fast_back = m.back_s.is_some_and(|d| d < self.min_movement_s);
+            if fast_out || fast_back {
+                let a = if fast_out { m.start_s } else { hold_end };
+                let b = if fast_back { m.end_s } else { hold_start };
+                events.extend(self.faults.record(FaultCode::TooFast, a.min(b), a.max(b)));
+                faults.push(FaultCode::TooFast);
+            }
+        }
+        faults.sort_unstable();
+        faults.dedup();
+
+        let (set, number, done) = self.sets.on_rep(m.start_s, m.end_s);
+        self.counts.add(side);
+        let rep = RepRecord {
+            side,
+            side_inferred: inferred,
+            set,
+            number,
+            start_s: m.start_s,
+            end_s: m.end_s,
+            hold_s: self.report_hold.then_some(m.hold_s),
+            faults,
+        };
+        self.reps.push(rep.clone());
+        events.push(ExerciseEvent::RepCounted {
+            side,
+            set,
+            number,
+            rep,
+        });
+        if let Some(done) = done {
+            events.push(ExerciseEvent::SetCompleted {
+                set: done.set,
+                reps: done.reps,
+                t_s: m.end_s,
+            });
+        }
+        events
+    }
+
+    /// Ends the exercise: drops a rep under way, closes faults and the open set.
+    pub fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        let mut events = Vec::new();
+        if self.counter.abandon() {
+            self.current = None;
+            events.push(ExerciseEvent::RepDiscarded { t_s });
+        }
+        events.extend(self.faults.close_all(t_s));
+        if let Some(done) = self.sets.finish() {
+            events.push(ExerciseEvent::SetCompleted {
+                set: done.set,
+                reps: done.reps,
+                t_s,
+            });
+        }
+        events
+    }
+
+    /// Counted reps.
+    pub fn reps(&self) -> &[RepRecord] {
+        &self.reps
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// (current set, reps in it).
+    pub fn set_progress(&self) -> (u32, u32) {
+        self.sets.current()
+    }
+
+    /// Finished sets.
+    pub fn set_records(&self) -> Vec<SetRecord> {
+        self.sets
+            .done()
+            .iter()
+            .map(|d| SetRecord {
+                number: d.set,
+                start_s: d.start_s,
+                end_s: d.end_s,
+                reps: d.reps,
+            })
+            .collect()
+    }
+
+    /// Hold progress of the rep under way (exercises with a prescribed hold).
+    pub fn hold_state(&self) -> Option<HoldState> {
+        (self.hold_min_s > 0.0).then(|| HoldState {
+            held_s: self.current.as_ref().map_or(0.0, |c| c.correct_hold_s),
+            target_s: self.hold_min_s,
+            counting: self.current.is_some()
+                && self.counter.plateau_since().is_some()
+                && !self.faults.position_spoiled(),
+        })
+    }
+
+    /// A line for the report when sides were inferred.
+    pub fn side_note(&self) -> Option<String> {
+        (self.inferred_sides > 0).then(|| {
+            format!(
+                "sides inferred from alternation for {} of {} reps (the side could not be seen)",
+                self.inferred_sides,
+                self.reps.len()
+            )
+        })
+    }
+}

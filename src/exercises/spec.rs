@@ -1,0 +1,397 @@
+//! Exercise specifications: prescription, thresholds and prompt texts, as data.
+//!
+//! In flow the four `assets/exercises/<id>.toml` files, embedded in the binary with
+//! `include_str!` so it works from any directory; out flow validated [`ExerciseSpec`]s.
+//! Every field has a serde default where a sensible one exists; what a file says wins.
+//! [`catalog`] parses and validates all of them (the app calls it at start-up, and a
+//! test does too), [`load`] fetches one by id. Exercise-specific thresholds live in each
+//! file's `[checks]` table and are parsed by the exercise's own module
+//! ([`ExerciseSpec::checks`]).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::FaultCode;
+
+/// The exercise ids, in the routine's order.
+pub const IDS: [&str; 4] = [
+    "pelvic-tilt",
+    "controlled-rotation",
+    "pelvic-rock",
+    "back-block-traction",
+];
+
+/// The embedded spec files, by id.
+const SOURCES: [(&str, &str); 4] = [
+    (
+        "pelvic-tilt",
+        include_str!("../../assets/exercises/pelvic-tilt.toml"),
+    ),
+    (
+        "controlled-rotation",
+        include_str!("../../assets/exercises/controlled-rotation.toml"),
+    ),
+    (
+        "pelvic-rock",
+        include_str!("../../assets/exercises/pelvic-rock.toml"),
+    ),
+    (
+        "back-block-traction",
+        include_str!("../../assets/exercises/back-block-traction.toml"),
+    ),
+];
+
+/// Trouble with an exercise spec.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error("unknown exercise {0:?}; known exercises: {known}", known = IDS.join(", "))]
+    UnknownExercise(String),
+    #[error("assets/exercises/{id}.toml does not parse: {source}")]
+    Parse { id: String, source: toml::de::Error },
+    #[error("assets/exercises/{id}.toml [checks] does not parse: {source}")]
+    Checks { id: String, source: toml::de::Error },
+    #[error("assets/exercises/{id}.toml is invalid: {problem}")]
+    Invalid { id: String, problem: String },
+}
+
+/// How the person is positioned for an exercise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpecPosture {
+    /// On the back on the floor or a bed.
+    Lying,
+    /// Sitting on the edge of a bed or chair.
+    Sitting,
+}
+
+/// Where the camera must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpecView {
+    Side,
+    Front,
+}
+
+/// What the person is asked to do.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prescription {
+    /// One line for listings, e.g. "10 slow tilts, hold 5–10 s each, 2–3 sets".
+    pub summary: String,
+    /// Reps per set, all sides together (0 for a timed exercise).
+    #[serde(default)]
+    pub reps_per_set: u32,
+    /// Reps per side per set (0 when the exercise has no sides).
+    #[serde(default)]
+    pub reps_per_side: u32,
+    #[serde(default = "one")]
+    pub sets_min: u32,
+    #[serde(default = "one")]
+    pub sets_max: u32,
+    /// Shortest hold that counts (0: no hold).
+    #[serde(default)]
+    pub hold_min_s: f64,
+    /// Longest useful hold (shown as the range's top).
+    #[serde(default)]
+    pub hold_max_s: f64,
+    /// Hard time limit of a timed exercise (0: none).
+    #[serde(default)]
+    pub time_limit_s: f64,
+    /// A pause longer than this ends a set.
+    #[serde(default = "default_set_pause_s")]
+    pub set_pause_s: f64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn default_set_pause_s() -> f64 {
+    20.0
+}
+
+/// Rep counter thresholds; units are those of the exercise's signal (each file says).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CounterSpec {
+    /// Excursion from the resting baseline that starts a rep.
+    pub start: f64,
+    /// Excursion below which the rep has come back (lower than `start`: hysteresis).
+    pub end: f64,
+    /// Excursions shorter than this are fidgets, not reps.
+    pub min_rep_s: f64,
+    /// Moving-average window that takes out landmark jitter.
+    pub smoothing_s: f64,
+    /// Time constant with which the resting baseline follows slow drift between reps.
+    pub baseline_tau_s: f64,
+    /// The hold (plateau) lasts while the signal moves slower than this share of the
+    /// rep's own top speed on the way out…
+    pub plateau_speed_fraction: f64,
+    /// …and stays within this share of its recent peak.
+    pub plateau_drop_fraction: f64,
+    /// A movement phase (out or back) quicker than this is `too-fast` (0: not checked).
+    pub min_movement_s: f64,
+    /// A rep survives landmark dropouts up to this long.
+    pub max_gap_s: f64,
+    /// Thresholds rise to at least this many times the resting noise measured at start.
+    pub noise_factor: f64,
+    /// Report the plateau at the rep's peak as `hold_s` (off where the signal's timing at
+    /// the peak is not trustworthy; exercises with a prescribed hold always report it).
+    pub report_hold: bool,
+}
+
+impl Default for CounterSpec {
+    fn default() -> Self {
+        Self {
+            start: 1.0,
+            end: 0.5,
+            min_rep_s: 0.6,
+            smoothing_s: 0.15,
+            baseline_tau_s: 1.0,
+            plateau_speed_fraction: 0.25,
+            plateau_drop_fraction: 0.10,
+            min_movement_s: 0.0,
+            max_gap_s: 1.0,
+            noise_factor: 4.0,
+            report_hold: true,
+        }
+    }
+}
+
+/// Camera and set-up prompts; the defaults fit every exercise, a file may override them.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CameraPrompts {
+    /// No body in view.
+    pub no_person: String,
+    /// A body part a check needs is not seen; `{part}` is replaced by its name.
+    pub cannot_see_part: String,
+    /// The camera is at the wrong place for this exercise.
+    pub wrong_view: String,
+    /// The body is too small in the picture.
+    pub too_far: String,
+    /// The movement is smaller than the landmark noise from this placement.
+    pub signal_below_noise: String,
+    /// Not yet in the starting position.
+    pub get_into_position: String,
+    /// In position but moving; calibration needs a still moment.
+    pub hold_still: String,
+}
+
+impl Default for CameraPrompts {
+    fn default() -> Self {
+        Self {
+            no_person: "I can't see you — make sure your whole body is in the picture".into(),
+            cannot_see_part: "I can't see your {part}".into(),
+            wrong_view: "Move the camera to your side".into(),
+            too_far: "Move the camera closer".into(),
+            signal_below_noise:
+                "I can't see the movement from here — move the camera level with your hips".into(),
+            get_into_position: "Get into the starting position".into(),
+            hold_still: "Hold still for a moment".into(),
+        }
+    }
+}
+
+/// Everything the engine and the app need to know about one exercise.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExerciseSpec {
+    /// Stable id, e.g. `pelvic-tilt`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    pub posture: SpecPosture,
+    pub view: SpecView,
+    /// Where to put the camera, for the person.
+    pub placement: String,
+    /// How to do it (from the seed text).
+    pub how_to: String,
+    /// The seed's tips.
+    #[serde(default)]
+    pub tips: Vec<String>,
+    /// Why it helps (from the seed text).
+    #[serde(default)]
+    pub why: String,
+    pub prescription: Prescription,
+    #[serde(default)]
+    pub counter: CounterSpec,
+    /// Fault code → the prompt the person hears.
+    #[serde(default)]
+    pub prompts: BTreeMap<FaultCode, String>,
+    #[serde(default)]
+    pub camera: CameraPrompts,
+    /// What the starting position check says when it fails.
+    #[serde(default)]
+    pub start_position_prompt: String,
+    /// Exercise-specific thresholds, parsed by the exercise's module.
+    #[serde(default)]
+    pub checks: toml::Table,
+}
+
+impl ExerciseSpec {
+    /// Parses one spec file's text (not validated; see [`validate`](Self::validate)).
+    pub fn parse(id: &str, text: &str) -> Result<ExerciseSpec, SpecError> {
+        toml::from_str(text).map_err(|source| SpecError::Parse {
+            id: id.to_owned(),
+            source,
+        })
+    }
+
+    /// The `[checks]` table as the exercise's own parameter type (serde defaults fill
+    /// what the file leaves out).
+    pub fn checks<T: DeserializeOwned>(&self) -> Result<T, SpecError> {
+        self.checks
+            .clone()
+            .try_into()
+            .map_err(|source| SpecError::Checks {
+                id: self.id.clone(),
+                source,
+            })
+    }
+
+    /// The prompt for a fault, if the spec has one.
+    pub fn prompt(&self, code: FaultCode) -> Option<&str> {
+        self.prompts.get(&code).map(String::as_str)
+    }
+
+    /// Checks the numbers make sense and every fault the exercise raises has a prompt.
+    pub fn validate(&self, expected_id: &str, faults: &[FaultCode]) -> Result<(), SpecError> {
+        let invalid = |problem: String| SpecError::Invalid {
+            id: expected_id.to_owned(),
+            problem,
+        };
+        if self.id != expected_id {
+            return Err(invalid(format!(
+                "id is {:?}, the file name says {expected_id:?}",
+                self.id
+            )));
+        }
+        let p = &self.prescription;
+        if p.sets_min == 0 || p.sets_min > p.sets_max {
+            return Err(invalid(format!(
+                "sets {}–{} is not a range",
+                p.sets_min, p.sets_max
+            )));
+        }
+        if p.reps_per_side > 0 && p.reps_per_set != 2 * p.reps_per_side {
+            return Err(invalid(format!(
+                "reps_per_set {} is not twice reps_per_side {}",
+                p.reps_per_set, p.reps_per_side
+            )));
+        }
+        if p.reps_per_set == 0 && p.time_limit_s <= 0.0 {
+            return Err(invalid("neither reps nor a time limit".into()));
+        }
+        if p.hold_max_s > 0.0 && p.hold_max_s < p.hold_min_s {
+            return Err(invalid("hold_max_s is below hold_min_s".into()));
+        }
+        let c = &self.counter;
+        if p.reps_per_set > 0 && !(c.start > c.end && c.end > 0.0) {
+            return Err(invalid(format!(
+                "counter start {} must exceed end {} > 0 (hysteresis)",
+                c.start, c.end
+            )));
+        }
+        for (name, v) in [
+            ("min_rep_s", c.min_rep_s),
+            ("smoothing_s", c.smoothing_s),
+            ("baseline_tau_s", c.baseline_tau_s),
+            ("plateau_speed_fraction", c.plateau_speed_fraction),
+            ("plateau_drop_fraction", c.plateau_drop_fraction),
+            ("max_gap_s", c.max_gap_s),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(invalid(format!("counter.{name} must be positive, is {v}")));
+            }
+        }
+        for code in faults {
+            if code.is_prompted() && self.prompt(*code).is_none_or(str::is_empty) {
+                return Err(invalid(format!("no prompt for fault {code}")));
+            }
+        }
+        if self.start_position_prompt.is_empty() {
+            return Err(invalid("start_position_prompt is empty".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Loads one embedded spec by id (parsed, not yet validated against its exercise's
+/// faults; [`crate::exercises::create`] does that).
+pub fn load(id: &str) -> Result<ExerciseSpec, SpecError> {
+    let (_, text) = SOURCES
+        .iter()
+        .find(|(known, _)| *known == id)
+        .ok_or_else(|| SpecError::UnknownExercise(id.to_owned()))?;
+    ExerciseSpec::parse(id, text)
+}
+
+/// Every exercise's spec, parsed and validated (including its `[checks]`), in routine
+/// order: what `backform exercises` lists and what the app checks at start-up.
+pub fn catalog() -> Result<Vec<ExerciseSpec>, SpecError> {
+    IDS.iter()
+        .map(|id| {
+            let spec = load(id)?;
+            super::validate_spec(&spec)?;
+            Ok(spec)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_four_specs_parse_and_validate() {
+        let specs = catalog().unwrap();
+        let ids: Vec<&str> = specs.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, IDS);
+        for s in &specs {
+            assert!(!s.name.is_empty() && !s.placement.is_empty() && !s.how_to.is_empty());
+            assert!(!s.prescription.summary.is_empty());
+        }
+    }
+
+    #[test]
+    fn unknown_id_names_the_known_ones() {
+        let err = load("yoga").unwrap_err().to_string();
+        assert!(err.contains("pelvic-tilt"), "{err}");
+    }
+
+    #[test]
+    fn missing_fields_take_defaults_and_bad_ranges_are_rejected() {
+        let text = r#"
+            id = "pelvic-tilt"
+            name = "x"
+            posture = "lying"
+            view = "side"
+            placement = "p"
+            how_to = "h"
+            start_position_prompt = "s"
+            [prescription]
+            summary = "s"
+            reps_per_set = 10
+            sets_min = 3
+            sets_max = 2
+        "#;
+        let spec = ExerciseSpec::parse("pelvic-tilt", text).unwrap();
+        assert_eq!(spec.counter, CounterSpec::default());
+        let err = spec.validate("pelvic-tilt", &[]).unwrap_err().to_string();
+        assert!(err.contains("sets"), "{err}");
+    }
+
+    #[test]
+    fn a_prompted_fault_without_a_prompt_is_rejected() {
+        let mut spec = load("pelvic-tilt").unwrap();
+        spec.prompts.remove(&FaultCode::Crunch);
+        let err = spec
+            .validate("pelvic-tilt", &[FaultCode::Crunch])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("crunch"), "{err}");
+    }
+}

@@ -1,0 +1,254 @@
+//! Posture and camera-view classification from one pose, in the image alone.
+//!
+//! In flows a [`Pose`]; out flows a [`ViewEstimate`]: is the person lying, sitting or
+//! standing, and does the camera see them from the side, the front (or above) or the
+//! end (the feet or the head)? Only ratios of image lengths and the trunk's direction
+//! are used, so the answer does not depend on the distance to the camera and tolerates
+//! a tilted (rolled) camera up to about 45°.
+//!
+//! The cues: a lying trunk runs across the image, an upright one up it; seen from the
+//! side, the shoulders and hips overlap (their widths are short next to the torso);
+//! seen from the end, the torso is foreshortened until it is shorter than the shoulders
+//! are wide. BlazePose's output from the feet end is often not even a coherent body
+//! (see fixtures/exercises/bad-placement), which lands here as `End` or `Unknown`.
+
+use crate::pose::{Pose, index};
+
+use super::geometry::Vec2;
+
+/// How the body is oriented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Posture {
+    /// Lying down (on the back, for the floor exercises).
+    Lying,
+    Sitting,
+    Standing,
+    Unknown,
+}
+
+/// Where the camera is relative to the body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// From the side: shoulders and hips overlap in the image.
+    Side,
+    /// From the front (or, for a person lying down, from above): both sides spread out.
+    Front,
+    /// Along the body from the feet or head end: the torso is foreshortened.
+    End,
+    Unknown,
+}
+
+/// What one pose says about posture and view.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ViewEstimate {
+    pub posture: Posture,
+    pub view: View,
+    /// Shoulder-midpoint to hip-midpoint distance, pixels.
+    pub torso_px: f64,
+    /// The wider of shoulder and hip width over the torso length.
+    pub width_over_torso: f64,
+    /// Angle of the trunk (hips → shoulders) from the image's up direction, degrees 0..=180.
+    pub trunk_from_vertical_deg: f64,
+    /// The body is too small in the image to measure anything.
+    pub too_small: bool,
+}
+
+/// Torso length, as a share of the image height, below which nothing is measured.
+const MIN_TORSO_IMAGE_SHARE: f64 = 0.05;
+/// Width/torso ratio above which the torso is taken as foreshortened (end-on view).
+/// Shoulder width is at most about 0.9 of the torso length for an adult seen square on.
+const END_VIEW_WIDTH_RATIO: f64 = 1.1;
+/// Width/torso ratio below which the shoulders and hips overlap: a side view
+/// (a floor camera measured 0.15; 30° above, about 0.4).
+const SIDE_VIEW_WIDTH_RATIO: f64 = 0.5;
+
+/// Reads landmark `i` as an image point.
+pub(crate) fn point(pose: &Pose, i: usize) -> Vec2 {
+    pose.landmarks.get(i).map_or(Vec2::default(), |l| {
+        Vec2::new(f64::from(l.x_px), f64::from(l.y_px))
+    })
+}
+
+/// A landmark's depth (BlazePose z, image-pixel scale, negative toward the camera).
+fn depth(pose: &Pose, i: usize) -> f64 {
+    pose.landmarks.get(i).map_or(0.0, |l| f64::from(l.z))
+}
+
+/// The midpoint of two landmarks.
+pub(crate) fn mid(pose: &Pose, a: usize, b: usize) -> Vec2 {
+    Vec2::midpoint(point(pose, a), point(pose, b))
+}
+
+/// Classifies one pose.
+pub fn classify(pose: &Pose) -> ViewEstimate {
+    use index::*;
+    let shoulders = mid(pose, LEFT_SHOULDER, RIGHT_SHOULDER);
+    let hips = mid(pose, LEFT_HIP, RIGHT_HIP);
+    let knees = mid(pose, LEFT_KNEE, RIGHT_KNEE);
+    let ankles = mid(pose, LEFT_ANKLE, RIGHT_ANKLE);
+    let torso_px = Vec2::distance(shoulders, hips);
+    let shoulder_w = Vec2::distance(point(pose, LEFT_SHOULDER), point(pose, RIGHT_SHOULDER));
+    let hip_w = Vec2::distance(point(pose, LEFT_HIP), point(pose, RIGHT_HIP));
+    let width_over_torso = shoulder_w.max(hip_w) / torso_px.max(1e-6);
+    let trunk = shoulders - hips;
+    let image_up = Vec2::new(0.0, -1.0);
+    let trunk_from_vertical_deg = trunk.normalized().map_or(90.0, |d| {
+        d.dot(image_up).clamp(-1.0, 1.0).acos().to_degrees()
+    });
+    let too_small = torso_px < MIN_TORSO_IMAGE_SHARE * f64::from(pose.image_height.max(1));
+
+    let (posture, view) = if too_small {
+        (Posture::Unknown, View::Unknown)
+    } else if width_over_torso >= END_VIEW_WIDTH_RATIO {
+        // Foreshortened torso: the camera looks along the body. For a person lying on
+        // the floor that is the feet (or head) end.
+        (Posture::Lying, View::End)
+    } else if trunk_from_vertical_deg < 45.0 {
+        let up = trunk.normalized().unwrap_or(image_up);
+        // Below the hips along the trunk: standing legs reach ~1.7 torso lengths, seated
+        // shins about one. Seen from the front and a little above, a seated person's
+        // thighs point at the camera: foreshortened against the shins, and nearer in depth.
+        let ankle_drop = (hips - ankles).dot(up) / torso_px;
+        let knee_drop = (hips - knees).dot(up) / torso_px;
+        let thigh = Vec2::distance(hips, knees);
+        let shin = Vec2::distance(knees, ankles).max(1e-6);
+        let knees_forward = (depth(pose, LEFT_HIP) + depth(pose, RIGHT_HIP)
+            - depth(pose, LEFT_KNEE)
+            - depth(pose, RIGHT_KNEE))
+            / 2.0
+            / torso_px;
+        let thighs_level = thigh / shin < 0.8 || knees_forward > 0.6;
+        let posture = if ankle_drop > 1.35 && knee_drop > 0.55 && !thighs_level {
+            Posture::Standing
+        } else {
+            Posture::Sitting
+        };
+        let view = if width_over_torso < 0.3 {
+            View::Side
+        } else {
+            View::Front
+        };
+        (posture, view)
+    } else if trunk_from_vertical_deg <= 135.0 {
+        let view = if width_over_torso < SIDE_VIEW_WIDTH_RATIO {
+            View::Side
+        } else {
+            View::Front
+        };
+        (Posture::Lying, view)
+    } else {
+        (Posture::Unknown, View::Unknown)
+    };
+    ViewEstimate {
+        posture,
+        view,
+        torso_px,
+        width_over_torso,
+        trunk_from_vertical_deg,
+        too_small,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pose::{LANDMARK_COUNT, Landmark, Roi};
+
+    fn pose(points: &[(usize, f32, f32)]) -> Pose {
+        let mut landmarks = [Landmark {
+            visibility: 1.0,
+            presence: 1.0,
+            ..Landmark::default()
+        }; LANDMARK_COUNT];
+        for &(i, x, y) in points {
+            landmarks[i].x_px = x;
+            landmarks[i].y_px = y;
+        }
+        Pose {
+            landmarks,
+            world: None,
+            score: 1.0,
+            roi: Roi::default(),
+            image_width: 640,
+            image_height: 480,
+        }
+    }
+
+    fn lying_side(roll_deg: f32) -> Pose {
+        // Head to the right, knees up, as in the rendered side_floor clips; then rolled.
+        let raw = [
+            (index::LEFT_SHOULDER, 428.0, 272.0),
+            (index::RIGHT_SHOULDER, 421.0, 258.0),
+            (index::LEFT_HIP, 319.0, 271.0),
+            (index::RIGHT_HIP, 318.0, 259.0),
+            (index::LEFT_KNEE, 259.0, 200.0),
+            (index::RIGHT_KNEE, 262.0, 197.0),
+            (index::LEFT_ANKLE, 210.0, 278.0),
+            (index::RIGHT_ANKLE, 219.0, 265.0),
+        ];
+        let (s, c) = roll_deg.to_radians().sin_cos();
+        let pts: Vec<(usize, f32, f32)> = raw
+            .iter()
+            .map(|&(i, x, y)| {
+                let (dx, dy) = (x - 320.0, y - 240.0);
+                (i, 320.0 + c * dx - s * dy, 240.0 + s * dx + c * dy)
+            })
+            .collect();
+        pose(&pts)
+    }
+
+    #[test]
+    fn lying_seen_from_the_side_even_with_a_rolled_camera() {
+        for roll in [0.0, 25.0, -30.0] {
+            let est = classify(&lying_side(roll));
+            assert_eq!(
+                (est.posture, est.view),
+                (Posture::Lying, View::Side),
+                "roll {roll}"
+            );
+        }
+    }
+
+    #[test]
+    fn seated_front_view() {
+        let p = pose(&[
+            (index::LEFT_SHOULDER, 360.0, 150.0),
+            (index::RIGHT_SHOULDER, 280.0, 150.0),
+            (index::LEFT_HIP, 345.0, 260.0),
+            (index::RIGHT_HIP, 295.0, 260.0),
+            (index::LEFT_KNEE, 350.0, 300.0),
+            (index::RIGHT_KNEE, 290.0, 300.0),
+            (index::LEFT_ANKLE, 350.0, 380.0),
+            (index::RIGHT_ANKLE, 290.0, 380.0),
+        ]);
+        let est = classify(&p);
+        assert_eq!((est.posture, est.view), (Posture::Sitting, View::Front));
+    }
+
+    #[test]
+    fn foreshortened_torso_is_an_end_view() {
+        // Seen from the feet: shoulders wider than the torso is long.
+        let p = pose(&[
+            (index::LEFT_SHOULDER, 350.0, 212.0),
+            (index::RIGHT_SHOULDER, 300.0, 214.0),
+            (index::LEFT_HIP, 335.0, 243.0),
+            (index::RIGHT_HIP, 305.0, 244.0),
+            (index::LEFT_KNEE, 340.0, 200.0),
+            (index::RIGHT_KNEE, 300.0, 200.0),
+            (index::LEFT_ANKLE, 335.0, 275.0),
+            (index::RIGHT_ANKLE, 305.0, 275.0),
+        ]);
+        assert_eq!(classify(&p).view, View::End);
+    }
+
+    #[test]
+    fn a_tiny_body_is_too_small() {
+        let p = pose(&[
+            (index::LEFT_SHOULDER, 320.0, 216.0),
+            (index::RIGHT_SHOULDER, 318.0, 216.0),
+            (index::LEFT_HIP, 320.0, 207.0),
+            (index::RIGHT_HIP, 318.0, 207.0),
+        ]);
+        assert!(classify(&p).too_small);
+    }
+}
