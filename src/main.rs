@@ -16,6 +16,7 @@ use backform::pipeline::analyze::{self, AnalyzeError};
 use backform::pipeline::stats::Samples;
 use backform::pose::jsonl::LandmarksLine;
 use backform::pose::{ModelVariant, PoseConfig};
+use backform::ui::{AppOptions, SourceChoice, run_app};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -28,6 +29,34 @@ use indicatif::{ProgressBar, ProgressStyle};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    app: AppArgs,
+}
+
+/// The app (no subcommand): the live coaching window.
+#[derive(Args)]
+struct AppArgs {
+    /// Camera index to open (default 0).
+    #[arg(long, value_name = "N", conflicts_with = "video")]
+    camera: Option<u32>,
+    /// A recording instead of the camera, played at its own speed as if live.
+    #[arg(long, value_name = "FILE")]
+    video: Option<PathBuf>,
+    /// Coach one exercise (see `backform exercises`) instead of the whole routine.
+    #[arg(long, value_name = "ID")]
+    exercise: Option<String>,
+    /// Landmark model: full (MediaPipe's default) or lite (faster).
+    #[arg(long, default_value = "full")]
+    model: ModelVariant,
+    /// Start without sound (M toggles it).
+    #[arg(long)]
+    mute: bool,
+    /// Skip the start screen and readiness check (demos, screenshots).
+    #[arg(long, hide = true)]
+    autostart: bool,
+    /// Replay landmarks recorded by `analyze --landmarks` instead of running the model.
+    #[arg(long, hide = true, value_name = "FILE.jsonl")]
+    landmarks: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -105,20 +134,7 @@ fn main() -> ExitCode {
         Some(Command::Analyze(args)) => analyze_command(&args),
         Some(Command::Bench(args)) => bench_command(&args),
         Some(Command::Exercises) => exercises_command(),
-        None => {
-            let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/pelvic-rock.mp4");
-            analyze_command(&AnalyzeArgs {
-                video: demo,
-                landmarks: None,
-                exercise: Some("pelvic-rock".into()),
-                report: Some(PathBuf::from("-")),
-                model: ModelArgs {
-                    model: ModelVariant::Full,
-                    threads: PoseConfig::default().intra_threads,
-                    mediapipe_timing: false,
-                },
-            })
-        }
+        None => app_command(cli.app),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -227,6 +243,23 @@ fn analyze_command(args: &AnalyzeArgs) -> anyhow::Result<()> {
         "{frames} frames in {seconds:.2} s ({:.1} frames/s)",
         frames as f64 / seconds.max(1e-9)
     );
+    Ok(())
+}
+
+fn app_command(args: AppArgs) -> anyhow::Result<()> {
+    let source = match args.video {
+        Some(path) => SourceChoice::Video(path),
+        None => SourceChoice::Camera(args.camera.unwrap_or(0)),
+    };
+    run_app(AppOptions {
+        source,
+        model: args.model,
+        exercise: args.exercise,
+        mute: args.mute,
+        autostart: args.autostart,
+        landmarks: args.landmarks,
+        ..AppOptions::default()
+    })?;
     Ok(())
 }
 

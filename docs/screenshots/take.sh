@@ -4,18 +4,18 @@
 # few seconds in. Needs xvfb, imagemagick, the models (BACKFORM_MODELS) and ONNX Runtime.
 #
 #   docs/screenshots/take.sh            # all four
-#   APP=target/release/examples/app docs/screenshots/take.sh
+#   APP=target/release/backform docs/screenshots/take.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 FIXTURES=${FIXTURES:-../shared/fixtures/exercises}
 OUT=docs/screenshots
 DISPLAY_NUM=${DISPLAY_NUM:-97}
-APP=${APP:-target/debug/examples/app}
+APP=${APP:-target/release/backform}
 export BACKFORM_MODELS=${BACKFORM_MODELS:-models}
 export BACKFORM_DATA_DIR=${BACKFORM_DATA_DIR:-$(mktemp -d)}
 export OPENCV_LOG_LEVEL=ERROR RUST_LOG=${RUST_LOG:-warn}
 
-[ -x "$APP" ] || cargo build --example app
+[ -x "$APP" ] || cargo build --release
 if ! xdpyinfo -display ":$DISPLAY_NUM" >/dev/null 2>&1; then
   Xvfb ":$DISPLAY_NUM" -screen 0 1280x720x24 >/dev/null 2>&1 &
   XVFB_PID=$!
