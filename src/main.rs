@@ -148,15 +148,12 @@ fn main() -> ExitCode {
 /// OpenCV and FFmpeg print their own warnings ("moov atom not found", "can't open
 /// camera by index") beside our one clear error: keep them quiet unless asked for.
 fn quiet_native_logs() {
-    for (name, value) in [
-        ("OPENCV_LOG_LEVEL", "ERROR"),
-        ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
-    ] {
-        if std::env::var_os(name).is_none() {
-            // SAFETY: called first thing in main, before any thread exists.
-            unsafe { std::env::set_var(name, value) };
-        }
+    // FFmpeg's level is read when the first file opens, so the variable still works.
+    if std::env::var_os("OPENCV_FFMPEG_LOGLEVEL").is_none() {
+        // SAFETY: called first thing in main, before any thread exists.
+        unsafe { std::env::set_var("OPENCV_FFMPEG_LOGLEVEL", "-8") };
     }
+    backform::capture::quiet_opencv_logs();
 }
 
 /// Logs go to stderr (stdout may carry JSON); `RUST_LOG` overrides the default level.

@@ -36,6 +36,18 @@ pub trait FrameSource: Send {
     fn info(&self) -> &SourceInfo;
 }
 
+/// OpenCV reads `OPENCV_LOG_LEVEL` when its library loads, before `main`: turn its
+/// WARN lines ("can't open camera by index") off here instead. Our own errors say
+/// what went wrong; `RUST_LOG=debug` keeps OpenCV's too.
+pub fn quiet_opencv_logs() {
+    let debugging =
+        std::env::var("RUST_LOG").is_ok_and(|v| v.contains("debug") || v.contains("trace"));
+    if !debugging {
+        // Nothing to do if it fails: the warnings are noise, not errors.
+        let _ = opencv::core::set_log_level(opencv::core::LogLevel::LOG_LEVEL_ERROR);
+    }
+}
+
 /// Where frames come from, as the command line names it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourceSpec {
