@@ -241,7 +241,10 @@ pub enum PoseError {
 pub struct PoseConfig {
     /// Landmark model: `Full` (MediaPipe's default) or `Lite`.
     pub variant: ModelVariant,
-    /// ONNX Runtime intra-op threads per model. 1 measured fastest on 2 cores (benches/pose.rs).
+    /// ONNX Runtime intra-op threads per model. Default 1 (benches/pose.rs, 2-core EPYC):
+    /// on an idle machine 2 threads cut a Full tracking frame from 12.2 to 8.7 ms (median)
+    /// for 19% more CPU, but as soon as anything else runs (capture, the UI, a build)
+    /// their p95 doubles (≈45 ms vs ≈22 ms) while 1 thread keeps the other core free.
     pub intra_threads: usize,
     /// One Euro smoothing of landmarks, visibility and world landmarks (MediaPipe's
     /// `smooth_landmarks`). The filter that steers the tracked ROI always runs.
