@@ -284,11 +284,8 @@ impl Coach {
         self.notes
             .push(format!("stopped: it hurts (at {t_s:.1} s)"));
         self.prompter.clear();
-        self.prompter.offer(
-            PromptKind::Safety,
-            "Stopping now. Rest in a comfortable position — if the pain is sharp, spreads down your leg or does not ease, see a professional",
-            t_s,
-        );
+        let text = self.spec.stop_prompt.clone();
+        self.prompter.offer(PromptKind::Safety, &text, t_s);
         if let Some(p) = self.prompter.tick(t_s) {
             events.push(Event::Prompt(p));
         }
@@ -375,28 +372,17 @@ impl Coach {
             return Err(Problem::TooFar);
         }
         let req = &self.requirements;
-        let view_ok = match req.view {
-            View::Side => est.view == View::Side,
-            View::Front => est.view == View::Front,
-            other => est.view == other,
-        };
-        let posture_ok = est.posture == req.posture;
-        match (posture_ok, view_ok) {
-            (true, true) => {}
-            (true, false) => return Err(Problem::WrongView),
-            (false, _) => {
-                // Seen end-on, or a person lying for a seated exercise seen from the
-                // front is a camera matter; anything else is the person's position.
-                return Err(
-                    if est.view == View::End
-                        || (req.posture == Posture::Lying && est.posture == Posture::Lying)
-                    {
-                        Problem::WrongView
-                    } else {
-                        Problem::Posture
-                    },
-                );
-            }
+        if est.posture != req.posture {
+            // Seen end-on is a camera matter whatever the posture looks like; anything
+            // else is the person's position.
+            return Err(if est.view == View::End {
+                Problem::WrongView
+            } else {
+                Problem::Posture
+            });
+        }
+        if est.view != req.view {
+            return Err(Problem::WrongView);
         }
         let Some((_, axes)) = provisional_axes(pose) else {
             return Err(Problem::WrongView);
