@@ -1,10 +1,10 @@
 //! The coach on the rendered exercise clips, judged against their frame-exact ground
 //! truth (`../shared/fixtures/exercises/<clip>.json`).
 //!
-//! The pose source is pluggable: today MediaPipe's own landmarks on the clips
-//! (`reference/<clip>.jsonl`); once the Rust pose pipeline lands, the same judging runs
-//! on the `.mp4` files through it (add a source to `SOURCES`). Clips that are absent are
-//! skipped with a message.
+//! The pose source is pluggable (`SOURCES`): MediaPipe's own landmarks on the clips
+//! (`reference/<clip>.jsonl`), and our own pose pipeline on the `.mp4` files — the very
+//! path `backform analyze` takes (`pipeline::analyze`). Clips, models or the ONNX
+//! Runtime library that are absent are skipped with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 mod support;
@@ -35,7 +35,36 @@ fn mediapipe_reference(dir: &Path, stem: &str) -> Option<Vec<(f64, Option<Pose>)
     Some(lines.iter().map(|l| (l.t, l.to_pose(640, 480))).collect())
 }
 
-const SOURCES: &[(&str, PoseSource)] = &[("mediapipe-reference", mediapipe_reference)];
+/// Our pipeline on the clip's video, exactly as `backform analyze` runs it.
+fn backform_pipeline(dir: &Path, stem: &str) -> Option<Vec<(f64, Option<Pose>)>> {
+    use backform::capture::SourceSpec;
+    use backform::pipeline::analyze;
+    use backform::pose::PoseConfig;
+    let path = dir.join(format!("{stem}.mp4"));
+    if !path.exists() {
+        eprintln!("skipping {stem}: {} is absent", path.display());
+        return None;
+    }
+    let (mut prefetch, mut estimator) =
+        match analyze::open(&SourceSpec::Video(path), PoseConfig::default()) {
+            Ok(opened) => opened,
+            Err(e) => {
+                eprintln!("skipping {stem} through the pipeline: {e}");
+                return None;
+            }
+        };
+    let mut frames = Vec::new();
+    analyze::run(&mut prefetch, &mut estimator, None, |outcome| {
+        frames.push((outcome.timestamp_s, outcome.pose.cloned()));
+        Ok(())
+    })
+    .ok()?;
+    Some(frames)
+}
+
+/// The pose sources the clips are judged through.
+const MEDIAPIPE: (&str, PoseSource) = ("mediapipe-reference", mediapipe_reference);
+const PIPELINE: (&str, PoseSource) = ("backform-pipeline", backform_pipeline);
 
 fn side(v: &serde_json::Value) -> Option<Side> {
     match v.as_str() {
@@ -94,7 +123,12 @@ fn truth_of(dir: &Path, stem: &str) -> Option<Truth> {
     Some(truth)
 }
 
-fn check(dir: &Path, stem: &str, camera_prompt: Option<&str>) -> Vec<String> {
+fn check(
+    dir: &Path,
+    stem: &str,
+    camera_prompt: Option<&str>,
+    source: (&str, PoseSource),
+) -> Vec<String> {
     let Some(mut truth) = truth_of(dir, stem) else {
         eprintln!("skipping {stem}: ground truth absent");
         return Vec::new();
@@ -103,10 +137,8 @@ fn check(dir: &Path, stem: &str, camera_prompt: Option<&str>) -> Vec<String> {
         truth.expect_camera_prompt = Some(text.to_owned());
     }
     let mut failures = Vec::new();
-    for (source_name, source) in SOURCES {
-        let Some(frames) = source(dir, stem) else {
-            continue;
-        };
+    let (source_name, source) = source;
+    if let Some(frames) = source(dir, stem) {
         let (report, _events) = coach::analyze(
             &truth.exercise,
             frames.iter().map(|(t, p)| (*t, p.as_ref())),
@@ -134,62 +166,102 @@ fn check(dir: &Path, stem: &str, camera_prompt: Option<&str>) -> Vec<String> {
     failures
 }
 
-fn run(stems: &[&str]) {
+fn run(stems: &[&str], source: (&str, PoseSource)) {
     let dir = fixtures();
     if !dir.exists() {
         eprintln!("skipping: {} is absent", dir.display());
         return;
     }
-    let failures: Vec<String> = stems.iter().flat_map(|s| check(&dir, s, None)).collect();
+    let failures: Vec<String> = stems
+        .iter()
+        .flat_map(|s| check(&dir, s, None, source))
+        .collect();
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+const TILT: [&str; 2] = [
+    "pelvic_tilt__good__side_floor",
+    "pelvic_tilt__bridge__side_floor",
+];
+const ROTATION: [&str; 2] = [
+    "controlled_rotation__good__side_floor",
+    "controlled_rotation__too_far__side_floor",
+];
+const ROCK: [&str; 2] = [
+    "pelvic_rock__good__front_seated",
+    "pelvic_rock__shoulder_sway__front_seated",
+];
+const TRACTION: [&str; 2] = [
+    "back_block_traction__good__side_floor",
+    "back_block_traction__block_too_high__side_floor",
+];
+const FEET_END: [&str; 2] = [
+    "controlled_rotation__good__feet_elev",
+    "controlled_rotation__too_far__feet_elev",
+];
+
 #[test]
 fn pelvic_tilt_clips() {
-    run(&[
-        "pelvic_tilt__good__side_floor",
-        "pelvic_tilt__bridge__side_floor",
-    ]);
+    run(&TILT, MEDIAPIPE);
 }
 
 #[test]
 fn controlled_rotation_clips() {
-    run(&[
-        "controlled_rotation__good__side_floor",
-        "controlled_rotation__too_far__side_floor",
-    ]);
+    run(&ROTATION, MEDIAPIPE);
 }
 
 #[test]
 fn pelvic_rock_clips() {
-    run(&[
-        "pelvic_rock__good__front_seated",
-        "pelvic_rock__shoulder_sway__front_seated",
-    ]);
+    run(&ROCK, MEDIAPIPE);
 }
 
 #[test]
 fn back_block_traction_clips() {
-    run(&[
-        "back_block_traction__good__side_floor",
-        "back_block_traction__block_too_high__side_floor",
-    ]);
+    run(&TRACTION, MEDIAPIPE);
 }
 
-#[test]
-fn rotation_filmed_from_the_feet_ends_in_a_camera_prompt() {
+fn bad_placement(source: (&str, PoseSource)) {
     let dir = fixtures().join("bad-placement");
     if !dir.exists() {
         eprintln!("skipping: {} is absent", dir.display());
         return;
     }
     let spec = backform::exercises::spec::load("controlled-rotation").unwrap();
-    let failures: Vec<String> = [
-        "controlled_rotation__good__feet_elev",
-        "controlled_rotation__too_far__feet_elev",
-    ]
-    .iter()
-    .flat_map(|s| check(&dir, s, Some(&spec.camera.wrong_view)))
-    .collect();
+    let failures: Vec<String> = FEET_END
+        .iter()
+        .flat_map(|s| check(&dir, s, Some(&spec.camera.wrong_view), source))
+        .collect();
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn rotation_filmed_from_the_feet_ends_in_a_camera_prompt() {
+    bad_placement(MEDIAPIPE);
+}
+
+// The same clips through our own pose pipeline (slow: a pose estimate per frame).
+
+#[test]
+fn pelvic_tilt_clips_through_our_pipeline() {
+    run(&TILT, PIPELINE);
+}
+
+#[test]
+fn controlled_rotation_clips_through_our_pipeline() {
+    run(&ROTATION, PIPELINE);
+}
+
+#[test]
+fn pelvic_rock_clips_through_our_pipeline() {
+    run(&ROCK, PIPELINE);
+}
+
+#[test]
+fn back_block_traction_clips_through_our_pipeline() {
+    run(&TRACTION, PIPELINE);
+}
+
+#[test]
+fn rotation_filmed_from_the_feet_through_our_pipeline() {
+    bad_placement(PIPELINE);
 }

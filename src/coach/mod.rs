@@ -178,8 +178,12 @@ const WAIT_WINDOW_S: f64 = 3.0;
 const PROBLEM_PROMPT_AFTER_S: f64 = 1.0;
 /// Recent readiness verdicts considered for the camera advice.
 const ADVICE_WINDOW_S: f64 = 3.0;
-/// Share of recent frames with a wrong view that makes "move the camera" the advice.
+/// Share of recent frames with a usable body seen from the wrong place that makes "move
+/// the camera" the advice.
 const WRONG_VIEW_SHARE: f64 = 0.2;
+/// A body lost within this long of being seen from the wrong place still gets the
+/// wrong-view advice.
+const WRONG_VIEW_MEMORY_S: f64 = 10.0;
 /// Frames lost for up to this long while waiting keep the starting position's window.
 const MAX_WAIT_GAP_S: f64 = 0.5;
 /// Torso-length ratio to the calibrated one outside which a frame is not judged.
@@ -212,6 +216,8 @@ pub struct Coach {
     /// Recent problems (t, problem) for the advice.
     problems: VecDeque<(f64, Option<Problem>)>,
     problem_since: Option<(Problem, f64)>,
+    /// When the body was last seen from the wrong place.
+    last_wrong_view_s: Option<f64>,
     prompter: prompts::Prompter,
     first_t: Option<f64>,
     last_t: f64,
@@ -241,6 +247,7 @@ impl Coach {
             estimate: None,
             problems: VecDeque::new(),
             problem_since: None,
+            last_wrong_view_s: None,
             prompter: prompts::Prompter::default(),
             first_t: None,
             last_t: 0.0,
@@ -282,11 +289,8 @@ impl Coach {
         self.notes
             .push(format!("stopped: it hurts (at {t_s:.1} s)"));
         self.prompter.clear();
-        self.prompter.offer(
-            PromptKind::Safety,
-            "Stopping now. Rest in a comfortable position — if the pain is sharp, spreads down your leg or does not ease, see a professional",
-            t_s,
-        );
+        let text = self.spec.stop_prompt.clone();
+        self.prompter.offer(PromptKind::Safety, &text, t_s);
         if let Some(p) = self.prompter.tick(t_s) {
             events.push(Event::Prompt(p));
         }
@@ -373,28 +377,17 @@ impl Coach {
             return Err(Problem::TooFar);
         }
         let req = &self.requirements;
-        let view_ok = match req.view {
-            View::Side => est.view == View::Side,
-            View::Front => est.view == View::Front,
-            other => est.view == other,
-        };
-        let posture_ok = est.posture == req.posture;
-        match (posture_ok, view_ok) {
-            (true, true) => {}
-            (true, false) => return Err(Problem::WrongView),
-            (false, _) => {
-                // Seen end-on, or a person lying for a seated exercise seen from the
-                // front is a camera matter; anything else is the person's position.
-                return Err(
-                    if est.view == View::End
-                        || (req.posture == Posture::Lying && est.posture == Posture::Lying)
-                    {
-                        Problem::WrongView
-                    } else {
-                        Problem::Posture
-                    },
-                );
-            }
+        if est.posture != req.posture {
+            // Seen end-on is a camera matter whatever the posture looks like; anything
+            // else is the person's position.
+            return Err(if est.view == View::End {
+                Problem::WrongView
+            } else {
+                Problem::Posture
+            });
+        }
+        if est.view != req.view {
+            return Err(Problem::WrongView);
         }
         let Some((_, axes)) = provisional_axes(pose) else {
             return Err(Problem::WrongView);
@@ -496,6 +489,9 @@ impl Coach {
     /// Records this frame's problem, updates the readiness message and offers the
     /// advice as a prompt once the problem has lasted.
     fn note_problem(&mut self, t_s: f64, problem: Option<Problem>) {
+        if problem == Some(Problem::WrongView) {
+            self.last_wrong_view_s = Some(t_s);
+        }
         self.problems.push_back((t_s, problem));
         while self
             .problems
@@ -532,13 +528,29 @@ impl Coach {
     /// The advice for recent frames: a wrong camera view seen often enough wins (from the
     /// feet end BlazePose flickers between no body, a tiny one and a jumbled one).
     fn advice(&self, current: Problem) -> Problem {
-        let n = self.problems.len().max(1) as f64;
+        // Among frames where a body was found at a usable size: a tiny or missing body
+        // says nothing about where the camera is (from the feet end, BlazePose's "tiny
+        // body" is usually a misdetection, not a person far away).
+        let judged = self
+            .problems
+            .iter()
+            .filter(|(_, p)| !matches!(p, Some(Problem::NoPerson | Problem::TooFar)))
+            .count();
         let wrong_view = self
             .problems
             .iter()
             .filter(|(_, p)| *p == Some(Problem::WrongView))
-            .count() as f64;
-        if wrong_view / n >= WRONG_VIEW_SHARE {
+            .count();
+        // A body lost or shrunk to nothing soon after being seen from the wrong place is
+        // the same problem.
+        let lost_after_wrong_view = matches!(current, Problem::NoPerson | Problem::TooFar)
+            && self
+                .last_wrong_view_s
+                .zip(self.problems.back().map(|(t, _)| *t))
+                .is_some_and(|(seen, now)| now - seen <= WRONG_VIEW_MEMORY_S);
+        if lost_after_wrong_view
+            || (judged > 0 && wrong_view as f64 / judged as f64 >= WRONG_VIEW_SHARE)
+        {
             Problem::WrongView
         } else {
             current

@@ -2,22 +2,30 @@
 //!
 //! In flows one number per frame — an exercise's movement signal, in its own unit —
 //! with its time; out flow [`CounterEvent`]s: a rep started, its hold (plateau) began or
-//! ended, a rep completed with its measure, or a movement was discarded as a fidget.
+//! ended (live, for hold progress), a rep completed with its [`RepMeasure`], or a
+//! movement was discarded as a fidget.
 //!
 //! How a rep is told from everything else:
 //! - the signal is smoothed (moving average) and taken relative to the person's own
 //!   resting baseline, calibrated at the start and following slow drift while at rest;
 //! - a rep starts when the excursion passes `start` and ends when it comes back below
-//!   the lower `end` (hysteresis), so jitter around one threshold counts nothing;
-//! - an excursion shorter than `min_rep_s` is a fidget and counts nothing;
+//!   the lower `end` (hysteresis) — or below `return_fraction` of its own peak, for
+//!   signals whose resting level drifts during a long hold — so jitter around one
+//!   threshold counts nothing; after a rep, the same direction re-arms only once the
+//!   signal is at rest again, so a drifted resting level neither merges two reps nor
+//!   starts a false one (the other direction is free: alternation);
+//! - an excursion shorter than `min_rep_s`, or under a quarter of the person's own
+//!   recent reps, is a fidget and counts nothing;
 //! - in signed mode an excursion either way counts, its sign says which side;
-//! - the hold is the plateau at the rep's peak: it begins when the movement out has
-//!   slowed to a small share of its own top speed and ends when the signal heads back
-//!   (or sags by more than the drop fraction from its recent peak). Measuring speed
-//!   rather than a fixed band around the peak keeps slow drift of the landmarks during a
-//!   long hold (seen on MediaPipe's output) from cutting the hold short;
-//! - thresholds rise to `noise_factor` times the resting noise measured at calibration,
+//! - thresholds rise to `noise_factor` times the resting jitter measured at calibration,
 //!   so a noisy view counts nothing rather than guesses.
+//!
+//! The hold is measured twice. Live, for the UI's progress bar: it starts when the
+//! movement out has slowed to a share of its own top speed and ends when the signal heads
+//! back. After the rep (a quarter second after it came back, so the movement back is
+//! complete), for the report and `hold-too-short`: see `measure` — lag-free smoothing,
+//! edges by speed and by level, robust to drift or jumps of the landmarks mid-hold.
+//! Movement durations (for `too-fast`) come from the same measure.
 //!
 //! [`SetTracker`] groups counted reps into sets: a set ends when its prescribed reps are
 //! done or after a pause longer than `set_pause_s`.
@@ -183,8 +191,7 @@ impl RepCounter {
     }
 
     /// Fixes the resting baseline (median of the latest third of the smoothed signal) and
-    /// its noise, and
-    /// raises the thresholds above that noise.
+    /// its noise, and raises the thresholds above that noise.
     ///
     /// The noise is the frame-to-frame jitter (robust spread of first differences over
     /// √2), scaled down by the smoothing window's averaging: slow settling of the
@@ -1153,6 +1160,58 @@ mod tests {
                 .iter()
                 .any(|e| matches!(e, CounterEvent::RepDiscarded { .. }))
         );
+    }
+
+    #[test]
+    fn a_drifted_rest_after_a_long_hold_neither_merges_nor_starts_reps() {
+        let mut spec = cfg(false);
+        spec.spec.return_fraction = 0.25;
+        let mut c = RepCounter::new(spec);
+        c.calibrate(&[(0.0, 0.0), (0.1, 0.0)]);
+        // After each rep the resting level has drifted up by 0.3 (between end and start):
+        // three reps, not one merged or five.
+        let events = run(&mut c, 32.0, |t| {
+            let drift = 0.3 * ((t - 1.0) / 9.0).floor().clamp(0.0, 2.0);
+            drift
+                + (0..3)
+                    .map(|k| rep_shape(t, 1.0 + 9.0 * k as f64, 0.9, 6.0, 1.5))
+                    .sum::<f64>()
+        });
+        assert_eq!(completed(&events).len(), 3, "{events:?}");
+    }
+
+    #[test]
+    fn small_excursions_after_full_reps_are_fidgets() {
+        let mut c = RepCounter::new(cfg(true));
+        c.calibrate(&[(0.0, 0.0)]);
+        // Two full reps of 4, then a 0.6 dip the other way (above the 0.35 threshold,
+        // under a quarter of the person's own reps), then a real one.
+        let events = run(&mut c, 20.0, |t| {
+            rep_shape(t, 1.0, 1.0, 0.5, 4.0) + rep_shape(t, 4.0, 1.0, 0.5, 4.0)
+                - rep_shape(t, 7.5, 1.0, 0.5, 0.6)
+                - rep_shape(t, 11.0, 1.0, 0.5, 3.0)
+        });
+        let signs: Vec<f64> = completed(&events).iter().map(|r| r.sign).collect();
+        assert_eq!(signs, vec![1.0, 1.0, -1.0]);
+    }
+
+    #[test]
+    fn finishing_counts_a_rep_that_has_mostly_come_back() {
+        let mut c = RepCounter::new(cfg(false));
+        c.calibrate(&[(0.0, 0.0)]);
+        // The video ends while the signal is still at 0.3 on its way back.
+        run(&mut c, 5.2, |t| {
+            if t < 4.0 {
+                rep_shape(t, 1.0, 0.9, 1.5, 0.8)
+            } else {
+                0.3
+            }
+        });
+        assert!(c.finish(5.2).is_some());
+        let mut out = RepCounter::new(cfg(false));
+        out.calibrate(&[(0.0, 0.0)]);
+        run(&mut out, 3.0, |t| rep_shape(t, 1.0, 0.9, 5.0, 0.8));
+        assert!(out.finish(3.0).is_none(), "still out: not a rep yet");
     }
 
     #[test]

@@ -104,6 +104,12 @@ pub struct Prescription {
     pub set_pause_s: f64,
 }
 
+fn default_stop_prompt() -> String {
+    "Stopping now. Rest in a comfortable position. If the pain is sharp, spreads down your leg, \
+     brings numbness, or the spasm does not ease, see a health professional"
+        .into()
+}
+
 fn one() -> u32 {
     1
 }
@@ -127,9 +133,9 @@ pub struct CounterSpec {
     /// Time constant with which the resting baseline follows slow drift between reps.
     pub baseline_tau_s: f64,
     /// The hold (plateau) lasts while the signal moves slower than this share of the
-    /// rep's own top speed on the way out…
+    /// movements' own top speeds…
     pub plateau_speed_fraction: f64,
-    /// …and stays within this share of its recent peak.
+    /// …and stays within this share of its level (live: of its recent peak).
     pub plateau_drop_fraction: f64,
     /// A movement phase (out or back) quicker than this is `too-fast` (0: not checked).
     pub min_movement_s: f64,
@@ -230,6 +236,9 @@ pub struct ExerciseSpec {
     /// What the starting position check says when it fails.
     #[serde(default)]
     pub start_position_prompt: String,
+    /// What "it hurts — stop" says.
+    #[serde(default = "default_stop_prompt")]
+    pub stop_prompt: String,
     /// Exercise-specific thresholds, parsed by the exercise's module.
     #[serde(default)]
     pub checks: toml::Table,
