@@ -30,7 +30,7 @@ use super::{
     Requirements, Side, StepRecord, TimerState,
 };
 use crate::kinematics::geometry::median;
-use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
+use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, SideNeed};
 use crate::pose::index;
 
 /// Faults this exercise raises.
@@ -387,16 +387,7 @@ impl Exercise for BackBlockTraction {
     }
 
     fn requirements(&self) -> Requirements {
-        Requirements {
-            posture: Posture::Lying,
-            view: View::Side,
-            parts: vec![
-                (BodyPart::Shoulders, SideNeed::Either),
-                (BodyPart::Hips, SideNeed::Either),
-                (BodyPart::Knees, SideNeed::Either),
-                (BodyPart::Ankles, SideNeed::Either),
-            ],
-        }
+        Requirements::lying_side_view()
     }
 
     fn check_start(&self, _frame: &BodyFrame) -> Result<(), String> {

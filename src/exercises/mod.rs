@@ -24,6 +24,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use crate::kinematics::Side;
+use crate::kinematics::geometry::median;
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
 pub use spec::{ExerciseSpec, SpecError};
 
@@ -322,6 +323,28 @@ pub struct Requirements {
     pub view: View,
     /// Parts that must be seen, and how (near side enough, or both sides).
     pub parts: Vec<(BodyPart, SideNeed)>,
+}
+
+impl Requirements {
+    /// Lying on the back, camera beside: shoulders, hips, knees and ankles, the near side
+    /// enough (the lying exercises share this, so they cannot drift apart).
+    pub fn lying_side_view() -> Self {
+        Self {
+            posture: Posture::Lying,
+            view: View::Side,
+            parts: vec![
+                (BodyPart::Shoulders, SideNeed::Either),
+                (BodyPart::Hips, SideNeed::Either),
+                (BodyPart::Knees, SideNeed::Either),
+                (BodyPart::Ankles, SideNeed::Either),
+            ],
+        }
+    }
+}
+
+/// The median of `measure` over resting frames (`(t_s, frame)`), 0 when there are none.
+pub fn rest_median(rest: &[(f64, BodyFrame)], measure: impl Fn(&BodyFrame) -> f64) -> f64 {
+    median(&rest.iter().map(|(_, b)| measure(b)).collect::<Vec<_>>()).unwrap_or(0.0)
 }
 
 /// One exercise's checks and counting. Frames arrive after calibration, in time order.

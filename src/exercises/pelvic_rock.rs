@@ -23,8 +23,8 @@ use super::reps::{RepEngine, SideRule};
 use super::spec::{ExerciseSpec, SpecError};
 use super::{
     Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, Side,
+    rest_median,
 };
-use crate::kinematics::geometry::median;
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
 use crate::pose::index;
 
@@ -152,17 +152,11 @@ impl Exercise for PelvicRock {
         // Seated upright (the coach has checked the posture): the trunk within ~30° of
         // the image's vertical, so "sideways" really is sideways.
         let up = frame.axes.up_dir;
-        if up.y < -0.85 {
-            Ok(())
-        } else {
-            Err(self.spec.start_position_prompt.clone())
-        }
+        self.spec.start_check(up.y < -0.85)
     }
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
-        let med = |f: &dyn Fn(&BodyFrame) -> f64| {
-            median(&rest.iter().map(|(_, b)| f(b)).collect::<Vec<_>>()).unwrap_or(0.0)
-        };
+        let med = |f: &dyn Fn(&BodyFrame) -> f64| rest_median(rest, f);
         self.rest = Rest {
             hip_sideways_torso: med(&|b| b.hip_sideways_torso),
             shoulder_sideways_torso: med(&|b| b.shoulder_sideways_torso),
@@ -252,27 +246,13 @@ impl Exercise for PelvicRock {
     }
 
     fn state(&self) -> ExerciseState {
-        let (set, reps_in_set) = self.engine.set_progress();
-        let mut check_landmarks: Vec<usize> = SHOULDERS.iter().chain(&PELVIS).copied().collect();
-        check_landmarks.sort_unstable();
-        check_landmarks.dedup();
-        ExerciseState {
-            counts: self.engine.counts(),
-            set,
-            reps_in_set,
-            reps_target: self.spec.prescription.reps_per_set,
-            reps_per_side_target: self.spec.prescription.reps_per_side,
-            hold: None,
-            timer: None,
-            active_faults: self.engine.faults.active(),
-            check_landmarks,
-            fault_landmarks: self.engine.faults.active_landmarks(),
-            signal_below_noise: self.engine.counter.start_threshold()
-                > 2.0 * self.spec.counter.start,
-            in_rep: self.engine.counter.in_rep(),
-            movement: self.engine.counter.excursion(),
-            movement_threshold: self.engine.counter.start_threshold(),
-        }
+        self.engine.exercise_state(
+            &self.spec,
+            self.spec.prescription.reps_per_side,
+            None,
+            self.engine.counter.start_threshold() > 2.0 * self.spec.counter.start,
+            SHOULDERS.iter().chain(&PELVIS).copied(),
+        )
     }
 
     fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
@@ -280,13 +260,7 @@ impl Exercise for PelvicRock {
     }
 
     fn record(&self) -> ExerciseRecord {
-        ExerciseRecord {
-            reps: self.engine.reps().to_vec(),
-            counts: self.engine.counts(),
-            faults: self.engine.faults.spans().to_vec(),
-            sets: self.engine.set_records(),
-            steps: Vec::new(),
-            notes: self.engine.side_note().into_iter().collect(),
-        }
+        self.engine
+            .record(self.engine.side_note().into_iter().collect())
     }
 }

@@ -21,9 +21,10 @@ use serde::Deserialize;
 
 use super::reps::RepEngine;
 use super::spec::{ExerciseSpec, SpecError};
-use super::{Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements};
-use crate::kinematics::geometry::median;
-use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
+use super::{
+    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, rest_median,
+};
+use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, SideNeed};
 use crate::pose::index;
 
 /// Faults this exercise raises.
@@ -142,30 +143,15 @@ impl Exercise for PelvicTilt {
     }
 
     fn requirements(&self) -> Requirements {
-        Requirements {
-            posture: Posture::Lying,
-            view: View::Side,
-            parts: vec![
-                (BodyPart::Shoulders, SideNeed::Either),
-                (BodyPart::Hips, SideNeed::Either),
-                (BodyPart::Knees, SideNeed::Either),
-                (BodyPart::Ankles, SideNeed::Either),
-            ],
-        }
+        Requirements::lying_side_view()
     }
 
     fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
-        if knees_bent(frame) {
-            Ok(())
-        } else {
-            Err(self.spec.start_position_prompt.clone())
-        }
+        self.spec.start_check(knees_bent(frame))
     }
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
-        let med = |f: &dyn Fn(&BodyFrame) -> f64| {
-            median(&rest.iter().map(|(_, b)| f(b)).collect::<Vec<_>>()).unwrap_or(0.0)
-        };
+        let med = |f: &dyn Fn(&BodyFrame) -> f64| rest_median(rest, f);
         self.rest = Rest {
             trunk_angle_deg: med(&|b| b.trunk_angle_deg),
             shoulder_height_torso: med(&|b| b.shoulder_height_torso),
@@ -224,28 +210,18 @@ impl Exercise for PelvicTilt {
     }
 
     fn state(&self) -> ExerciseState {
-        let (set, reps_in_set) = self.engine.set_progress();
-        let mut check_landmarks: Vec<usize> =
-            TRUNK.iter().chain(&HEAD).chain(&BRIDGE).copied().collect();
-        check_landmarks.extend([index::LEFT_KNEE, index::RIGHT_KNEE]);
-        check_landmarks.sort_unstable();
-        check_landmarks.dedup();
-        ExerciseState {
-            counts: self.engine.counts(),
-            set,
-            reps_in_set,
-            reps_target: self.spec.prescription.reps_per_set,
-            reps_per_side_target: 0,
-            hold: self.engine.hold_state(),
-            timer: None,
-            active_faults: self.engine.faults.active(),
-            check_landmarks,
-            fault_landmarks: self.engine.faults.active_landmarks(),
-            signal_below_noise: self.below_noise,
-            in_rep: self.engine.counter.in_rep(),
-            movement: self.engine.counter.excursion(),
-            movement_threshold: self.engine.counter.start_threshold(),
-        }
+        self.engine.exercise_state(
+            &self.spec,
+            0,
+            self.engine.hold_state(),
+            self.below_noise,
+            TRUNK
+                .iter()
+                .chain(&HEAD)
+                .chain(&BRIDGE)
+                .copied()
+                .chain([index::LEFT_KNEE, index::RIGHT_KNEE]),
+        )
     }
 
     fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
@@ -260,13 +236,6 @@ impl Exercise for PelvicTilt {
                 self.engine.counter.noise()
             ));
         }
-        ExerciseRecord {
-            reps: self.engine.reps().to_vec(),
-            counts: self.engine.counts(),
-            faults: self.engine.faults.spans().to_vec(),
-            sets: self.engine.set_records(),
-            steps: Vec::new(),
-            notes,
-        }
+        self.engine.record(notes)
     }
 }

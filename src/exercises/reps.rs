@@ -15,7 +15,10 @@
 use super::counter::{CounterConfig, CounterEvent, RepCounter, RepMeasure, SetTracker};
 use super::faults::FaultTracker;
 use super::spec::ExerciseSpec;
-use super::{Counts, ExerciseEvent, FaultCode, HoldState, RepRecord, SetRecord, Side};
+use super::{
+    Counts, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, HoldState, RepRecord,
+    SetRecord, Side,
+};
 
 /// How a signed signal maps to sides.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -325,6 +328,52 @@ impl RepEngine {
                 && self.counter.plateau_since().is_some()
                 && !self.faults.position_spoiled(),
         })
+    }
+
+    /// The UI's snapshot, the same shape for every rep-based exercise; what differs
+    /// between them is passed in: the per-side target (0 when unsided), the hold (if
+    /// any), whether the signal is below its noise, and the landmarks the checks read
+    /// (sorted and deduplicated here).
+    pub fn exercise_state(
+        &self,
+        spec: &ExerciseSpec,
+        reps_per_side_target: u32,
+        hold: Option<HoldState>,
+        signal_below_noise: bool,
+        check_landmarks: impl IntoIterator<Item = usize>,
+    ) -> ExerciseState {
+        let (set, reps_in_set) = self.set_progress();
+        let mut check_landmarks: Vec<usize> = check_landmarks.into_iter().collect();
+        check_landmarks.sort_unstable();
+        check_landmarks.dedup();
+        ExerciseState {
+            counts: self.counts(),
+            set,
+            reps_in_set,
+            reps_target: spec.prescription.reps_per_set,
+            reps_per_side_target,
+            hold,
+            timer: None,
+            active_faults: self.faults.active(),
+            check_landmarks,
+            fault_landmarks: self.faults.active_landmarks(),
+            signal_below_noise,
+            in_rep: self.counter.in_rep(),
+            movement: self.counter.excursion(),
+            movement_threshold: self.counter.start_threshold(),
+        }
+    }
+
+    /// Everything observed, for the report, with the exercise's own `notes`.
+    pub fn record(&self, notes: Vec<String>) -> ExerciseRecord {
+        ExerciseRecord {
+            reps: self.reps().to_vec(),
+            counts: self.counts(),
+            faults: self.faults.spans().to_vec(),
+            sets: self.set_records(),
+            steps: Vec::new(),
+            notes,
+        }
     }
 
     /// A line for the report when sides were inferred.

@@ -245,6 +245,15 @@ pub struct ExerciseSpec {
 }
 
 impl ExerciseSpec {
+    /// `Ok` in the starting position, otherwise the prompt that says how to get there.
+    pub fn start_check(&self, in_position: bool) -> Result<(), String> {
+        if in_position {
+            Ok(())
+        } else {
+            Err(self.start_position_prompt.clone())
+        }
+    }
+
     /// Parses one spec file's text (not validated; see [`validate`](Self::validate)).
     pub fn parse(id: &str, text: &str) -> Result<ExerciseSpec, SpecError> {
         toml::from_str(text).map_err(|source| SpecError::Parse {
