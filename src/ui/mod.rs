@@ -64,7 +64,9 @@ impl AppOptions {
 /// Trouble running the window.
 #[derive(Debug, thiserror::Error)]
 pub enum UiError {
-    #[error("cannot open the window: {0}. Is a display available (DISPLAY or WAYLAND_DISPLAY)?")]
+    #[error(
+        "cannot open the window ({0}) — run backform in a desktop session (DISPLAY or WAYLAND_DISPLAY set), or use `backform analyze VIDEO` without a window"
+    )]
     Window(String),
     #[error("unknown exercise \"{0}\"; `backform exercises` lists them")]
     UnknownExercise(String),
