@@ -553,14 +553,35 @@ fn without_a_camera_a_video_can_be_opened_instead() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo.mp4");
     std::fs::write(&demo, b"not really a video").unwrap();
+    let (mut harness, launched) = no_camera_harness(Some(demo.clone()));
+    harness.get_by_label_contains("no camera found at index 0");
+    harness.get_by_label("Play the demo clip").click();
+    harness.run_steps(2);
+    assert_eq!(
+        launched.lock().unwrap().last(),
+        Some(&SourceChoice::Video(demo))
+    );
+}
+
+/// The app on a machine without a camera (a video opens as synthetic frames), shown
+/// until its "No camera found" screen is up; also every source it was asked to launch.
+fn no_camera_harness(
+    demo_clip: Option<PathBuf>,
+) -> (Harness<'static, BackformApp>, Arc<Mutex<Vec<SourceChoice>>>) {
     let launched = Arc::new(Mutex::new(Vec::new()));
     let launcher: PipelineLauncher = {
         let launched = Arc::clone(&launched);
         Box::new(move |source, waker| {
             launched.lock().unwrap().push(source.clone());
-            // The camera fails to open, as on a machine without one.
+            let source = source.clone();
             let config = WorkerConfig {
-                source: Box::new(|| Err(backform::capture::CaptureError::NoCamera { index: 0 })),
+                source: Box::new(move || match &source {
+                    SourceChoice::Camera(index) => Err(backform::capture::CaptureError::NoCamera {
+                        index: *index as i32,
+                    }),
+                    SourceChoice::Video(_) => Ok(Box::new(SyntheticFrames::new(10, 30.0, 8, 6))
+                        as Box<dyn backform::capture::FrameSource>),
+                }),
                 pose: Box::new(|| {
                     Ok(Box::new(ScriptedPoses::default())
                         as Box<dyn backform::pipeline::source::PoseStage>)
@@ -578,7 +599,7 @@ fn without_a_camera_a_video_can_be_opened_instead() {
     let ctx = egui::Context::default();
     let options = AppOptions {
         mute: true,
-        demo_clip: Some(demo.clone()),
+        demo_clip,
         ..AppOptions::default()
     };
     let app = BackformApp::new(&ctx, options, launcher).with_sounds(Sounds::silent());
@@ -593,13 +614,7 @@ fn without_a_camera_a_video_can_be_opened_instead() {
         harness.step();
     }
     harness.get_by_label("No camera found");
-    harness.get_by_label_contains("no camera found at index 0");
-    harness.get_by_label("Play the demo clip").click();
-    harness.run_steps(2);
-    assert_eq!(
-        launched.lock().unwrap().last(),
-        Some(&SourceChoice::Video(demo))
-    );
+    (harness, launched)
 }
 
 #[test]
@@ -969,50 +984,7 @@ fn real_engine_traction_counts_the_minute_down() {
 
 #[test]
 fn without_a_camera_the_folder_listing_opens_a_video_by_clicks() {
-    let launched = Arc::new(Mutex::new(Vec::new()));
-    let launcher: PipelineLauncher = {
-        let launched = Arc::clone(&launched);
-        Box::new(move |source, waker| {
-            launched.lock().unwrap().push(source.clone());
-            let source = source.clone();
-            let config = WorkerConfig {
-                source: Box::new(move || match &source {
-                    SourceChoice::Camera(index) => Err(backform::capture::CaptureError::NoCamera {
-                        index: *index as i32,
-                    }),
-                    SourceChoice::Video(_) => Ok(Box::new(SyntheticFrames::new(10, 30.0, 8, 6))
-                        as Box<dyn backform::capture::FrameSource>),
-                }),
-                pose: Box::new(|| {
-                    Ok(Box::new(ScriptedPoses::default())
-                        as Box<dyn backform::pipeline::source::PoseStage>)
-                }),
-                coaches: Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>),
-                routine: RoutineConfig::default(),
-                session_log: None,
-                loop_video: false,
-            };
-            Worker::spawn(config, waker)
-                .map(|w| Box::new(w) as Box<dyn PipelineHandle>)
-                .map_err(|e| e.to_string())
-        })
-    };
-    let ctx = egui::Context::default();
-    let options = AppOptions {
-        mute: true,
-        ..AppOptions::default()
-    };
-    let app = BackformApp::new(&ctx, options, launcher).with_sounds(Sounds::silent());
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 720.0))
-        .build_ui_state(|ui, app: &mut BackformApp| app.frame_ui(ui), app);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while harness.query_by_label("No camera found").is_none()
-        && std::time::Instant::now() < deadline
-    {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        harness.step();
-    }
+    let (mut harness, launched) = no_camera_harness(None);
     // The listing starts in the working directory (the crate root under cargo test).
     harness.get_by_label("assets/").click();
     harness.run_steps(2);
