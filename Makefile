@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libopencv-dev clang libclang-dev pkg-config libasound2-dev libxkbcommon-dev
 ARGS ?=
 
-.PHONY: run test bench build setup system-packages ort lint screenshots models
+.PHONY: run test bench build setup system-packages ort lint screenshots models accuracy
 
 run: setup
 	cargo build --release
@@ -23,6 +23,11 @@ bench: setup
 
 build: setup
 	cargo build --release
+
+# docs/accuracy.md: `backform eval` over every clip set through the model (~20 min).
+accuracy: setup
+	cargo build --release
+	tools/accuracy.sh
 
 lint: setup
 	cargo fmt --check

@@ -7,6 +7,7 @@
 
 pub mod capture;
 pub mod coach;
+pub mod eval;
 pub mod exercises;
 pub mod kinematics;
 pub mod pipeline;

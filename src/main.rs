@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use backform::capture::SourceSpec;
-use backform::coach::Coach;
-use backform::pipeline::analyze::{self, AnalyzeError};
+use backform::eval;
+use backform::pipeline::analyze::{self, AnalyzeError, Poses};
 use backform::pipeline::stats::Samples;
 use backform::pose::jsonl::LandmarksLine;
 use backform::pose::{ModelVariant, PoseConfig};
@@ -67,6 +67,8 @@ enum Command {
     Bench(BenchArgs),
     /// List the exercises backform coaches: ids, names, camera placement, prescription.
     Exercises,
+    /// Score the coach on a folder of clips with ground truth; exit 1 if any is wrong.
+    Eval(EvalArgs),
 }
 
 #[derive(Args, Clone)]
@@ -111,6 +113,29 @@ struct AnalyzeArgs {
     /// Write the exercise report (JSON) here (`-` for stdout); needs --exercise.
     #[arg(long, value_name = "OUT.json", requires = "exercise")]
     report: Option<PathBuf>,
+    /// Replay these landmarks (written by --landmarks) instead of running the model.
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with = "landmarks")]
+    from_landmarks: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// A folder of clips: every `X.mp4` with its ground truth `X.json` (not subfolders).
+    folder: PathBuf,
+    /// Also write the scores as JSON here (`-` for stdout).
+    #[arg(long, value_name = "OUT.json")]
+    json: Option<PathBuf>,
+    /// Replay `DIR/X.jsonl` landmarks instead of running the model (for tuning).
+    #[arg(long, value_name = "DIR")]
+    from_landmarks: Option<PathBuf>,
+    /// A title for the tables (default: the folder's name).
+    #[arg(long)]
+    title: Option<String>,
+    /// Write the tables as Markdown here instead of printing them.
+    #[arg(long, value_name = "OUT.md")]
+    markdown: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -134,6 +159,7 @@ fn main() -> ExitCode {
         Some(Command::Analyze(args)) => analyze_command(&args),
         Some(Command::Bench(args)) => bench_command(&args),
         Some(Command::Exercises) => exercises_command(),
+        Some(Command::Eval(args)) => eval_command(&args),
         None => app_command(cli.app),
     };
     match outcome {
@@ -198,48 +224,112 @@ fn analyze_command(args: &AnalyzeArgs) -> anyhow::Result<()> {
             "--landmarks and --report cannot both go to stdout: write one of them to a file"
         );
     }
-    // The exercise id is checked before the (slower) models load.
-    let mut coach = args.exercise.as_deref().map(Coach::new).transpose()?;
     let spec = SourceSpec::from_path(&args.video);
-    let (mut prefetch, mut estimator) = analyze::open(&spec, args.model.pose_config())?;
-    let info = prefetch.info().clone();
-    tracing::info!("analyzing {}", analyze::describe(&info));
+    let poses = match &args.from_landmarks {
+        Some(path) => Poses::Replay(path.clone()),
+        None => Poses::Model(args.model.pose_config()),
+    };
     let mut landmarks_out = args.landmarks.as_deref().map(create_output).transpose()?;
-    let bar = progress_bar(info.frame_count);
+    let mut bar: Option<ProgressBar> = None;
     let started = Instant::now();
-    let mut end_s = 0.0;
-    let outcome = analyze::run(&mut prefetch, &mut estimator, None, |frame| {
+    let coached = analyze::coach_clip(&spec, &poses, args.exercise.as_deref(), |frame, info| {
+        let bar = bar.get_or_insert_with(|| {
+            tracing::info!("analyzing {}", analyze::describe(info));
+            progress_bar(info.frame_count)
+        });
         if let Some(out) = landmarks_out.as_mut() {
             LandmarksLine::from_pose(frame.index, frame.timestamp_s, frame.pose)
                 .write_to(out)
                 .map_err(|e| AnalyzeError::Output(e.to_string()))?;
         }
-        if let Some(coach) = coach.as_mut() {
-            coach.update(frame.timestamp_s, frame.pose);
-        }
-        end_s = frame.timestamp_s + 1.0 / info.fps;
         bar.inc(1);
         Ok(())
-    });
-    bar.finish_and_clear();
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     // Whatever was analysed is written even when the input failed part-way.
     if let Some(mut out) = landmarks_out {
         out.flush().context("cannot write the landmarks")?;
     }
-    if let (Some(coach), Some(path)) = (coach.as_mut(), args.report.as_deref()) {
-        let report = coach.finish(end_s);
+    if let (Some(report), Some(path)) = (coached.report.as_ref(), args.report.as_deref()) {
         let mut out = create_output(path)?;
         let json = report.to_json().context("cannot encode the report")?;
         writeln!(out, "{json}")
             .and_then(|()| out.flush())
             .with_context(|| format!("cannot write the report to {}", path.display()))?;
     }
-    let frames = outcome?;
+    if let Some(err) = coached.error {
+        return Err(err.into());
+    }
     let seconds = started.elapsed().as_secs_f64();
     tracing::info!(
-        "{frames} frames in {seconds:.2} s ({:.1} frames/s)",
-        frames as f64 / seconds.max(1e-9)
+        "{} frames in {seconds:.2} s ({:.1} frames/s)",
+        coached.frames,
+        coached.frames as f64 / seconds.max(1e-9)
     );
+    Ok(())
+}
+
+/// `eval` found clips the coach got wrong: exit 1 after printing the tables.
+#[derive(Debug, thiserror::Error)]
+#[error("{wrong} of {total} clips wrong")]
+struct SomeClipsWrong {
+    wrong: usize,
+    total: usize,
+}
+
+fn eval_command(args: &EvalArgs) -> anyhow::Result<()> {
+    let poses = match &args.from_landmarks {
+        Some(dir) => eval::PoseInput::Replay(dir.clone()),
+        None => eval::PoseInput::Model(args.model.pose_config()),
+    };
+    let clips = eval::find_clips(&args.folder)?;
+    let bar = ProgressBar::with_draw_target(
+        Some(clips.len() as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} clips [{elapsed}] {msg}")
+    {
+        bar.set_style(style);
+    }
+    let scores: Vec<eval::ClipScore> = clips
+        .iter()
+        .map(|clip| {
+            bar.set_message(clip.stem.clone());
+            let score = eval::evaluate_clip(clip, &poses);
+            bar.inc(1);
+            score
+        })
+        .collect();
+    bar.finish_and_clear();
+    let title = args.title.clone().unwrap_or_else(|| {
+        args.folder.file_name().map_or_else(
+            || args.folder.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    });
+    let tables = eval::table::markdown(&title, &scores);
+    match &args.markdown {
+        Some(path) => std::fs::write(path, &tables)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{tables}"),
+    }
+    if let Some(path) = &args.json {
+        let mut out = create_output(path)?;
+        serde_json::to_writer_pretty(&mut out, &scores).context("cannot encode the scores")?;
+        writeln!(out)
+            .and_then(|()| out.flush())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let wrong = scores.iter().filter(|s| !s.right).count();
+    if wrong > 0 {
+        return Err(SomeClipsWrong {
+            wrong,
+            total: scores.len(),
+        }
+        .into());
+    }
     Ok(())
 }
 

@@ -223,6 +223,9 @@ pub struct Coach {
     last_t: f64,
     stopped: Option<StopReason>,
     notes: Vec<String>,
+    /// Spans where the movement could not be seen (closed), and the open one.
+    cannot_see: Vec<report::CannotSeeSpan>,
+    blind: Option<report::CannotSeeSpan>,
 }
 
 impl Coach {
@@ -253,6 +256,8 @@ impl Coach {
             last_t: 0.0,
             stopped: None,
             notes: Vec::new(),
+            cannot_see: Vec::new(),
+            blind: None,
         })
     }
 
@@ -317,13 +322,15 @@ impl Coach {
                 .unwrap_or_else(|| self.spec.camera.no_person.clone());
             notes.push(format!("the exercise never started: {why}"));
         }
-        Report::build(
+        let mut report = Report::build(
             &self.spec,
             (t_s - start).max(0.0),
             &self.exercise.record(),
             self.prompter.log(),
             &notes,
-        )
+        );
+        report.cannot_see.clone_from(&self.cannot_see);
+        report
     }
 
     /// The UI's snapshot.
@@ -359,6 +366,7 @@ impl Coach {
     }
 
     fn close(&mut self, t_s: f64) -> Vec<Event> {
+        self.track_blindness(t_s, false);
         let exercise_events = self.exercise.finish(t_s);
         self.phase = Phase::Finished;
         let mut events = Vec::new();
@@ -607,14 +615,45 @@ impl Coach {
             if code.is_safety()
                 && let Some(text) = self.spec.prompt(code)
             {
-                self.prompter.offer(PromptKind::Safety, text, t_s);
+                self.prompter
+                    .offer_for(PromptKind::Safety, text, Some(code), t_s);
             }
         }
-        if self.exercise.state().signal_below_noise {
+        let state = self.exercise.state();
+        if state.signal_below_noise {
             let text = self.spec.camera.signal_below_noise.clone();
             self.prompter.offer(PromptKind::Camera, &text, t_s);
         }
+        self.track_blindness(t_s, state.signal_below_noise);
         events
+    }
+
+    /// Opens a cannot-see span when the movement goes below what the signal can show,
+    /// and closes it when it comes back (or the exercise ends).
+    fn track_blindness(&mut self, t_s: f64, blind: bool) {
+        let state = self.exercise.state();
+        match (blind, self.blind.as_mut()) {
+            (true, None) => {
+                self.blind = Some(report::CannotSeeSpan {
+                    start_s: t_s,
+                    end_s: t_s,
+                    reason: report::CannotSeeReason::MovementBelowNoise,
+                    noise: Some(state.signal_noise),
+                    expected: Some(state.movement_threshold),
+                });
+            }
+            (true, Some(span)) => {
+                span.end_s = t_s;
+                span.noise = Some(span.noise.unwrap_or(0.0).max(state.signal_noise));
+            }
+            (false, Some(_)) => {
+                if let Some(mut span) = self.blind.take() {
+                    span.end_s = t_s;
+                    self.cannot_see.push(span);
+                }
+            }
+            (false, None) => {}
+        }
     }
 
     /// Turns an exercise event into coach events, offering prompts for faults.
@@ -650,11 +689,15 @@ impl Coach {
                     } else {
                         PromptKind::Form
                     };
-                    self.prompter.offer(kind, &text, t_now);
+                    self.prompter.offer_for(kind, &text, Some(code), t_now);
                 }
                 vec![Event::FaultStarted { code, t_s }]
             }
-            ExerciseEvent::FaultEnded { code, t_s } => vec![Event::FaultEnded { code, t_s }],
+            ExerciseEvent::FaultEnded { code, t_s } => {
+                // Corrected before it could be said: saying it now would be about the past.
+                self.prompter.withdraw(code);
+                vec![Event::FaultEnded { code, t_s }]
+            }
             ExerciseEvent::SetCompleted { set, reps, t_s } => {
                 vec![Event::SetCompleted { set, reps, t_s }]
             }

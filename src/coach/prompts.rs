@@ -4,16 +4,19 @@
 //! its text); out flows at most one newly issued [`Prompt`] per frame and the prompt on
 //! screen now. Rules: a higher-priority prompt (safety → form → camera) replaces the one
 //! showing; otherwise a new prompt waits until the current one has been shown for
-//! `show_s`; a candidate that cannot be issued within `stale_s` of being offered is
-//! dropped (the moment passed); the same text is never issued again within `repeat_s`.
+//! `show_s`; a candidate that cannot be issued within `stale_s` of being offered, or a
+//! form prompt whose fault ended while it waited, is dropped (the moment passed); the
+//! same text is never issued again within `repeat_s`.
 //! Every issued prompt is logged for the report.
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::exercises::FaultCode;
 
 /// Prompt priority classes, highest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PromptKind {
     /// Over time, "it hurts": always first.
@@ -29,6 +32,8 @@ pub enum PromptKind {
 pub struct Prompt {
     pub text: String,
     pub kind: PromptKind,
+    /// The fault it corrects (form and safety prompts from a fault check).
+    pub code: Option<FaultCode>,
     /// When it was issued (video time).
     pub t_s: f64,
 }
@@ -40,10 +45,19 @@ pub struct Prompter {
     show_s: f64,
     stale_s: f64,
     current: Option<Prompt>,
-    /// Offered, not yet issued: (kind, text, offered at).
-    pending: Vec<(PromptKind, String, f64)>,
+    /// Offered, not yet issued.
+    pending: Vec<Pending>,
     last_issued: HashMap<String, f64>,
     log: Vec<Prompt>,
+}
+
+/// A prompt offered and not yet issued.
+#[derive(Clone, Debug)]
+struct Pending {
+    kind: PromptKind,
+    text: String,
+    code: Option<FaultCode>,
+    offered_s: f64,
 }
 
 /// The same prompt is not repeated within this long.
@@ -75,15 +89,33 @@ impl Prompter {
 
     /// Offers a prompt this frame (offering the same one again just keeps it fresh).
     pub fn offer(&mut self, kind: PromptKind, text: &str, t_s: f64) {
+        self.offer_for(kind, text, None, t_s);
+    }
+
+    /// Offers the prompt that corrects fault `code`.
+    pub fn offer_for(&mut self, kind: PromptKind, text: &str, code: Option<FaultCode>, t_s: f64) {
         if text.is_empty() {
             return;
         }
-        if let Some(p) = self.pending.iter_mut().find(|p| p.1 == text) {
-            p.0 = p.0.min(kind);
-            p.2 = t_s;
+        if let Some(p) = self.pending.iter_mut().find(|p| p.text == text) {
+            p.kind = p.kind.min(kind);
+            p.offered_s = t_s;
+            p.code = p.code.or(code);
         } else {
-            self.pending.push((kind, text.to_owned(), t_s));
+            self.pending.push(Pending {
+                kind,
+                text: text.to_owned(),
+                code,
+                offered_s: t_s,
+            });
         }
+    }
+
+    /// Drops a form prompt for fault `code` that is still waiting: the fault has ended.
+    /// Safety prompts are never withdrawn.
+    pub fn withdraw(&mut self, code: FaultCode) {
+        self.pending
+            .retain(|p| p.kind == PromptKind::Safety || p.code != Some(code));
     }
 
     /// Picks what to show at `t_s`; returns a prompt if one was issued now.
@@ -91,8 +123,8 @@ impl Prompter {
         let stale = self.stale_s;
         let repeat = self.repeat_s;
         let last = &self.last_issued;
-        self.pending.retain(|(_, text, offered)| {
-            t_s - offered <= stale && last.get(text).is_none_or(|said| t_s - said >= repeat)
+        self.pending.retain(|p| {
+            t_s - p.offered_s <= stale && last.get(&p.text).is_none_or(|said| t_s - said >= repeat)
         });
         if self
             .current
@@ -105,8 +137,12 @@ impl Prompter {
             .pending
             .iter()
             .enumerate()
-            .min_by(|a, b| a.1.0.cmp(&b.1.0).then(a.1.2.total_cmp(&b.1.2)))
-            .map(|(i, p)| (i, p.0));
+            .min_by(|a, b| {
+                a.1.kind
+                    .cmp(&b.1.kind)
+                    .then(a.1.offered_s.total_cmp(&b.1.offered_s))
+            })
+            .map(|(i, p)| (i, p.kind));
         let (index, kind) = best?;
         let may_replace = match &self.current {
             None => true,
@@ -115,8 +151,13 @@ impl Prompter {
         if !may_replace {
             return None;
         }
-        let (kind, text, _) = self.pending.remove(index);
-        let prompt = Prompt { text, kind, t_s };
+        let Pending { text, code, .. } = self.pending.remove(index);
+        let prompt = Prompt {
+            text,
+            kind,
+            code,
+            t_s,
+        };
         self.last_issued.insert(prompt.text.clone(), t_s);
         self.current = Some(prompt.clone());
         self.log.push(prompt.clone());
@@ -181,6 +222,30 @@ mod tests {
         p.offer(PromptKind::Form, "Keep your upper body still", 0.5);
         assert_eq!(p.tick(0.5).unwrap().kind, PromptKind::Form);
         assert_eq!(p.current().unwrap().text, "Keep your upper body still");
+    }
+
+    #[test]
+    fn a_form_prompt_whose_fault_ended_while_waiting_is_not_said() {
+        let mut p = Prompter::default();
+        p.offer_for(
+            PromptKind::Form,
+            "Keep still",
+            Some(FaultCode::ShouldersTilt),
+            0.0,
+        );
+        assert!(p.tick(0.0).is_some());
+        p.offer_for(
+            PromptKind::Form,
+            "From the pelvis",
+            Some(FaultCode::ShouldersSway),
+            1.0,
+        );
+        p.offer_for(PromptKind::Form, "Slowly", Some(FaultCode::TooFast), 1.0);
+        assert!(p.tick(2.0).is_none(), "the first is still showing");
+        p.withdraw(FaultCode::ShouldersSway);
+        let next = p.tick(4.0).expect("the other one waits its turn");
+        assert_eq!(next.code, Some(FaultCode::TooFast));
+        assert!(p.tick(8.5).is_none(), "the withdrawn one never comes");
     }
 
     #[test]

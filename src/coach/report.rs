@@ -5,15 +5,19 @@
 //!
 //! ```json
 //! {"exercise": id, "duration_s": f,
-//!  "reps": [{"side": "left"|"right"|null, "start_s": f, "end_s": f, "hold_s": f|null, "faults": [code]}],
+//!  "reps": [{"side": "left"|"right"|null, "side_inferred": bool, "start_s": f, "end_s": f,
+//!            "hold_s": f|null, "faults": [code]}],
 //!  "counts": {"left": n, "right": n, "total": n},
 //!  "faults": [{"code": c, "start_s": f, "end_s": f, "message": text}],
-//!  "prompts": [{"t": f, "text": text}],
+//!  "prompts": [{"t": f, "text": text, "kind": "safety"|"form"|"camera", "code": c}],
+//!  "cannot_see": [{"start_s": f, "end_s": f, "reason": r, "noise": f|null, "expected": f|null}],
 //!  "sets": [...], "steps": [...], "notes": [text]}
 //! ```
 //!
-//! `sets`, `steps` (traction's leg slides) and `notes` (e.g. "sides inferred from
-//! alternation", "stopped: it hurts") appear only when non-empty. Times are video time,
+//! `cannot_see` (spans where the movement could not be judged: `movement-below-noise`,
+//! `parts-hidden`, `wrong-view`), `sets`, `steps` (traction's leg slides) and `notes`
+//! (e.g. "stopped: it hurts") appear only when non-empty; a prompt's `code` only when it
+//! corrects a fault. `side_inferred`: the side was not seen but taken from alternation. Times are video time,
 //! rounded to the millisecond. Every fault span is in `faults`, whether or not it belongs
 //! to a rep; one still active at the end closes at the end.
 
@@ -21,7 +25,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::exercises::{Counts, ExerciseRecord, ExerciseSpec, FaultCode, Side};
 
-use super::prompts::Prompt;
+use super::prompts::{Prompt, PromptKind};
 
 fn ms<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((v * 1000.0).round() / 1000.0)
@@ -38,6 +42,8 @@ fn ms_opt<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportRep {
     pub side: Option<Side>,
+    #[serde(default)]
+    pub side_inferred: bool,
     #[serde(serialize_with = "ms")]
     pub start_s: f64,
     #[serde(serialize_with = "ms")]
@@ -64,6 +70,36 @@ pub struct ReportPrompt {
     #[serde(serialize_with = "ms")]
     pub t: f64,
     pub text: String,
+    pub kind: PromptKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<FaultCode>,
+}
+
+/// Why a span of the exercise was not judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CannotSeeReason {
+    /// The movement expected for this body and view is under the signal's rest noise.
+    MovementBelowNoise,
+    /// A body part the checks need is out of view or hidden.
+    PartsHidden,
+    /// The camera no longer shows the view the exercise needs.
+    WrongView,
+}
+
+/// A span where backform said it cannot see the movement, and counted nothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CannotSeeSpan {
+    #[serde(serialize_with = "ms")]
+    pub start_s: f64,
+    #[serde(serialize_with = "ms")]
+    pub end_s: f64,
+    pub reason: CannotSeeReason,
+    /// The signal's rest noise and the movement expected, in the signal's unit.
+    #[serde(default)]
+    pub noise: Option<f64>,
+    #[serde(default)]
+    pub expected: Option<f64>,
 }
 
 /// A set.
@@ -98,6 +134,8 @@ pub struct Report {
     pub counts: Counts,
     pub faults: Vec<ReportFault>,
     pub prompts: Vec<ReportPrompt>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cannot_see: Vec<CannotSeeSpan>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sets: Vec<ReportSet>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -148,6 +186,7 @@ impl Report {
                 .iter()
                 .map(|r| ReportRep {
                     side: r.side,
+                    side_inferred: r.side_inferred,
                     start_s: r.start_s,
                     end_s: r.end_s,
                     hold_s: r.hold_s,
@@ -161,8 +200,11 @@ impl Report {
                 .map(|p| ReportPrompt {
                     t: p.t_s,
                     text: p.text.clone(),
+                    kind: p.kind,
+                    code: p.code,
                 })
                 .collect(),
+            cannot_see: Vec::new(),
             sets: record
                 .sets
                 .iter()
@@ -226,7 +268,8 @@ mod tests {
         };
         let prompts = [Prompt {
             text: "Keep it small and pain-free".into(),
-            kind: super::super::prompts::PromptKind::Form,
+            kind: PromptKind::Form,
+            code: Some(FaultCode::RangeTooLarge),
             t_s: 2.0,
         }];
         let report = Report::build(&spec, 10.0, &record, &prompts, &[]);
@@ -253,6 +296,9 @@ mod tests {
         assert_eq!(json["reps"][0]["faults"][0], "range-too-large");
         assert_eq!(json["faults"][0]["message"], "Keep it small and pain-free");
         assert_eq!(json["prompts"][0]["t"], 2.0);
+        assert_eq!(json["prompts"][0]["kind"], "form");
+        assert_eq!(json["prompts"][0]["code"], "range-too-large");
+        assert_eq!(json["reps"][0]["side_inferred"], true);
         assert_eq!(json["counts"]["total"], 1);
         let back: Report = serde_json::from_value(json).unwrap();
         assert_eq!(back.reps.len(), 1);
@@ -262,6 +308,7 @@ mod tests {
     fn unsided_reps_serialize_null_side() {
         let rep = ReportRep {
             side: None,
+            side_inferred: false,
             start_s: 0.0,
             end_s: 1.0,
             hold_s: None,

@@ -549,6 +549,7 @@ impl Exercise for BackBlockTraction {
             check_landmarks,
             fault_landmarks: self.faults.active_landmarks(),
             signal_below_noise: false,
+            signal_noise: 0.0,
             in_rep: self.settled_since.is_some(),
             movement: None,
             movement_threshold: 0.0,

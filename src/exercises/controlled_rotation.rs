@@ -13,9 +13,11 @@
 //! Range: the knees rotate about the hip–foot line, so their height above that line
 //! falls as cos(drop). The camera's elevation mixes depth into image height (a knee
 //! dropping toward an elevated camera looks lower, away from it higher), so the height
-//! estimate is corrected by the calibrated elevation, and a second estimate from the
-//! knees' depth toward the camera covers drops away from an elevated camera. The larger
-//! wins; from a floor-level camera the two agree on large drops.
+//! estimate is corrected by the calibrated elevation and judges drops toward the camera;
+//! for drops away from it the knees' turn in depth covers what the height cannot see
+//! (BlazePose's depth is compressed: toward an elevated camera it overstates a 30° drop
+//! as ~50°, so it never judges those). From a floor-level camera the two agree on
+//! large drops.
 
 use serde::Deserialize;
 
@@ -117,8 +119,14 @@ impl ControlledRotation {
         let ratio = f.knee_height_torso / h0;
         let from_height = ((ratio * e.cos()).clamp(-1.0, 1.0).acos() - e).max(0.0);
         let angle = f.knee_toward_camera_torso.atan2(f.knee_height_torso);
-        let from_depth = (angle - self.rest.knee_angle_rad).abs();
-        from_height.max(from_depth).to_degrees()
+        let turn = angle - self.rest.knee_angle_rad;
+        // Toward the camera the height says it (BlazePose's compressed depth would
+        // overstate a 30° drop from above as ~50°); away from it, only depth can.
+        if turn >= 0.0 {
+            from_height.to_degrees()
+        } else {
+            from_height.max(-turn).to_degrees()
+        }
     }
 }
 
@@ -170,6 +178,7 @@ impl Exercise for ControlledRotation {
         } else {
             0.0
         };
+        tracing::trace!(target: "backform::signal", t_s, drop_deg = self.drop_deg);
         let too_far = legs_seen.then_some(self.drop_deg > c.range_max_deg);
         events.extend(
             self.engine

@@ -142,13 +142,34 @@ pub struct RepCounter {
     still_since: Option<f64>,
     /// A rep that has come back, not yet measured.
     closing: Option<Closing>,
+    /// Smoothed samples of the current still period (idle and slow), at most
+    /// `DRIFT_WINDOW_S` long: what the signal does when nothing is counted.
+    still_window: VecDeque<(f64, f64)>,
+    /// The largest range over a still window lately (decaying over `DRIFT_MEMORY_S`).
+    rest_drift: f64,
+    /// Previous raw value: an identical one is a frozen frame, not a still person.
+    last_raw: Option<f64>,
+    /// When the last rep (counted or not) came back.
+    last_rep_end_s: Option<f64>,
 }
+
+/// Rest drift is measured only this long after a rep has come back.
+const SETTLE_AFTER_REP_S: f64 = 3.0;
+
+/// The still window rest drift is measured over, and the latest part of it left out.
+const DRIFT_WINDOW_S: f64 = 2.7;
+const DRIFT_LAG_S: f64 = 0.7;
+/// How long a measured rest drift is remembered (it decays over this time constant).
+const DRIFT_MEMORY_S: f64 = 20.0;
 
 /// Reps remembered for the fidget threshold.
 const RECENT_PEAKS: usize = 6;
-/// An excursion under this share of the person's own recent reps (that way, or any way
-/// before there is one) is a fidget, however far above the noise it is.
+/// An excursion under this share of the person's own recent reps that way is a fidget,
+/// however far above the noise it is.
 const FIDGET_SHARE: f64 = 0.25;
+/// Before any rep one way, an excursion that way under this share of the reps the other
+/// way is the overshoot of their return, not a rep.
+const OTHER_WAY_SHARE: f64 = 0.1;
 
 /// How fast the baseline settles onto a resting level left offset after a rep.
 const RE_REST_TAU_S: f64 = 1.0;
@@ -187,6 +208,66 @@ impl RepCounter {
             recent_peaks: VecDeque::new(),
             still_since: None,
             closing: None,
+            still_window: VecDeque::new(),
+            rest_drift: 0.0,
+            last_raw: None,
+            last_rep_end_s: None,
+        }
+    }
+
+    /// The signal's rest drift lately: the range of the smoothed signal over still
+    /// periods (signal units).
+    pub fn rest_drift(&self) -> f64 {
+        self.rest_drift
+    }
+
+    /// Whether a rep could be told from the signal's rest drift and noise (always, when
+    /// the spec does not check it).
+    pub fn can_see(&self) -> bool {
+        self.cfg.spec.unseeable_drift_share.is_none_or(|share| {
+            let floor = self.rest_drift.max(self.cfg.spec.noise_factor * self.noise);
+            floor < share * self.start
+        })
+    }
+
+    /// Measures the rest drift on an idle, slow frame (`still`), or ends the window.
+    fn track_drift(&mut self, t_s: f64, dt: f64, smoothed: f64, still: bool, frozen: bool) {
+        self.rest_drift *= (-dt / DRIFT_MEMORY_S).exp();
+        if !still {
+            self.still_window.clear();
+            return;
+        }
+        if frozen {
+            // Identical frames (a frozen picture) say nothing about a person at rest.
+            return;
+        }
+        self.still_window.push_back((t_s, smoothed));
+        while self
+            .still_window
+            .front()
+            .is_some_and(|(t, _)| t_s - t > DRIFT_WINDOW_S)
+        {
+            self.still_window.pop_front();
+        }
+        // The latest `DRIFT_LAG_S` are left out: they may be the toe of a rep that has not
+        // yet passed its start threshold (a rep's start clears the window).
+        let settled: Vec<f64> = self
+            .still_window
+            .iter()
+            .filter(|(t, _)| t_s - t >= DRIFT_LAG_S)
+            .map(|(_, v)| *v)
+            .collect();
+        let span = self
+            .still_window
+            .front()
+            .map_or(0.0, |(t, _)| t_s - DRIFT_LAG_S - t);
+        if span >= 0.75 * (DRIFT_WINDOW_S - DRIFT_LAG_S) {
+            let (lo, hi) = settled
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(*v), hi.max(*v))
+                });
+            self.rest_drift = self.rest_drift.max(hi - lo);
         }
     }
 
@@ -287,6 +368,8 @@ impl RepCounter {
         };
         let dt = self.last_t.map_or(0.0, |l| (t_s - l).max(0.0));
         self.last_t = Some(t_s);
+        let frozen = self.last_raw == Some(x);
+        self.last_raw = Some(x);
         // After a long gap the old samples say nothing about now.
         if dt > self.cfg.spec.max_gap_s {
             self.raw.clear();
@@ -325,7 +408,17 @@ impl RepCounter {
         }
         let baseline = *self.baseline.get_or_insert(smoothed);
         let d = smoothed - baseline;
-        let spec = &self.cfg.spec;
+        let spec = self.cfg.spec.clone();
+        tracing::trace!(
+            target: "backform::signal",
+            t_s,
+            x,
+            d,
+            start = self.start,
+            noise = self.noise,
+            drift = self.rest_drift,
+            in_rep = self.active.is_some()
+        );
 
         match self.active.as_mut() {
             None => {
@@ -348,6 +441,15 @@ impl RepCounter {
                 } else {
                     self.still_since = None;
                 }
+                // At rest: idle, slow, within the rest band (back below `end`), and
+                // settled after the last rep (landmarks creep back for a while after a
+                // big movement: that is the rep's tail, not the rest's drift).
+                let settled = self
+                    .last_rep_end_s
+                    .is_none_or(|end| t_s - end >= SETTLE_AFTER_REP_S);
+                // Not gated on speed: a drift can be as quick as a slow tilt.
+                let at_rest = self.closing.is_none() && settled && magnitude < self.end;
+                self.track_drift(t_s, dt, smoothed, at_rest, frozen);
                 let still_long = self.still_since.is_some_and(|s| t_s - s >= REARM_STILL_S);
                 if magnitude < self.end || (still_long && magnitude < start) {
                     self.disarmed_sign = None;
@@ -360,7 +462,7 @@ impl RepCounter {
                             *b += alpha * (smoothed - *b);
                         }
                     }
-                } else if magnitude > start {
+                } else if magnitude > start && self.can_see() {
                     // Pre-roll: the rest before this movement, back to where the signal
                     // was last beyond the start threshold (the previous rep's tail).
                     let all: Vec<(f64, f64)> = self
@@ -499,6 +601,7 @@ impl RepCounter {
                     }
                     let ended_early = m >= self.end;
                     self.disarmed_sign = ended_early.then_some(rep.sign);
+                    self.last_rep_end_s = Some(t_s);
                     // Keep listening a moment: the measure needs the movement back whole.
                     if let Some(rep) = self.active.take() {
                         self.closing = Some(Closing {
@@ -538,22 +641,23 @@ impl RepCounter {
     }
 
     /// The start threshold for a movement in direction `sign`: the noise-raised one,
-    /// and at least a share of the person's own recent reps.
+    /// and at least a share of the person's own recent reps that way. The other way's
+    /// reps say nothing: a body and view may show a drop to one side at a fraction of
+    /// the other (a pelvis seen from one side rolls visibly less one way).
     fn start_for(&self, sign: f64) -> f64 {
         let peaks = |same_way: bool| -> Vec<f64> {
             self.recent_peaks
                 .iter()
-                .filter(|(s, _)| !same_way || *s == sign)
+                .filter(|(s, _)| (*s == sign) == same_way)
                 .map(|(_, p)| *p)
                 .collect()
         };
-        let mine = peaks(true);
-        let typical = if mine.is_empty() {
-            crate::kinematics::geometry::median(&peaks(false))
-        } else {
-            crate::kinematics::geometry::median(&mine)
+        let median = crate::kinematics::geometry::median;
+        let floor = match median(&peaks(true)) {
+            Some(mine) => FIDGET_SHARE * mine,
+            None => median(&peaks(false)).map_or(0.0, |other| OTHER_WAY_SHARE * other),
         };
-        self.start.max(typical.map_or(0.0, |p| FIDGET_SHARE * p))
+        self.start.max(floor)
     }
 
     /// Drops a rep under way (the person left the frame).
@@ -1184,15 +1288,35 @@ mod tests {
     fn small_excursions_after_full_reps_are_fidgets() {
         let mut c = RepCounter::new(cfg(true));
         c.calibrate(&[(0.0, 0.0)]);
-        // Two full reps of 4, then a 0.6 dip the other way (above the 0.35 threshold,
-        // under a quarter of the person's own reps), then a real one.
-        let events = run(&mut c, 20.0, |t| {
-            rep_shape(t, 1.0, 1.0, 0.5, 4.0) + rep_shape(t, 4.0, 1.0, 0.5, 4.0)
+        // Two full reps of 8, then a 0.6 dip the other way (above the 0.35 threshold,
+        // under a tenth of the reps the other way: their return's overshoot), a real one
+        // the other way at under half their size, and a 1.0 excursion the first way
+        // (under a quarter of that way's reps).
+        let events = run(&mut c, 24.0, |t| {
+            rep_shape(t, 1.0, 1.0, 0.5, 8.0) + rep_shape(t, 4.0, 1.0, 0.5, 8.0)
                 - rep_shape(t, 7.5, 1.0, 0.5, 0.6)
                 - rep_shape(t, 11.0, 1.0, 0.5, 3.0)
+                + rep_shape(t, 15.0, 1.0, 0.5, 1.0)
         });
         let signs: Vec<f64> = completed(&events).iter().map(|r| r.sign).collect();
         assert_eq!(signs, vec![1.0, 1.0, -1.0]);
+    }
+
+    #[test]
+    fn a_side_that_moves_a_third_of_the_other_still_counts() {
+        // A body and view where drops to one side show at a third of the other's.
+        let mut c = RepCounter::new(cfg(true));
+        c.calibrate(&[(0.0, 0.0)]);
+        let events = run(&mut c, 26.0, |t| {
+            (0..3)
+                .map(|k| {
+                    let t0 = 1.0 + 8.0 * f64::from(k);
+                    rep_shape(t, t0, 1.0, 0.5, 6.0) - rep_shape(t, t0 + 4.0, 1.0, 0.5, 2.0)
+                })
+                .sum::<f64>()
+        });
+        let signs: Vec<f64> = completed(&events).iter().map(|r| r.sign).collect();
+        assert_eq!(signs, vec![1.0, -1.0, 1.0, -1.0, 1.0, -1.0]);
     }
 
     #[test]

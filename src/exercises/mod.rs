@@ -251,6 +251,9 @@ pub struct ExerciseState {
     pub fault_landmarks: Vec<usize>,
     /// The movement is too small against the landmark noise from this placement.
     pub signal_below_noise: bool,
+    /// The signal's rest noise or drift, the larger (signal units; what a movement must
+    /// clear to be seen).
+    pub signal_noise: f64,
     /// A rep is under way.
     pub in_rep: bool,
     /// The movement signal's current excursion from rest and the start threshold, in

@@ -5,9 +5,14 @@
 //! `no-pelvis-movement`.
 //!
 //! Counting: rocking onto one sitting bone pivots the pelvis there, which carries the hip
-//! centre sideways over the feet by pivot height × sin(rock). MediaPipe follows that
-//! shift faithfully while it reads the hip line's own tilt at a fifth of the truth, so
-//! the counter's signal is the rock angle recovered from the shift (+ = left hip up).
+//! centre sideways over the feet by pivot height × sin(rock); the hip line also tilts.
+//! Bodies differ in which of the two MediaPipe shows: on most the shift is faithful and
+//! the line's tilt reads at a fifth of the truth, but a person whose trunk tilts with the
+//! rock barely shifts the hips while the line tilts at half the truth. The counter's
+//! signal is the sum of the two (+ = left hip up), so a rock shows whichever way this
+//! body makes it. It may overstate the angle (by up to ~1.5× on the rendered bodies):
+//! only `no-pelvis-movement` reads its size, and an overstatement there only makes that
+//! prompt rarer.
 //!
 //! Upper-body checks, against the resting position: `shoulders-sway` needs the shoulder
 //! midpoint to move sideways past the spec's distance *and* to lean off the hips — a
@@ -120,14 +125,16 @@ impl PelvicRock {
         })
     }
 
-    /// The rock angle from the hips' sideways shift, degrees, + = left hip up.
+    /// The rock signal, degrees, + = left hip up: the angle from the hips' sideways shift
+    /// plus the hip line's own tilt from rest (see the module docs).
     fn rock_deg(&self, f: &BodyFrame) -> f64 {
         let shift = f.hip_sideways_torso - self.rest.hip_sideways_torso;
         // Left hip up: the weight goes onto the right sitting bone, the hips move right.
-        (-shift / self.checks.pivot_height_torso.max(1e-6))
+        let from_shift = (-shift / self.checks.pivot_height_torso.max(1e-6))
             .clamp(-1.0, 1.0)
             .asin()
-            .to_degrees()
+            .to_degrees();
+        from_shift + (f.hip_line_tilt_deg - self.rest.hip_line_tilt_deg)
     }
 }
 

@@ -214,7 +214,7 @@ impl Exercise for PelvicTilt {
             &self.spec,
             0,
             self.engine.hold_state(),
-            self.below_noise,
+            self.below_noise || !self.engine.counter.can_see(),
             TRUNK
                 .iter()
                 .chain(&HEAD)

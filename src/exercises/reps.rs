@@ -358,6 +358,7 @@ impl RepEngine {
             check_landmarks,
             fault_landmarks: self.faults.active_landmarks(),
             signal_below_noise,
+            signal_noise: self.counter.rest_drift().max(self.counter.noise()),
             in_rep: self.counter.in_rep(),
             movement: self.counter.excursion(),
             movement_threshold: self.counter.start_threshold(),

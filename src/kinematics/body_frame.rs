@@ -245,12 +245,28 @@ fn labelled_near_side(poses: &[&Pose]) -> Option<Side> {
     }
 }
 
-/// Camera elevation from the far side's image offset above the near side against their
-/// depth offset, over shoulders and hips (degrees; 0 at floor level).
+/// A body's shoulder width over its torso length, seen square on (BlazePose's shoulders
+/// on the rendered bodies from the front: 0.70–0.81).
+const SHOULDER_WIDTH_TORSO: f64 = 0.75;
+/// The far shoulder's offset above the near one (torso lengths) BlazePose shows from a
+/// floor-level side camera, where the true offset is nil (0.10–0.15 on the rendered
+/// clips): the part of the offset that says nothing about the camera's height.
+const SIDE_SHOULDER_FLOOR_TORSO: f64 = 0.1;
+
+/// Camera elevation (degrees; 0 at floor level), the larger of two estimates. Depth: the
+/// far side's image offset above the near side against their depth offset, over
+/// shoulders and hips — BlazePose's depth is compressed, so this reads a 30° camera as
+/// 7–11°. Width: the far shoulder rises above the near one by the shoulder width ×
+/// sin(elevation) — a body-average width, so good to a few degrees across bodies.
 fn elevation_deg(poses: &[&Pose], up_dir: Vec2, swapped: bool, near: Side) -> f64 {
     use index::*;
     let mut angles = Vec::new();
+    let mut shoulder_rise = Vec::new();
     for pose in poses {
+        let torso = Vec2::distance(
+            mid(pose, LEFT_SHOULDER, RIGHT_SHOULDER),
+            mid(pose, LEFT_HIP, RIGHT_HIP),
+        );
         for (l, r) in [(LEFT_SHOULDER, RIGHT_SHOULDER), (LEFT_HIP, RIGHT_HIP)] {
             let (l, r) = if swapped { (r, l) } else { (l, r) };
             let (near_i, far_i) = if near == Side::Left { (l, r) } else { (r, l) };
@@ -259,9 +275,17 @@ fn elevation_deg(poses: &[&Pose], up_dir: Vec2, swapped: bool, near: Side) -> f6
             if deeper > 1.0 {
                 angles.push(rise.atan2(deeper).to_degrees());
             }
+            if l == LEFT_SHOULDER && torso > 1e-6 {
+                shoulder_rise.push(rise / torso);
+            }
         }
     }
-    median(&angles).unwrap_or(0.0).clamp(-10.0, 80.0)
+    let from_depth = median(&angles).unwrap_or(0.0);
+    let from_width = median(&shoulder_rise).map_or(0.0, |w| {
+        let seen = (w * w - SIDE_SHOULDER_FLOOR_TORSO.powi(2)).max(0.0).sqrt();
+        (seen / SHOULDER_WIDTH_TORSO).min(1.0).asin().to_degrees()
+    });
+    from_depth.max(from_width).clamp(-10.0, 80.0)
 }
 
 /// One frame's measures in the body's axes. Distances are in torso lengths
@@ -468,9 +492,9 @@ mod tests {
         assert_eq!(axes.near_side, Some(Side::Left));
         assert!(!axes.labels_swapped);
         // The far hip is 12 px above the near one for 132 px of depth (5.2°), the far
-        // shoulder 14 px for 210 px (3.8°).
+        // shoulder 14 px for 210 px (3.8°); by width, 14 px of 106 is 6.6°.
         assert!(
-            axes.elevation_deg > 3.5 && axes.elevation_deg < 5.5,
+            axes.elevation_deg > 3.5 && axes.elevation_deg < 7.5,
             "{}",
             axes.elevation_deg
         );

@@ -62,6 +62,16 @@ const END_VIEW_WIDTH_RATIO: f64 = 1.1;
 /// (a floor camera measured 0.15; 30° above, about 0.4).
 const SIDE_VIEW_WIDTH_RATIO: f64 = 0.5;
 
+/// Ankles further below the hips than this (torso lengths, along the trunk) only when
+/// standing. A standing adult's hip-to-ankle length is ~1.7 torso lengths (hip joint at
+/// ~0.53 of the height, ankle ~0.04, shoulders ~0.82). Seated on a high bed edge with the
+/// thighs sloping down, BlazePose reads up to ~1.55 from the front (its knees sag when
+/// the thighs point at the camera), so a lower bar would stand a sitting person up and
+/// the seated exercise would never start. A camera above a standing person foreshortens
+/// the legs below this: such a person passes as seated, which costs nothing but a
+/// readiness check (no movement of a standing person looks like a seated rock for long).
+const STANDING_ANKLE_DROP: f64 = 1.6;
+
 /// Reads landmark `i` as an image point.
 pub(crate) fn point(pose: &Pose, i: usize) -> Vec2 {
     pose.landmarks.get(i).map_or(Vec2::default(), |l| {
@@ -118,7 +128,7 @@ pub fn classify(pose: &Pose) -> ViewEstimate {
             / 2.0
             / torso_px;
         let thighs_level = thigh / shin < 0.8 || knees_forward > 0.6;
-        let posture = if ankle_drop > 1.35 && knee_drop > 0.55 && !thighs_level {
+        let posture = if ankle_drop > STANDING_ANKLE_DROP && knee_drop > 0.55 && !thighs_level {
             Posture::Standing
         } else {
             Posture::Sitting
@@ -223,6 +233,35 @@ mod tests {
         ]);
         let est = classify(&p);
         assert_eq!((est.posture, est.view), (Posture::Sitting, View::Front));
+    }
+
+    #[test]
+    fn seated_on_a_high_edge_is_still_seated_and_standing_is_standing() {
+        // Thighs sloping steeply down toward the camera, not foreshortened in the image:
+        // the ankles 1.5 torso lengths below the hips.
+        let perched = pose(&[
+            (index::LEFT_SHOULDER, 360.0, 150.0),
+            (index::RIGHT_SHOULDER, 280.0, 150.0),
+            (index::LEFT_HIP, 345.0, 260.0),
+            (index::RIGHT_HIP, 295.0, 260.0),
+            (index::LEFT_KNEE, 348.0, 348.0),
+            (index::RIGHT_KNEE, 292.0, 348.0),
+            (index::LEFT_ANKLE, 350.0, 425.0),
+            (index::RIGHT_ANKLE, 290.0, 425.0),
+        ]);
+        assert_eq!(classify(&perched).posture, Posture::Sitting);
+        // Standing: legs straight below the hips, 1.75 torso lengths.
+        let standing = pose(&[
+            (index::LEFT_SHOULDER, 350.0, 100.0),
+            (index::RIGHT_SHOULDER, 290.0, 100.0),
+            (index::LEFT_HIP, 340.0, 180.0),
+            (index::RIGHT_HIP, 300.0, 180.0),
+            (index::LEFT_KNEE, 340.0, 250.0),
+            (index::RIGHT_KNEE, 300.0, 250.0),
+            (index::LEFT_ANKLE, 340.0, 320.0),
+            (index::RIGHT_ANKLE, 300.0, 320.0),
+        ]);
+        assert_eq!(classify(&standing).posture, Posture::Standing);
     }
 
     #[test]

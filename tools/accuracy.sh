@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Writes docs/accuracy.md: `backform eval` on every clip set, through the video path
+# (the model runs on each frame, as `analyze` does). Runs whatever the exit codes: a wrong
+# clip is a row of the report, not a reason to stop. Usage: tools/accuracy.sh [BINARY]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=${1:-./target/release/backform}
+FIX=${BACKFORM_FIXTURES:-../shared/fixtures/exercises}
+OUT=${ACCURACY_OUT:-docs/accuracy.md}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (with uncommitted changes)")
+{
+  echo "# Accuracy"
+  echo
+  echo "\`backform eval\` on every clip set, video path (BlazePose on each frame), measured at"
+  echo "commit \`$commit\`${dirty:-} on $(date -u +%Y-%m-%d). Rules: \`src/eval/score.rs\`;"
+  echo "regenerate with \`make accuracy\`. Sections marked *replayed* feed MediaPipe 0.10.14's own"
+  echo "landmarks (\`reference/\`) to the engine instead of running our model."
+  echo
+  echo "Body E is held out: no threshold or signal was tuned on it (its clips in \`varied/\`"
+  echo "and \`tests/clips/heldout-E/\`). Its table is the figure to compare with unseen people."
+  echo
+} > "$TMP/head.md"
+
+sets=(
+  "fixtures/exercises|$FIX"
+  "fixtures/exercises/bad-placement|$FIX/bad-placement"
+  "fixtures/exercises/varied|$FIX/varied"
+  "held-out body E (tests/clips/heldout-E)|tests/clips/heldout-E"
+)
+i=0
+for entry in "${sets[@]}"; do
+  title=${entry%%|*}
+  dir=${entry#*|}
+  i=$((i + 1))
+  if [ ! -d "$dir" ]; then
+    printf '## %s\n\nnot measured: %s is missing\n\n' "$title" "$dir" > "$TMP/$i.md"
+    continue
+  fi
+  "$BIN" eval "$dir" --title "$title" --markdown "$TMP/$i.md" --json "$TMP/$i.json"
+  echo "eval $title: exit $?" >&2
+  echo >> "$TMP/$i.md"
+done
+# The same sets replayed from MediaPipe 0.10.14's landmarks (`reference/`): what
+# `tests/exercise_clips.rs` holds the engine to without running the model.
+for entry in "${sets[@]}"; do
+  title=${entry%%|*}
+  dir=${entry#*|}
+  i=$((i + 1))
+  [ -d "$dir/reference" ] || continue
+  "$BIN" eval "$dir" --from-landmarks "$dir/reference" --title "$title, replayed" \
+    --markdown "$TMP/$i.md" --json "$TMP/$i.json"
+  echo "eval $title (replayed): exit $?" >&2
+  echo >> "$TMP/$i.md"
+done
+cat "$TMP/head.md" $(ls "$TMP"/[0-9]*.md | sort -V) > "$OUT"
+echo "wrote $OUT" >&2
