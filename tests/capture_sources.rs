@@ -1,5 +1,6 @@
 //! Frame sources on real files: the fixture clips, and the bad inputs a user may hand us.
 
+mod require;
 use std::path::{Path, PathBuf};
 
 use backform::capture::{
@@ -13,7 +14,7 @@ fn fixture(rel: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipping: {} is absent", path.display());
+        require::skip(format!("{} is absent", path.display()));
         None
     }
 }
@@ -131,4 +132,79 @@ fn an_empty_folder_says_what_it_needs() {
     let dir = tempfile::tempdir().unwrap();
     let err = ImageFolderSource::open(dir.path(), 30.0).err().unwrap();
     assert!(err.to_string().contains("holds no images"), "{err}");
+}
+
+/// Re-encodes of `pelvic_tilt__good__side_floor.mp4` (46 s, 1380 frames at 30 fps) that
+/// ordinary web clips look like; `tests/data/README.md` gives the ffmpeg commands.
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn decode_all(path: &Path) -> Result<Vec<f64>, CaptureError> {
+    let mut source = VideoSource::open(path)?;
+    let mut stamps = Vec::new();
+    while let Some(frame) = source.next_frame()? {
+        assert_eq!(frame.index, stamps.len() as u64);
+        stamps.push(frame.timestamp_s);
+    }
+    Ok(stamps)
+}
+
+#[test]
+fn a_container_without_a_frame_count_decodes_to_its_end() {
+    // Matroska states no frame count; its longer audio track makes OpenCV's estimate
+    // (duration × fps) several frames more than the file holds.
+    let path = data("no_frame_count.mkv");
+    let estimate = VideoSource::open(&path).unwrap().info().frame_count;
+    assert!(estimate.is_some_and(|n| n > 1380), "{estimate:?}");
+    let stamps = decode_all(&path).expect("a file that decodes to its end is complete");
+    assert_eq!(stamps.len(), 1380);
+}
+
+#[test]
+fn b_frames_decode_in_presentation_order() {
+    let stamps = decode_all(&data("bframes3.mp4")).unwrap();
+    assert_eq!(stamps.len(), 1380);
+    for (i, t) in stamps.iter().enumerate() {
+        assert!((t - i as f64 / 30.0).abs() < 1e-3, "frame {i} at {t}");
+    }
+}
+
+#[test]
+fn a_variable_frame_rate_file_is_timed_by_presentation_time() {
+    // One of every ten frames was dropped: the kept frame n shows at n / 30 s, which
+    // index / fps would put ever earlier (by 4.6 s at the end).
+    let want: Vec<f64> = (0..1380u32)
+        .filter(|n| n % 10 != 4)
+        .map(|n| f64::from(n) / 30.0)
+        .collect();
+    let stamps = decode_all(&data("vfr.mp4")).unwrap();
+    assert_eq!(stamps.len(), want.len());
+    for (got, want) in stamps.iter().zip(&want) {
+        assert!(
+            (got - want).abs() < 1e-3,
+            "frame at {got} s should be at {want} s"
+        );
+    }
+}
+
+#[test]
+fn a_file_cut_mid_stream_is_truncated_after_its_frames() {
+    let mut source = VideoSource::open(&data("cut_midstream.mp4")).unwrap();
+    let mut frames = 0u32;
+    let err = loop {
+        match source.next_frame() {
+            Ok(Some(_)) => frames += 1,
+            Ok(None) => panic!("half a video passed as whole after {frames} frames"),
+            Err(err) => break err,
+        }
+    };
+    assert!(matches!(err, CaptureError::Truncated { .. }), "{err}");
+    assert!(err.to_string().contains("of its 46.0 s"), "{err}");
+    assert!(
+        frames > 300 && frames < 1300,
+        "{frames} frames before the cut"
+    );
 }

@@ -85,12 +85,12 @@ pub enum CaptureError {
     )]
     NotAVideo { path: String, reason: String },
     #[error(
-        "{path}: the video ends after {read} of its {expected} frames — the file is truncated or damaged; re-export or re-copy it"
+        "{path}: the video stops at {read_s:.1} s of its {expected_s:.1} s — the file is truncated or damaged; re-export or re-copy it"
     )]
     Truncated {
         path: String,
-        read: u64,
-        expected: u64,
+        read_s: f64,
+        expected_s: f64,
     },
     #[error("{path}: holds no images (png or jpg) — point at a folder of pictures")]
     EmptyFolder { path: String },
