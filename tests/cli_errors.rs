@@ -3,6 +3,7 @@
 
 #![allow(clippy::expect_used)] // helpers outside #[test] fns
 
+mod require;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -20,7 +21,7 @@ fn fixture(rel: &str) -> Option<PathBuf> {
         .join("../shared/fixtures")
         .join(rel);
     path.exists().then_some(path).or_else(|| {
-        eprintln!("skipping: fixture {rel} is absent");
+        require::skip(format!("fixture {rel} is absent"));
         None
     })
 }

@@ -1,267 +1,204 @@
-//! The coach on the rendered exercise clips, judged against their frame-exact ground
-//! truth (`../shared/fixtures/exercises/<clip>.json`).
+//! Every rendered clip is a test, judged by `backform eval`'s own scorer
+//! (`backform::eval`) against its frame-exact ground truth, and held to the committed
+//! `docs/accuracy.md` as a ratchet: a clip right there must stay right; a wrong one is
+//! listed there with why, and a clip that turns right says so (update the file with
+//! `make accuracy`).
 //!
-//! The pose source is pluggable (`SOURCES`): MediaPipe's own landmarks on the clips
-//! (`reference/<clip>.jsonl`), and our own pose pipeline on the `.mp4` files — the very
-//! path `backform analyze` takes (`pipeline::analyze`). Clips, models or the ONNX
-//! Runtime library that are absent are skipped with a message.
+//! Two pose sources: MediaPipe 0.10.14's own landmarks replayed (`reference/X.jsonl`,
+//! every set: the engine alone, fast), and our pose pipeline on the `.mp4` files for the
+//! core and bad-placement sets — the very path `backform analyze` takes. Absent clips,
+//! models or runtime skip locally and fail under `BACKFORM_REQUIRE_FIXTURES=1` (CI).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
-mod support;
+mod require;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use backform::coach;
-use backform::exercises::{FaultCode, Side};
-use backform::pose::Pose;
-use backform::pose::jsonl::read_landmarks;
-use support::truth::{Truth, TruthFault, TruthRep, TruthStep, judge};
+use backform::eval::{self, ClipScore, PoseInput};
+use backform::pose::PoseConfig;
 
-fn fixtures() -> PathBuf {
+fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/exercises")
 }
 
-/// A pose source: the clip's frames as `(t_s, pose)`, or `None` if unavailable.
-type PoseSource = fn(&Path, &str) -> Option<Vec<(f64, Option<Pose>)>>;
-
-/// MediaPipe 0.10.14's landmarks on the clip (the reference JSONL).
-fn mediapipe_reference(dir: &Path, stem: &str) -> Option<Vec<(f64, Option<Pose>)>> {
-    let path = dir.join("reference").join(format!("{stem}.jsonl"));
-    if !path.exists() {
-        eprintln!("skipping {stem}: {} is absent", path.display());
-        return None;
+/// The clip sets, by their titles in `docs/accuracy.md`.
+fn set_dir(title: &str) -> PathBuf {
+    match title {
+        "fixtures/exercises" => shared(),
+        "fixtures/exercises/bad-placement" => shared().join("bad-placement"),
+        "fixtures/exercises/varied" => shared().join("varied"),
+        other => Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            other
+                .split_once('(')
+                .and_then(|(_, rest)| rest.strip_suffix(')'))
+                .unwrap_or(other),
+        ),
     }
-    let lines = read_landmarks(&path).ok()?;
-    Some(lines.iter().map(|l| (l.t, l.to_pose(640, 480))).collect())
 }
 
-/// Our pipeline on the clip's video, exactly as `backform analyze` runs it.
-fn backform_pipeline(dir: &Path, stem: &str) -> Option<Vec<(f64, Option<Pose>)>> {
-    use backform::capture::SourceSpec;
-    use backform::pipeline::analyze;
-    use backform::pose::PoseConfig;
-    let path = dir.join(format!("{stem}.mp4"));
-    if !path.exists() {
-        eprintln!("skipping {stem}: {} is absent", path.display());
-        return None;
-    }
-    let (mut prefetch, mut estimator) =
-        match analyze::open(&SourceSpec::Video(path), PoseConfig::default()) {
-            Ok(opened) => opened,
-            Err(e) => {
-                eprintln!("skipping {stem} through the pipeline: {e}");
-                return None;
-            }
+/// `docs/accuracy.md`'s verdicts: table title → clip → right.
+fn committed_verdicts() -> BTreeMap<String, BTreeMap<String, bool>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/accuracy.md");
+    let text = std::fs::read_to_string(&path).expect("docs/accuracy.md is committed");
+    let mut out: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
+    let mut title = None;
+    for line in text.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            // "## fixtures/exercises/varied: 10 of 29 clips right"
+            title = Some(h.rsplit_once(": ").map_or(h, |(t, _)| t).to_owned());
+            continue;
+        }
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let (Some(t), [clip, .., verdict]) = (&title, cells.as_slice()) else {
+            continue;
         };
-    let mut frames = Vec::new();
-    analyze::run(&mut prefetch, &mut estimator, None, |outcome| {
-        frames.push((outcome.timestamp_s, outcome.pose.cloned()));
-        Ok(())
-    })
-    .ok()?;
-    Some(frames)
-}
-
-/// The pose sources the clips are judged through.
-const MEDIAPIPE: (&str, PoseSource) = ("mediapipe-reference", mediapipe_reference);
-const PIPELINE: (&str, PoseSource) = ("backform-pipeline", backform_pipeline);
-
-fn side(v: &serde_json::Value) -> Option<Side> {
-    match v.as_str() {
-        Some("left") => Some(Side::Left),
-        Some("right") => Some(Side::Right),
-        _ => None,
+        if clip.contains("__") && (*verdict == "yes" || *verdict == "**no**") {
+            out.entry(t.clone())
+                .or_default()
+                .insert((*clip).to_owned(), *verdict == "yes");
+        }
     }
+    out
 }
 
-/// Reads a clip's ground truth into the judge's terms.
-fn truth_of(dir: &Path, stem: &str) -> Option<Truth> {
-    let text = std::fs::read_to_string(dir.join(format!("{stem}.json"))).ok()?;
-    let gt: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let fps = gt["fps"].as_f64()?;
-    let exercise = gt["exercise"].as_str()?.replace('_', "-");
-    let frame = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0) / fps;
-    let reps = gt["reps"].as_array()?;
-    let mut truth = Truth {
-        exercise: exercise.clone(),
-        duration_s: gt["duration_s"].as_f64()?,
-        ..Truth::default()
+/// Scores every clip of the set titled `title` and holds it to the committed verdicts.
+fn ratchet(title: &str, input: impl Fn(&Path) -> PoseInput) {
+    let dir = set_dir(title.trim_end_matches(", replayed"));
+    if !dir.is_dir() {
+        require::skip(format!("{} is absent", dir.display()));
+        return;
+    }
+    let verdicts = committed_verdicts();
+    let Some(committed) = verdicts.get(title) else {
+        panic!("docs/accuracy.md has no table titled {title:?}: run `make accuracy`");
     };
-    if exercise == "back-block-traction" {
-        // From the first frame on the block to the end.
-        truth.timed_hold_s = Some(truth.duration_s);
-        truth.steps = reps
-            .iter()
-            .map(|r| TruthStep {
-                side: side(&r["side"]),
-                start_s: frame(&r["start_frame"]),
-                end_s: frame(&r["end_frame"]),
-            })
-            .collect();
-    } else {
-        truth.reps = reps
-            .iter()
-            .map(|r| TruthRep {
-                side: side(&r["side"]),
-                start_s: frame(&r["start_frame"]),
-                end_s: frame(&r["end_frame"]),
-                hold_s: r["hold_s"].as_f64(),
-            })
-            .collect();
-    }
-    truth.faults = gt["faults"]
-        .as_array()?
-        .iter()
-        .filter_map(|f| {
-            Some(TruthFault {
-                code: f["name"].as_str()?.parse::<FaultCode>().ok()?,
-                start_s: frame(&f["start_frame"]),
-                end_s: frame(&f["end_frame"]),
-            })
-        })
-        .collect();
-    Some(truth)
-}
-
-fn check(
-    dir: &Path,
-    stem: &str,
-    camera_prompt: Option<&str>,
-    source: (&str, PoseSource),
-) -> Vec<String> {
-    let Some(mut truth) = truth_of(dir, stem) else {
-        eprintln!("skipping {stem}: ground truth absent");
-        return Vec::new();
-    };
-    if let Some(text) = camera_prompt {
-        truth.expect_camera_prompt = Some(text.to_owned());
-    }
+    let clips = eval::find_clips(&dir).unwrap();
+    assert!(!clips.is_empty(), "no clips in {}", dir.display());
+    let input = input(&dir);
     let mut failures = Vec::new();
-    let (source_name, source) = source;
-    if let Some(frames) = source(dir, stem) {
-        let (report, _events) = coach::analyze(
-            &truth.exercise,
-            frames.iter().map(|(t, p)| (*t, p.as_ref())),
-            truth.duration_s,
-        )
-        .unwrap();
-        let verdict = judge(&truth, &report);
-        eprintln!("== {stem} [{source_name}]");
-        for line in &verdict.lines {
-            eprintln!("   {line}");
+    let mut improved = Vec::new();
+    for clip in &clips {
+        let score: ClipScore = eval::evaluate_clip(clip, &input);
+        eprintln!(
+            "{} {}: {}",
+            if score.right { "right" } else { "WRONG" },
+            clip.stem,
+            score.why.join("; ")
+        );
+        match committed.get(&clip.stem) {
+            None => failures.push(format!("{}: not in docs/accuracy.md", clip.stem)),
+            Some(true) if !score.right => failures.push(format!(
+                "{} was right and is now wrong: {}",
+                clip.stem,
+                score.why.join("; ")
+            )),
+            Some(false) if score.right => improved.push(clip.stem.clone()),
+            _ => {}
         }
-        for f in &verdict.failures {
-            eprintln!("   FAIL {f}");
-        }
-        if !report.notes.is_empty() {
-            eprintln!("   notes: {:?}", report.notes);
-        }
-        failures.extend(
-            verdict
-                .failures
-                .iter()
-                .map(|f| format!("{stem} [{source_name}]: {f}")),
+    }
+    if !improved.is_empty() {
+        eprintln!("now right, update docs/accuracy.md (`make accuracy`): {improved:?}");
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+fn replayed(dir: &Path) -> PoseInput {
+    PoseInput::Replay(dir.join("reference"))
+}
+
+fn model(_: &Path) -> PoseInput {
+    PoseInput::Model(PoseConfig::default())
+}
+
+#[test]
+fn core_clips_replayed() {
+    ratchet("fixtures/exercises, replayed", replayed);
+}
+
+#[test]
+fn bad_placement_clips_replayed() {
+    ratchet("fixtures/exercises/bad-placement, replayed", replayed);
+}
+
+#[test]
+fn varied_clips_replayed() {
+    ratchet("fixtures/exercises/varied, replayed", replayed);
+}
+
+/// Whether the models are here to run our pipeline (skip, or fail under CI, if not).
+fn models_present() -> bool {
+    let found = backform::pose::model::find_model(None, "pose_detection.onnx").is_ok();
+    if !found {
+        require::skip("the models are not present");
+    }
+    found
+}
+
+#[test]
+fn core_clips_through_our_pipeline() {
+    if models_present() {
+        ratchet("fixtures/exercises", model);
+    }
+}
+
+#[test]
+fn bad_placement_clips_through_our_pipeline() {
+    if models_present() {
+        ratchet("fixtures/exercises/bad-placement", model);
+    }
+}
+
+#[test]
+fn the_ratchet_reads_the_committed_tables() {
+    // A ratchet that parsed nothing would pass everything.
+    let verdicts = committed_verdicts();
+    for title in [
+        "fixtures/exercises",
+        "fixtures/exercises, replayed",
+        "fixtures/exercises/varied, replayed",
+    ] {
+        let clips = verdicts.get(title).map_or(0, BTreeMap::len);
+        assert!(
+            clips >= 8,
+            "{title}: {clips} clips parsed from docs/accuracy.md"
         );
     }
-    failures
 }
 
-fn run(stems: &[&str], source: (&str, PoseSource)) {
-    let dir = fixtures();
-    if !dir.exists() {
-        eprintln!("skipping: {} is absent", dir.display());
+#[test]
+fn dropped_frames_keep_their_times_and_the_holds() {
+    // A variable-frame-rate file (as `tests/data/vfr.mp4`): MediaPipe's own landmarks of
+    // the tilt clip with one frame of every ten gone, each kept frame at its own time.
+    // The holds stay within 0.1 s of the full clip's.
+    use backform::coach;
+    use backform::pose::jsonl::read_landmarks;
+    let dir = shared();
+    let path = dir.join("reference/pelvic_tilt__good__side_floor.jsonl");
+    if !path.exists() {
+        require::skip(format!("{} is absent", path.display()));
         return;
     }
-    let failures: Vec<String> = stems
-        .iter()
-        .flat_map(|s| check(&dir, s, None, source))
-        .collect();
-    assert!(failures.is_empty(), "{failures:#?}");
-}
-
-const TILT: [&str; 2] = [
-    "pelvic_tilt__good__side_floor",
-    "pelvic_tilt__bridge__side_floor",
-];
-const ROTATION: [&str; 2] = [
-    "controlled_rotation__good__side_floor",
-    "controlled_rotation__too_far__side_floor",
-];
-const ROCK: [&str; 2] = [
-    "pelvic_rock__good__front_seated",
-    "pelvic_rock__shoulder_sway__front_seated",
-];
-const TRACTION: [&str; 2] = [
-    "back_block_traction__good__side_floor",
-    "back_block_traction__block_too_high__side_floor",
-];
-const FEET_END: [&str; 2] = [
-    "controlled_rotation__good__feet_elev",
-    "controlled_rotation__too_far__feet_elev",
-];
-
-#[test]
-fn pelvic_tilt_clips() {
-    run(&TILT, MEDIAPIPE);
-}
-
-#[test]
-fn controlled_rotation_clips() {
-    run(&ROTATION, MEDIAPIPE);
-}
-
-#[test]
-fn pelvic_rock_clips() {
-    run(&ROCK, MEDIAPIPE);
-}
-
-#[test]
-fn back_block_traction_clips() {
-    run(&TRACTION, MEDIAPIPE);
-}
-
-fn bad_placement(source: (&str, PoseSource)) {
-    let dir = fixtures().join("bad-placement");
-    if !dir.exists() {
-        eprintln!("skipping: {} is absent", dir.display());
-        return;
+    let lines = read_landmarks(&path).unwrap();
+    let frames: Vec<(f64, Option<backform::pose::Pose>)> =
+        lines.iter().map(|l| (l.t, l.to_pose(640, 480))).collect();
+    let holds = |keep: &dyn Fn(usize) -> bool| -> Vec<f64> {
+        let kept = frames
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, (t, p))| (*t, p.as_ref()));
+        let (report, _) = coach::analyze("pelvic-tilt", kept, 46.0).unwrap();
+        report.reps.iter().filter_map(|r| r.hold_s).collect()
+    };
+    let full = holds(&|_| true);
+    let dropped = holds(&|i| i % 10 != 4);
+    assert_eq!(full.len(), 5, "{full:?}");
+    assert_eq!(dropped.len(), full.len(), "{dropped:?} vs {full:?}");
+    for (d, f) in dropped.iter().zip(&full) {
+        assert!(
+            (d - f).abs() <= 0.1,
+            "hold {d} s with dropped frames, {f} s without"
+        );
     }
-    let spec = backform::exercises::spec::load("controlled-rotation").unwrap();
-    let failures: Vec<String> = FEET_END
-        .iter()
-        .flat_map(|s| check(&dir, s, Some(&spec.camera.wrong_view), source))
-        .collect();
-    assert!(failures.is_empty(), "{failures:#?}");
-}
-
-#[test]
-fn rotation_filmed_from_the_feet_ends_in_a_camera_prompt() {
-    bad_placement(MEDIAPIPE);
-}
-
-// The same clips through our own pose pipeline (slow: a pose estimate per frame).
-
-#[test]
-fn pelvic_tilt_clips_through_our_pipeline() {
-    run(&TILT, PIPELINE);
-}
-
-#[test]
-fn controlled_rotation_clips_through_our_pipeline() {
-    run(&ROTATION, PIPELINE);
-}
-
-#[test]
-fn pelvic_rock_clips_through_our_pipeline() {
-    run(&ROCK, PIPELINE);
-}
-
-#[test]
-fn back_block_traction_clips_through_our_pipeline() {
-    run(&TRACTION, PIPELINE);
-}
-
-#[test]
-fn rotation_filmed_from_the_feet_through_our_pipeline() {
-    bad_placement(PIPELINE);
 }

@@ -130,3 +130,59 @@ fn back_block_traction_synthetic() {
         &[Placement::SideFloor, Placement::SideAbove],
     );
 }
+
+#[test]
+#[ignore = "open gap: drift before the rest has been measured (the first ~3 s) still starts reps; see docs/accuracy.md"]
+fn a_tilt_under_the_drift_is_cannot_see_never_reps_or_a_merged_hold() {
+    // The real person's landmarks (clinic footage, floor-level side view): smoothed jitter
+    // 0.03 px, the hip drifting 0.5–1.8 px within seconds; their tilts moved the
+    // landmarks less than that. Here the tilts are a fifth of the synthetic body's.
+    let drift = NoiseSpec {
+        jitter_px: 0.03,
+        drift_px: 1.0,
+        drift_tau_s: 3.0,
+        ..NoiseSpec::typical()
+    };
+    let scenario = support::scenarios::pelvic_tilt_faint(0.1);
+    let spec = backform::exercises::spec::load("pelvic-tilt").unwrap();
+    let mut failures = Vec::new();
+    for seed in 1..=6 {
+        for placement in [Placement::SideFloor, Placement::SideAbove] {
+            let frames = scenario.frames(placement, drift, seed);
+            let (report, _) = coach::analyze(
+                "pelvic-tilt",
+                frames.iter().map(|(t, p)| (*t, p.as_ref())),
+                scenario.truth.duration_s,
+            )
+            .unwrap();
+            let name = format!("seed {seed} {placement:?}");
+            if !report.reps.is_empty() {
+                failures.push(format!("{name}: counted {:?}", report.reps));
+            }
+            if report.cannot_see.is_empty() {
+                failures.push(format!("{name}: no cannot-see span"));
+            }
+            let said = report
+                .prompts
+                .iter()
+                .any(|p| p.text == spec.camera.signal_below_noise);
+            if !said {
+                failures.push(format!("{name}: never said it cannot see the tilt"));
+            }
+            // Both true tilts lie inside what was declared unseen.
+            for rep in &scenario.truth.reps {
+                let inside = report
+                    .cannot_see
+                    .iter()
+                    .any(|c| c.start_s <= rep.start_s && c.end_s >= rep.end_s);
+                if !inside {
+                    failures.push(format!(
+                        "{name}: tilt {:.1}-{:.1} s not inside {:?}",
+                        rep.start_s, rep.end_s, report.cannot_see
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

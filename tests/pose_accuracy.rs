@@ -6,6 +6,7 @@
 //! wrists, hips, knees, ankles; errors as % of the reference torso length.
 
 mod pose_support;
+mod require;
 
 use backform::pose::jsonl::read_landmarks;
 use backform::pose::{ModelVariant, PoseConfig, PoseEstimator};

@@ -1,6 +1,7 @@
 //! Each way the pose pipeline can fail to start gives one clear error that names the file
 //! and the fix.
 
+mod require;
 use std::path::PathBuf;
 
 use backform::pose::{PoseConfig, PoseError, PoseEstimator};
@@ -50,7 +51,7 @@ fn corrupt_model_file_names_it_and_says_make_models() {
 fn missing_landmark_model_is_named_too() {
     // A folder with only the detector: the Full landmark model is what is missing.
     let Some(source) = backform::pose::model::find_model(None, "pose_detection.onnx").ok() else {
-        eprintln!("skipping: models not present");
+        require::skip("the models are not present");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

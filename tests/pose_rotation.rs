@@ -3,6 +3,7 @@
 //! and landmarks are projected back through that rotation.
 
 mod pose_support;
+mod require;
 
 use backform::capture::Frame;
 use backform::pose::{Pose, PoseConfig, PoseEstimator};

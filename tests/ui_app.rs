@@ -9,6 +9,7 @@
 // Test helpers outside #[test] functions may panic too: a failed set-up is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod require;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -520,7 +521,7 @@ fn reference_landmarks_pass_the_readiness_check_and_draw_on_the_picture() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/fixtures/exercises/reference/pelvic_rock__good__front_seated.jsonl");
     if !path.exists() {
-        eprintln!("skipping: {} is absent", path.display());
+        require::skip(format!("{} is absent", path.display()));
         return;
     }
     let poses = ScriptedPoses::from_jsonl(&path, 640, 480).unwrap();
@@ -699,7 +700,7 @@ fn reference_setup(clip: &str, exercise: &str) -> Option<Setup> {
         .join("../shared/fixtures/exercises/reference")
         .join(format!("{clip}.jsonl"));
     if !path.exists() {
-        eprintln!("skipping: {} is absent", path.display());
+        require::skip(format!("{} is absent", path.display()));
         return None;
     }
     let poses = ScriptedPoses::from_jsonl(&path, 640, 480).unwrap();

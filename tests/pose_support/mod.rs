@@ -18,7 +18,7 @@ pub fn fixtures() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipping: {} is absent", dir.display());
+        crate::require::skip(format!("{} is absent", dir.display()));
         None
     }
 }

@@ -265,6 +265,29 @@ pub fn pelvic_tilt(variant: TiltVariant) -> Scenario {
     }
 }
 
+/// The real person's case (issue "Coach any body"): two tilts with 1.5 s holds and a
+/// 1.3 s rest, at `gain` of the synthetic body's 13° (0.2: a fifth of its landmark
+/// signal), after a still lead-in long enough to see the rest.
+pub fn pelvic_tilt_faint(gain: f64) -> Scenario {
+    let tilts = train(2, 4.0, 0.9, 1.5, 0.9, 1.3, |_| 13.0 * gain);
+    let duration = tilts.last().map_or(10.0, |m| m.end_s() + 4.0);
+    let mut t = truth("pelvic-tilt", duration);
+    t.reps = reps_of(&tilts, |_| None, true);
+    let shape = Shape::adult(1.0);
+    Scenario {
+        name: format!("pelvic-tilt/faint×{gain}"),
+        truth: t,
+        shape,
+        pose: Box::new(move |time| {
+            Lying {
+                tilt_deg: sum(&tilts, time),
+                ..Lying::default()
+            }
+            .skeleton(&shape)
+        }),
+    }
+}
+
 // ---------------------------------------------------------------- controlled rotation
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
