@@ -202,3 +202,75 @@ fn dropped_frames_keep_their_times_and_the_holds() {
         );
     }
 }
+
+#[test]
+fn real_people_standing_walking_and_jumping_count_nothing() {
+    // fixtures/video: real people (not lying, not seated on an edge), coached as each
+    // exercise: no rep, no form fault, and the person is told what position or camera
+    // the exercise needs (a prompt, or the readiness line the app shows).
+    use backform::coach;
+    use backform::pose::jsonl::read_landmarks;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/reference");
+    if !dir.is_dir() {
+        require::skip(format!("{} is absent", dir.display()));
+        return;
+    }
+    let mut failures = Vec::new();
+    for clip in [
+        "pose2sim-cam01",
+        "pose2sim-cam02",
+        "pose2sim-cam03",
+        "pose2sim-cam04",
+        "sports2d-demo",
+    ] {
+        let lines = read_landmarks(&dir.join(format!("{clip}.jsonl"))).unwrap();
+        let size = backform::capture::VideoSource::open(&dir.join(format!("../video/{clip}.mp4")))
+            .map(|s| {
+                use backform::capture::FrameSource;
+                (s.info().width, s.info().height)
+            })
+            .unwrap();
+        let frames: Vec<(f64, Option<backform::pose::Pose>)> = lines
+            .iter()
+            .map(|l| (l.t, l.to_pose(size.0, size.1)))
+            .collect();
+        let end_s = frames.last().map_or(0.0, |f| f.0) + 0.1;
+        for exercise in [
+            "pelvic-tilt",
+            "controlled-rotation",
+            "pelvic-rock",
+            "back-block-traction",
+        ] {
+            let (report, _) = coach::analyze(
+                exercise,
+                frames.iter().map(|(t, p)| (*t, p.as_ref())),
+                end_s,
+            )
+            .unwrap();
+            let name = format!("{clip} as {exercise}");
+            if !report.reps.is_empty() || report.counts.total > 0 {
+                failures.push(format!("{name}: counted {:?}", report.reps));
+            }
+            let form: Vec<_> = report
+                .faults
+                .iter()
+                .filter(|f| !f.code.is_safety())
+                .collect();
+            if !form.is_empty() {
+                failures.push(format!("{name}: form faults {form:?}"));
+            }
+            let told = report
+                .prompts
+                .iter()
+                .any(|p| p.kind != backform::coach::PromptKind::Form)
+                || report
+                    .notes
+                    .iter()
+                    .any(|n| n.starts_with("the exercise never started"));
+            if !told {
+                failures.push(format!("{name}: nothing said about position or camera"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -132,17 +132,12 @@ fn back_block_traction_synthetic() {
 }
 
 #[test]
-#[ignore = "open gap: drift before the rest has been measured (the first ~3 s) still starts reps; see docs/accuracy.md"]
+#[ignore = "open gap: the running check says it cannot see, but on some seeds only after the first tilt began, and one seed in six still counts a merged rep"]
 fn a_tilt_under_the_drift_is_cannot_see_never_reps_or_a_merged_hold() {
     // The real person's landmarks (clinic footage, floor-level side view): smoothed jitter
     // 0.03 px, the hip drifting 0.5–1.8 px within seconds; their tilts moved the
     // landmarks less than that. Here the tilts are a fifth of the synthetic body's.
-    let drift = NoiseSpec {
-        jitter_px: 0.03,
-        drift_px: 1.0,
-        drift_tau_s: 3.0,
-        ..NoiseSpec::typical()
-    };
+    let drift = measured_drift();
     let scenario = support::scenarios::pelvic_tilt_faint(0.1);
     let spec = backform::exercises::spec::load("pelvic-tilt").unwrap();
     let mut failures = Vec::new();
@@ -184,5 +179,99 @@ fn a_tilt_under_the_drift_is_cannot_see_never_reps_or_a_merged_hold() {
             }
         }
     }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The drift a real person's landmarks showed at rest (clinic footage): the hip
+/// wandering 0.5–1.8 px within seconds, 0.005 torso lengths at most — 0.55 px on this
+/// body's ~111 px torso — with smoothed jitter of 0.03 px.
+fn measured_drift() -> NoiseSpec {
+    NoiseSpec {
+        jitter_px: 0.03,
+        drift_px: 0.55,
+        drift_tau_s: 3.0,
+        ..NoiseSpec::typical()
+    }
+}
+
+/// Each case's starting position held without moving, through both its placements, at
+/// typical and poor landmark noise and at the measured drift: what was counted or
+/// faulted.
+fn still_failures(cases: Vec<(Scenario, [Placement; 2], f64)>) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (i, (scenario, placements, duration_s)) in cases.into_iter().enumerate() {
+        let exercise = scenario.truth.exercise.clone();
+        let still = scenario.held_still(duration_s);
+        for placement in placements {
+            for (k, (label, noise)) in [
+                ("typical", NoiseSpec::typical()),
+                ("poor", NoiseSpec::poor()),
+                ("drift", measured_drift()),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let frames = still.frames(placement, noise, 7000 + 10 * i as u64 + k as u64);
+                let (report, _) = coach::analyze(
+                    &exercise,
+                    frames.iter().map(|(t, p)| (*t, p.as_ref())),
+                    duration_s,
+                )
+                .unwrap();
+                let name = format!("{} [{placement:?}, {label}]", still.name);
+                let counted: Vec<_> = if exercise == "back-block-traction" {
+                    report.steps.iter().map(|s| s.start_s).collect()
+                } else {
+                    report.reps.iter().map(|r| r.start_s).collect()
+                };
+                if !counted.is_empty() {
+                    failures.push(format!("{name}: counted at {counted:?}"));
+                }
+                let faults: Vec<_> = report
+                    .faults
+                    .iter()
+                    .filter(|f| f.code != backform::exercises::FaultCode::NoPelvisMovement)
+                    .map(|f| (f.code, f.start_s))
+                    .collect();
+                if !faults.is_empty() {
+                    failures.push(format!("{name}: faults {faults:?}"));
+                }
+            }
+        }
+    }
+    failures
+}
+
+#[test]
+fn a_person_lying_or_sitting_still_for_a_minute_gets_no_rep_and_no_fault() {
+    let failures = still_failures(vec![
+        (
+            pelvic_tilt(TiltVariant::Good),
+            [Placement::SideFloor, Placement::SideAbove],
+            60.0,
+        ),
+        (
+            pelvic_rock(RockVariant::Good),
+            [Placement::FrontChest, Placement::FrontAboveOffAxis],
+            60.0,
+        ),
+        // Traction is timed: its safety limit is one minute on the block.
+        (
+            back_block_traction(TractionVariant::Good),
+            [Placement::SideFloor, Placement::SideAbove],
+            55.0,
+        ),
+    ]);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+#[ignore = "open gap: the hip-roll signal of a rotation is as small as poor-picture noise and the measured drift; a still person still gets 2-8 phantom rotations a minute"]
+fn a_person_lying_still_for_a_minute_gets_no_rotation() {
+    let failures = still_failures(vec![(
+        controlled_rotation(RotationVariant::Good),
+        [Placement::SideFloor, Placement::SideAbove],
+        60.0,
+    )]);
     assert!(failures.is_empty(), "{failures:#?}");
 }

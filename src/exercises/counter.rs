@@ -18,7 +18,15 @@
 //!   recent reps, is a fidget and counts nothing;
 //! - in signed mode an excursion either way counts, its sign says which side;
 //! - thresholds rise to `noise_factor` times the resting jitter measured at calibration,
-//!   so a noisy view counts nothing rather than guesses.
+//!   so a noisy view counts nothing rather than guesses;
+//! - and to `REST_EXCURSION_FACTOR` times what rest has lately done by itself: every
+//!   still period (settled after a rep, short of starting one) and every would-be rep
+//!   over too soon is measured, so landmark drift and noise are never counted. Small reps
+//!   completed before any rest has been seen are held back and re-judged once it has
+//!   (a rep may begin a moment after the clip does); `can_see` says when rest has raised
+//!   the threshold past what this exercise's movement shows (`unseeable_raise`), and the
+//!   exercise then says it cannot see the movement instead of counting;
+//! - identical frames (a frozen picture) add nothing to what rest is known to do.
 //!
 //! The hold is measured twice. Live, for the UI's progress bar: it starts when the
 //! movement out has slowed to a share of its own top speed and ends when the signal heads
@@ -116,6 +124,10 @@ struct Closing {
     until_s: f64,
 }
 
+/// At the end of the clip, a rep that held and has come back below this share of its
+/// peak counts: the landmarks may have settled off their old rest level after it.
+const SETTLED_BACK_SHARE: f64 = 0.6;
+
 /// How long after a rep has come back its samples keep being collected.
 const CLOSING_S: f64 = 0.25;
 
@@ -142,25 +154,38 @@ pub struct RepCounter {
     still_since: Option<f64>,
     /// A rep that has come back, not yet measured.
     closing: Option<Closing>,
-    /// Smoothed samples of the current still period (idle and slow), at most
-    /// `DRIFT_WINDOW_S` long: what the signal does when nothing is counted.
-    still_window: VecDeque<(f64, f64)>,
-    /// The largest range over a still window lately (decaying over `DRIFT_MEMORY_S`).
-    rest_drift: f64,
+    /// |excursion| of the current rest, newest last, not yet old enough to be trusted as
+    /// rest (it may be the toe of a rep still short of its threshold).
+    rest_pending: VecDeque<(f64, f64)>,
+    /// The largest excursion rest has shown lately (decaying over `REST_MEMORY_S`):
+    /// what drift and noise do to this signal when nothing is being done.
+    rest_excursion: f64,
     /// Previous raw value: an identical one is a frozen frame, not a still person.
     last_raw: Option<f64>,
-    /// When the last rep (counted or not) came back.
+    /// When the last counted rep came back.
     last_rep_end_s: Option<f64>,
+    /// Seconds of rest seen since calibration (what the rest excursion is known from).
+    rest_seen_s: f64,
+    /// Small reps completed before rest was known: held back, re-judged once it is.
+    provisional: Vec<RepMeasure>,
 }
 
-/// Rest drift is measured only this long after a rep has come back.
-const SETTLE_AFTER_REP_S: f64 = 3.0;
+/// A rep counted within this long shows the movement can be seen.
+const SEEN_REP_GRACE_S: f64 = 20.0;
+/// Rest must have been seen this long before a small rep is trusted.
+const REST_PROOF_S: f64 = 2.0;
+/// A rep this many times the start threshold is a rep whatever rest turns out to be.
+const SURE_REP_FACTOR: f64 = 3.0;
 
-/// The still window rest drift is measured over, and the latest part of it left out.
-const DRIFT_WINDOW_S: f64 = 2.7;
-const DRIFT_LAG_S: f64 = 0.7;
-/// How long a measured rest drift is remembered (it decays over this time constant).
-const DRIFT_MEMORY_S: f64 = 20.0;
+/// Rest is measured only this long after a rep has come back (landmarks creep back
+/// for a while after a big movement: that is the rep's tail, not the rest's drift).
+const SETTLE_AFTER_REP_S: f64 = 3.0;
+/// A rest excursion counts once it is this old without a rep having started.
+const REST_LAG_S: f64 = 2.5;
+/// How long a rest excursion is remembered (it decays over this time constant).
+const REST_MEMORY_S: f64 = 30.0;
+/// A rep must go this many times further than rest has lately gone by itself.
+const REST_EXCURSION_FACTOR: f64 = 3.0;
 
 /// Reps remembered for the fidget threshold.
 const RECENT_PEAKS: usize = 6;
@@ -208,66 +233,62 @@ impl RepCounter {
             recent_peaks: VecDeque::new(),
             still_since: None,
             closing: None,
-            still_window: VecDeque::new(),
-            rest_drift: 0.0,
+            rest_pending: VecDeque::new(),
+            rest_excursion: 0.0,
             last_raw: None,
             last_rep_end_s: None,
+            rest_seen_s: 0.0,
+            provisional: Vec::new(),
         }
     }
 
-    /// The signal's rest drift lately: the range of the smoothed signal over still
-    /// periods (signal units).
-    pub fn rest_drift(&self) -> f64 {
-        self.rest_drift
+    /// The largest excursion from the baseline rest has shown lately (signal units).
+    pub fn rest_excursion(&self) -> f64 {
+        self.rest_excursion
     }
 
-    /// Whether a rep could be told from the signal's rest drift and noise (always, when
-    /// the spec does not check it).
+    /// The start threshold in force: the spec's, raised above the calibrated noise and
+    /// above what rest has lately done by itself (drift, noise), so neither is counted.
+    pub fn effective_start(&self) -> f64 {
+        self.start.max(REST_EXCURSION_FACTOR * self.rest_excursion)
+    }
+
+    /// Whether a rep can be told from rest: always, unless the spec checks it and rest's
+    /// own excursions have raised the start threshold past `unseeable_raise` times the
+    /// spec's.
     pub fn can_see(&self) -> bool {
-        self.cfg.spec.unseeable_drift_share.is_none_or(|share| {
-            let floor = self.rest_drift.max(self.cfg.spec.noise_factor * self.noise);
-            floor < share * self.start
-        })
+        // Reps counted lately above the raised threshold are seen, however high it is.
+        let counting = self
+            .last_rep_end_s
+            .zip(self.last_t)
+            .is_some_and(|(end, now)| now - end < SEEN_REP_GRACE_S);
+        counting
+            || self
+                .cfg
+                .spec
+                .unseeable_raise
+                .is_none_or(|raise| self.effective_start() < raise * self.cfg.spec.start)
     }
 
-    /// Measures the rest drift on an idle, slow frame (`still`), or ends the window.
-    fn track_drift(&mut self, t_s: f64, dt: f64, smoothed: f64, still: bool, frozen: bool) {
-        self.rest_drift *= (-dt / DRIFT_MEMORY_S).exp();
-        if !still {
-            self.still_window.clear();
+    /// Measures rest on an idle frame: `at_rest` (settled, idle, short of a rep), its
+    /// |excursion|; a frame that is not rest drops what was pending.
+    fn track_rest(&mut self, t_s: f64, dt: f64, excursion: f64, at_rest: bool, frozen: bool) {
+        self.rest_excursion *= (-dt / REST_MEMORY_S).exp();
+        if !at_rest {
+            self.rest_pending.clear();
             return;
         }
-        if frozen {
-            // Identical frames (a frozen picture) say nothing about a person at rest.
-            return;
+        self.rest_seen_s += dt;
+        if !frozen {
+            // Identical frames (a frozen picture) add nothing to what rest is known to do.
+            self.rest_pending.push_back((t_s, excursion));
         }
-        self.still_window.push_back((t_s, smoothed));
-        while self
-            .still_window
-            .front()
-            .is_some_and(|(t, _)| t_s - t > DRIFT_WINDOW_S)
-        {
-            self.still_window.pop_front();
-        }
-        // The latest `DRIFT_LAG_S` are left out: they may be the toe of a rep that has not
-        // yet passed its start threshold (a rep's start clears the window).
-        let settled: Vec<f64> = self
-            .still_window
-            .iter()
-            .filter(|(t, _)| t_s - t >= DRIFT_LAG_S)
-            .map(|(_, v)| *v)
-            .collect();
-        let span = self
-            .still_window
-            .front()
-            .map_or(0.0, |(t, _)| t_s - DRIFT_LAG_S - t);
-        if span >= 0.75 * (DRIFT_WINDOW_S - DRIFT_LAG_S) {
-            let (lo, hi) = settled
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                    (lo.min(*v), hi.max(*v))
-                });
-            self.rest_drift = self.rest_drift.max(hi - lo);
+        while let Some(&(t, e)) = self.rest_pending.front() {
+            if t_s - t < REST_LAG_S {
+                break;
+            }
+            self.rest_excursion = self.rest_excursion.max(e);
+            self.rest_pending.pop_front();
         }
     }
 
@@ -327,7 +348,7 @@ impl RepCounter {
 
     /// The start threshold in force (spec or noise-raised).
     pub fn start_threshold(&self) -> f64 {
-        self.start
+        self.effective_start()
     }
 
     /// A rep is under way.
@@ -416,7 +437,7 @@ impl RepCounter {
             d,
             start = self.start,
             noise = self.noise,
-            drift = self.rest_drift,
+            rest = self.rest_excursion,
             in_rep = self.active.is_some()
         );
 
@@ -441,15 +462,15 @@ impl RepCounter {
                 } else {
                     self.still_since = None;
                 }
-                // At rest: idle, slow, within the rest band (back below `end`), and
-                // settled after the last rep (landmarks creep back for a while after a
-                // big movement: that is the rep's tail, not the rest's drift).
+                // Rest: idle, settled after the last rep, and short of starting one.
                 let settled = self
                     .last_rep_end_s
                     .is_none_or(|end| t_s - end >= SETTLE_AFTER_REP_S);
-                // Not gated on speed: a drift can be as quick as a slow tilt.
-                let at_rest = self.closing.is_none() && settled && magnitude < self.end;
-                self.track_drift(t_s, dt, smoothed, at_rest, frozen);
+                let at_rest = self.closing.is_none() && settled && magnitude < self.start;
+                self.track_rest(t_s, dt, magnitude, at_rest, frozen);
+                if self.rest_seen_s >= REST_PROOF_S && !self.provisional.is_empty() {
+                    events.extend(self.release_provisional());
+                }
                 let still_long = self.still_since.is_some_and(|s| t_s - s >= REARM_STILL_S);
                 if magnitude < self.end || (still_long && magnitude < start) {
                     self.disarmed_sign = None;
@@ -462,7 +483,8 @@ impl RepCounter {
                             *b += alpha * (smoothed - *b);
                         }
                     }
-                } else if magnitude > start && self.can_see() {
+                } else if magnitude > start {
+                    self.rest_pending.clear();
                     // Pre-roll: the rest before this movement, back to where the signal
                     // was last beyond the start threshold (the previous rep's tail).
                     let all: Vec<(f64, f64)> = self
@@ -595,18 +617,18 @@ impl RepCounter {
                 }
                 let back_at = self.end.max(spec.return_fraction * rep.peak);
                 if m < back_at {
+                    let end_s = t_s;
                     if let Some(since) = rep.plateau_since.take() {
                         rep.spans.push((since, t_s));
                         events.push(CounterEvent::HoldEnded { t_s });
                     }
                     let ended_early = m >= self.end;
                     self.disarmed_sign = ended_early.then_some(rep.sign);
-                    self.last_rep_end_s = Some(t_s);
                     // Keep listening a moment: the measure needs the movement back whole.
                     if let Some(rep) = self.active.take() {
                         self.closing = Some(Closing {
                             rep,
-                            end_s: t_s,
+                            end_s,
                             baseline,
                             until_s: t_s + CLOSING_S,
                         });
@@ -630,14 +652,49 @@ impl RepCounter {
         );
         let long_enough = measure.end_s - measure.start_s >= spec.min_rep_s;
         if long_enough && measure.peak > self.start {
-            self.recent_peaks.push_back((measure.sign, measure.peak));
-            if self.recent_peaks.len() > RECENT_PEAKS {
-                self.recent_peaks.pop_front();
+            if self.rest_seen_s < REST_PROOF_S && measure.peak < SURE_REP_FACTOR * self.start {
+                // Rest is not known yet: drift could have made this. Judge it once it is.
+                self.provisional.push(measure);
+                return None;
             }
-            Some(CounterEvent::RepCompleted(measure))
+            Some(self.count(measure))
         } else {
+            // What looked like a rep and was over too soon is what rest does to this
+            // signal (a small movement held long enough is not rest: it may be the weak
+            // side of a body that shows one side's reps at a fraction of the other's).
+            // (Not before rest has been seen at all: the landmarks' own settling in the
+            // first seconds of a clip is no measure of rest.)
+            if !long_enough && self.rest_seen_s >= REST_PROOF_S {
+                self.rest_excursion = self.rest_excursion.max(measure.peak);
+            }
             Some(CounterEvent::RepDiscarded { t_s: c.end_s })
         }
+    }
+
+    /// Counts a rep.
+    fn count(&mut self, measure: RepMeasure) -> CounterEvent {
+        self.recent_peaks.push_back((measure.sign, measure.peak));
+        if self.recent_peaks.len() > RECENT_PEAKS {
+            self.recent_peaks.pop_front();
+        }
+        self.last_rep_end_s = Some(measure.end_s);
+        CounterEvent::RepCompleted(measure)
+    }
+
+    /// Re-judges the reps held back, against what rest has shown by now: a rep that
+    /// rest's own excursions could have made is discarded (and is rest, too).
+    fn release_provisional(&mut self) -> Vec<CounterEvent> {
+        let held = std::mem::take(&mut self.provisional);
+        held.into_iter()
+            .map(|m| {
+                if m.peak >= self.effective_start() {
+                    self.count(m)
+                } else {
+                    self.rest_excursion = self.rest_excursion.max(m.peak);
+                    CounterEvent::RepDiscarded { t_s: m.end_s }
+                }
+            })
+            .collect()
     }
 
     /// The start threshold for a movement in direction `sign`: the noise-raised one,
@@ -657,7 +714,7 @@ impl RepCounter {
             Some(mine) => FIDGET_SHARE * mine,
             None => median(&peaks(false)).map_or(0.0, |other| OTHER_WAY_SHARE * other),
         };
-        self.start.max(floor)
+        self.effective_start().max(floor)
     }
 
     /// Drops a rep under way (the person left the frame).
@@ -667,28 +724,42 @@ impl RepCounter {
 
     /// The exercise ends at `t_s`: a rep under way that has already come most of the way
     /// back (below half its peak) counts; one still out does not.
-    pub fn finish(&mut self, t_s: f64) -> Option<RepMeasure> {
+    pub fn finish(&mut self, t_s: f64) -> Vec<RepMeasure> {
+        let mut last = None;
         if self.closing.is_some() {
-            return match self.finalize() {
-                Some(CounterEvent::RepCompleted(m)) => Some(m),
-                _ => None,
-            };
+            if let Some(CounterEvent::RepCompleted(m)) = self.finalize() {
+                last = Some(m);
+            }
+        } else if let Some(rep) = self.active.take() {
+            let now = rep.samples.last().map_or(rep.peak, |s| s.1);
+            let long_enough = rep
+                .samples
+                .first()
+                .is_some_and(|s| t_s - s.0 >= self.cfg.spec.min_rep_s);
+            let held = !rep.spans.is_empty() || rep.plateau_since.is_some();
+            let back_share = if held { SETTLED_BACK_SHARE } else { 0.5 };
+            last =
+                (now < back_share * rep.peak && rep.peak > self.start && long_enough).then(|| {
+                    measure(
+                        &rep,
+                        t_s,
+                        self.noise,
+                        self.cfg.spec.plateau_speed_fraction,
+                        self.cfg.spec.plateau_drop_fraction,
+                    )
+                });
         }
-        let rep = self.active.take()?;
-        let now = rep.samples.last().map_or(rep.peak, |s| s.1);
-        let long_enough = rep
-            .samples
-            .first()
-            .is_some_and(|s| t_s - s.0 >= self.cfg.spec.min_rep_s);
-        (now < 0.5 * rep.peak && rep.peak > self.start && long_enough).then(|| {
-            measure(
-                &rep,
-                t_s,
-                self.noise,
-                self.cfg.spec.plateau_speed_fraction,
-                self.cfg.spec.plateau_drop_fraction,
-            )
-        })
+        // Reps held back for want of rest are judged by what rest showed.
+        let mut reps: Vec<RepMeasure> = self
+            .release_provisional()
+            .into_iter()
+            .filter_map(|e| match e {
+                CounterEvent::RepCompleted(m) => Some(m),
+                _ => None,
+            })
+            .collect();
+        reps.extend(last);
+        reps
     }
 
     /// Signal speed (units per second) over the last `SPEED_SPAN_S`.
@@ -1303,6 +1374,24 @@ mod tests {
     }
 
     #[test]
+    fn what_rest_does_by_itself_is_never_counted() {
+        let mut c = RepCounter::new(cfg(false));
+        c.calibrate(&[(0.0, 0.0), (0.1, 0.001)]);
+        // Twelve seconds of rest wobbling ±0.25 faster than the baseline follows (under
+        // the 0.35 start), then an excursion of 0.5 held 2 s — inside three times what
+        // rest showed — then a rep of 1.5.
+        let wander = |t: f64| 0.25 * (t * std::f64::consts::TAU / 1.5).sin() + 1e-4 * t;
+        let events = run(&mut c, 30.0, |t| {
+            let rest = if t < 12.0 { wander(t) } else { 0.0 };
+            rest + rep_shape(t, 13.0, 0.8, 2.0, 0.5) + rep_shape(t, 20.0, 0.8, 2.0, 1.5)
+        });
+        let peaks: Vec<f64> = completed(&events).iter().map(|r| r.peak).collect();
+        assert_eq!(peaks.len(), 1, "{peaks:?}");
+        assert!(peaks[0] > 1.2, "{peaks:?}");
+        assert!(c.rest_excursion() > 0.2, "{}", c.rest_excursion());
+    }
+
+    #[test]
     fn a_side_that_moves_a_third_of_the_other_still_counts() {
         // A body and view where drops to one side show at a third of the other's.
         let mut c = RepCounter::new(cfg(true));
@@ -1331,11 +1420,11 @@ mod tests {
                 0.3
             }
         });
-        assert!(c.finish(5.2).is_some());
+        assert_eq!(c.finish(5.2).len(), 1);
         let mut out = RepCounter::new(cfg(false));
         out.calibrate(&[(0.0, 0.0)]);
         run(&mut out, 3.0, |t| rep_shape(t, 1.0, 0.9, 5.0, 0.8));
-        assert!(out.finish(3.0).is_none(), "still out: not a rep yet");
+        assert!(out.finish(3.0).is_empty(), "still out: not a rep yet");
     }
 
     #[test]

@@ -268,10 +268,12 @@ impl RepEngine {
     pub fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
         let mut events = Vec::new();
         let was_active = self.counter.in_rep();
-        match self.counter.finish(t_s) {
-            Some(m) => events.extend(self.complete(m)),
-            None if was_active => events.push(ExerciseEvent::RepDiscarded { t_s }),
-            None => {}
+        let reps = self.counter.finish(t_s);
+        if reps.is_empty() && was_active {
+            events.push(ExerciseEvent::RepDiscarded { t_s });
+        }
+        for m in reps {
+            events.extend(self.complete(m));
         }
         self.current = None;
         events.extend(self.faults.close_all(t_s));
@@ -358,7 +360,7 @@ impl RepEngine {
             check_landmarks,
             fault_landmarks: self.faults.active_landmarks(),
             signal_below_noise,
-            signal_noise: self.counter.rest_drift().max(self.counter.noise()),
+            signal_noise: self.counter.rest_excursion().max(self.counter.noise()),
             in_rep: self.counter.in_rep(),
             movement: self.counter.excursion(),
             movement_threshold: self.counter.start_threshold(),

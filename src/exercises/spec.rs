@@ -149,11 +149,10 @@ pub struct CounterSpec {
     /// Report the plateau at the rep's peak as `hold_s` (off where the signal's timing at
     /// the peak is not trustworthy; exercises with a prescribed hold always report it).
     pub report_hold: bool,
-    /// The running "can I see it?" check (absent: not checked). The movement is judged
-    /// unseeable while the signal's rest drift (the range of the smoothed signal over a
-    /// few still seconds, from every still period) or its noise reaches this share of
-    /// the start threshold: a drift that size could start a rep or hold one open.
-    pub unseeable_drift_share: Option<f64>,
+    /// The running "can I see it?" check (absent: not checked): the movement is judged
+    /// unseeable while rest's own excursions (drift, noise — measured on every still
+    /// period) have raised the start threshold past this many times `start`.
+    pub unseeable_raise: Option<f64>,
 }
 
 impl Default for CounterSpec {
@@ -171,7 +170,7 @@ impl Default for CounterSpec {
             noise_factor: 4.0,
             return_fraction: 0.1,
             report_hold: true,
-            unseeable_drift_share: None,
+            unseeable_raise: None,
         }
     }
 }

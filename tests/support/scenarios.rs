@@ -130,6 +130,23 @@ impl Placement {
 }
 
 impl Scenario {
+    /// The same person in the same starting position, not moving at all for
+    /// `duration_s`: nothing to count, nothing to fault.
+    pub fn held_still(self, duration_s: f64) -> Scenario {
+        let pose = self.pose;
+        let mut truth = self.truth;
+        truth.reps.clear();
+        truth.faults.clear();
+        truth.steps.clear();
+        truth.duration_s = duration_s;
+        Scenario {
+            name: format!("{} held still", self.name),
+            truth,
+            shape: self.shape,
+            pose: Box::new(move |_| pose(0.0)),
+        }
+    }
+
     /// Renders the performance through a camera with noise, then applies `edit` to each
     /// pose (time, pose) — camera roll, label swaps, hidden parts.
     pub fn frames_with(
