@@ -75,8 +75,8 @@ impl Default for TractionChecks {
 /// was the lift that slid the block in.
 const RESETTLE_S: f64 = 10.0;
 
-/// Frames of bent-leg hip height needed to judge the block (~0.3 s).
-const BLOCK_JUDGE_FRAMES: usize = 9;
+/// Seconds of bent-leg hip height needed to judge the block.
+const BLOCK_JUDGE_S: f64 = 0.3;
 
 /// Visibility the far leg needs in a side view (it lies behind the near one, and
 /// BlazePose scores it lower while still placing it well).
@@ -128,8 +128,9 @@ pub struct BackBlockTraction {
     /// Finished holds: (start, end).
     holds: Vec<(f64, f64)>,
     leg_rest: [f64; 2],
-    /// Hip heights while on the block with both legs bent (the block's verdict).
-    bent_heights: Vec<f64>,
+    /// Hip heights (t, height) while on the block with both legs bent (the block's
+    /// verdict).
+    bent_heights: Vec<(f64, f64)>,
     legs: [Leg; 2],
     steps: Vec<StepRecord>,
     /// One leg of a both-legs slide finished; waiting for the other.
@@ -420,7 +421,7 @@ impl Exercise for BackBlockTraction {
                 self.settled_since = Some(since_s);
                 self.settled_level = h;
                 // Still frames in the starting position: legs bent, on the block.
-                self.bent_heights = heights.clone();
+                self.bent_heights = rest.iter().map(|(t, b)| (*t, b.hip_height_torso)).collect();
             }
         }
     }
@@ -463,14 +464,19 @@ impl Exercise for BackBlockTraction {
         // The block's verdict: the median of bent-leg frames while on the block; it holds
         // until the person comes off it.
         match (on_block, height) {
-            (true, Some(h)) if legs_bent => self.bent_heights.push(h),
+            (true, Some(h)) if legs_bent => self.bent_heights.push((t_s, h)),
             (false, _) => self.bent_heights.clear(),
             _ => {}
         }
+        let judged_s = match (self.bent_heights.first(), self.bent_heights.last()) {
+            (Some(first), Some(last)) => last.0 - first.0,
+            _ => 0.0,
+        };
         let too_high = if !on_block {
             Some(false)
-        } else if self.bent_heights.len() >= BLOCK_JUDGE_FRAMES {
-            median(&self.bent_heights).map(|h| h < c.block_min_height_torso)
+        } else if judged_s >= BLOCK_JUDGE_S - 1e-6 {
+            let heights: Vec<f64> = self.bent_heights.iter().map(|(_, h)| *h).collect();
+            median(&heights).map(|h| h < c.block_min_height_torso)
         } else {
             None
         };

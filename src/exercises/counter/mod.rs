@@ -1,4 +1,5 @@
-//! The shared rep/hold state machine, and the set tracker.
+//! The shared rep/hold state machine (this file), the after-the-fact measure of a rep
+//! ([`measure`]) and the set tracker ([`sets`]).
 //!
 //! In flows one number per frame — an exercise's movement signal, in its own unit —
 //! with its time; out flow [`CounterEvent`]s: a rep started, its hold (plateau) began or
@@ -31,14 +32,20 @@
 //! The hold is measured twice. Live, for the UI's progress bar: it starts when the
 //! movement out has slowed to a share of its own top speed and ends when the signal heads
 //! back. After the rep (a quarter second after it came back, so the movement back is
-//! complete), for the report and `hold-too-short`: see `measure` — lag-free smoothing,
+//! complete), for the report and `hold-too-short`: see [`measure`] — lag-free smoothing,
 //! edges by speed and by level, robust to drift or jumps of the landmarks mid-hold.
 //! Movement durations (for `too-fast`) come from the same measure.
 //!
 //! [`SetTracker`] groups counted reps into sets: a set ends when its prescribed reps are
 //! done or after a pause longer than `set_pause_s`.
 
+mod measure;
+mod sets;
+
 use std::collections::VecDeque;
+
+use measure::{measure, smooth_series};
+pub use sets::{SetDone, SetTracker};
 
 use super::spec::CounterSpec;
 
@@ -111,8 +118,9 @@ struct ActiveRep {
     spans: Vec<(f64, f64)>,
     /// Level when the current plateau began.
     plateau_level: f64,
-    receding_frames: u32,
-    rising_frames: u32,
+    /// Since when the signal has been moving back (or on out) during the plateau.
+    receding_since: Option<f64>,
+    rising_since: Option<f64>,
 }
 
 /// A rep that has come back, still collecting its last samples for the measure.
@@ -209,8 +217,9 @@ const SPEED_SPAN_S: f64 = 0.1;
 const PLATEAU_PEAK_WINDOW_S: f64 = 1.0;
 /// A plateau that gives way to more movement out within this long was a pause.
 const PAUSE_NOT_HOLD_S: f64 = 0.5;
-/// Frames of moving back (or on out) that end a plateau (one could be jitter).
-const RECEDING_FRAMES: u32 = 2;
+/// Moving back (or on out) this long ends a plateau (one frame could be jitter: at
+/// 30 frames/s this is two frames in a row, at 60 three, at 15 two).
+const RECEDING_S: f64 = 0.03;
 
 impl RepCounter {
     /// A counter with no baseline yet (the first sample becomes it, unless
@@ -526,8 +535,8 @@ impl RepCounter {
                         plateau_since: None,
                         spans: Vec::new(),
                         plateau_level: 0.0,
-                        receding_frames: 0,
-                        rising_frames: 0,
+                        receding_since: None,
+                        rising_since: None,
                     });
                     events.push(CounterEvent::RepStarted { t_s, sign });
                 } else if magnitude < self.start && slow {
@@ -570,26 +579,26 @@ impl RepCounter {
                         {
                             rep.plateau_since = Some(t_s);
                             rep.plateau_level = m;
-                            rep.receding_frames = 0;
-                            rep.rising_frames = 0;
+                            rep.receding_since = None;
+                            rep.rising_since = None;
                             events.push(CounterEvent::HoldStarted { t_s });
                         }
                     }
                     Some(since) => {
                         if v > slow {
-                            rep.rising_frames += 1;
+                            rep.rising_since.get_or_insert(t_s);
                         } else {
-                            rep.rising_frames = 0;
+                            rep.rising_since = None;
                         }
                         // The movement out resumed after a brief pause: not the plateau yet.
                         // (Later in a hold, a further rise deepens the hold; MediaPipe also
                         // steps its reading mid-hold now and then.)
-                        if rep.rising_frames >= RECEDING_FRAMES
+                        if rep.rising_since.is_some_and(|r| t_s - r >= RECEDING_S)
                             && t_s - since <= PAUSE_NOT_HOLD_S
                             && m > (1.0 + spec.plateau_drop_fraction) * rep.plateau_level
                         {
                             rep.plateau_since = None;
-                            rep.rising_frames = 0;
+                            rep.rising_since = None;
                             events.push(CounterEvent::HoldCancelled { t_s });
                             return events;
                         }
@@ -601,11 +610,11 @@ impl RepCounter {
                             .map(|s| s.1)
                             .fold(m, f64::max);
                         if v < -slow {
-                            rep.receding_frames += 1;
+                            rep.receding_since.get_or_insert(t_s);
                         } else {
-                            rep.receding_frames = 0;
+                            rep.receding_since = None;
                         }
-                        if rep.receding_frames >= RECEDING_FRAMES
+                        if rep.receding_since.is_some_and(|r| t_s - r >= RECEDING_S)
                             || m < recent_peak
                                 - (spec.plateau_drop_fraction * recent_peak).max(3.0 * self.noise)
                         {
@@ -773,375 +782,6 @@ impl RepCounter {
             Some(&(t, v)) if t_s > t => (now - v) / (t_s - t),
             _ => 0.0,
         }
-    }
-}
-
-/// Moving average of a (t, value) series over `window_s` (causal, like the counter).
-fn smooth_series(samples: &[(f64, f64)], window_s: f64) -> Vec<(f64, f64)> {
-    let mut out = Vec::with_capacity(samples.len());
-    let mut first = 0;
-    for (i, &(t, _)) in samples.iter().enumerate() {
-        while samples
-            .get(first)
-            .is_some_and(|s| t - s.0 > window_s + 1e-9)
-        {
-            first += 1;
-        }
-        let window = samples.get(first..=i).unwrap_or(&[]);
-        if window.is_empty() {
-            continue;
-        }
-        let mean = window.iter().map(|s| s.1).sum::<f64>() / window.len() as f64;
-        out.push((t, mean));
-    }
-    out
-}
-
-/// The share of a smooth (cosine-profile) movement's duration at which it has covered
-/// `fraction` of its distance. Human movements under control are close to this shape
-/// (minimum-jerk differs by a few percent), so the 10–90% time over
-/// `smooth_phase(0.9) − smooth_phase(0.1)` (0.59) estimates the whole movement's duration.
-fn smooth_phase(fraction: f64) -> f64 {
-    (1.0 - 2.0 * fraction.clamp(0.0, 1.0)).acos() / std::f64::consts::PI
-}
-
-/// Duration of a smooth movement between its `frac_low` point and its 90% point,
-/// scaled to the whole movement.
-fn movement_duration(dt: f64, frac_low: f64) -> Option<f64> {
-    let span = smooth_phase(0.9) - smooth_phase(frac_low);
-    (span > 0.2 && dt > 0.0).then(|| dt / span)
-}
-
-/// Centred moving average over `window_s` (no lag: the whole rep is known).
-fn centred_average(samples: &[(f64, f64)], window_s: f64) -> Vec<f64> {
-    let half = window_s / 2.0;
-    let (mut lo, mut hi) = (0usize, 0usize);
-    let mut sum = 0.0;
-    let mut out = Vec::with_capacity(samples.len());
-    for &(t, _) in samples {
-        while let Some(&(th, v)) = samples.get(hi)
-            && th <= t + half + 1e-9
-        {
-            sum += v;
-            hi += 1;
-        }
-        while let Some(&(tl, v)) = samples.get(lo)
-            && tl < t - half - 1e-9
-        {
-            sum -= v;
-            lo += 1;
-        }
-        out.push(sum / (hi - lo).max(1) as f64);
-    }
-    out
-}
-
-/// Centred speed (units per second) over ±`half_s`.
-fn centred_speed(samples: &[(f64, f64)], smooth: &[f64], half_s: f64) -> Vec<f64> {
-    let n = samples.len();
-    (0..n)
-        .map(|i| {
-            let t = samples.get(i).map_or(0.0, |s| s.0);
-            let a = (0..i)
-                .rev()
-                .find(|&j| samples.get(j).is_some_and(|s| t - s.0 >= half_s))
-                .unwrap_or(0);
-            let b = (i + 1..n)
-                .find(|&j| samples.get(j).is_some_and(|s| s.0 - t >= half_s))
-                .unwrap_or(n - 1);
-            let (ta, tb) = (
-                samples.get(a).map_or(t, |s| s.0),
-                samples.get(b).map_or(t, |s| s.0),
-            );
-            let (va, vb) = (
-                smooth.get(a).copied().unwrap_or(0.0),
-                smooth.get(b).copied().unwrap_or(0.0),
-            );
-            if tb > ta { (vb - va) / (tb - ta) } else { 0.0 }
-        })
-        .collect()
-}
-
-/// Smoothing window of the post-hoc plateau measure.
-const MEASURE_SMOOTHING_S: f64 = 0.2;
-/// Half-span of its speed estimate.
-const MEASURE_SPEED_HALF_S: f64 = 0.1;
-/// Share of a smooth movement's remaining sliver taken off the plateau's edges. Half:
-/// the pose model's filter lag already moves the edges outward by about as much (seen
-/// on MediaPipe's output for the rendered clips and on the synthetic body with the same
-/// One Euro filter).
-const EDGE_SHARE: f64 = 0.5;
-/// The plateau's level band, as a share of the drop fraction.
-const LEVEL_BAND_SHARE: f64 = 0.3;
-
-/// Measures a finished rep from its samples (`noise`: the smoothed signal's resting
-/// standard deviation; `speed_fraction`: the plateau's speed limit as a share of the
-/// movement's top speed).
-///
-/// The whole rep is known by now, so it is smoothed without lag. The movement out is
-/// where the signal rises fastest before first nearing its peak, the movement back
-/// where it falls fastest after last leaving it; the hold (plateau) runs from where the
-/// movement out has slowed to `speed_fraction` of its top speed to where the movement
-/// back has not yet exceeded that share of its own. Only the edges next to the two
-/// movements matter, so drift or a jump of the landmarks in the middle of a long hold
-/// changes nothing. A smooth (cosine) movement is still moving a little at those
-/// edges; part of that sliver (see `EDGE_SHARE`), computed from the movement's own
-/// duration, is taken off, so the result is close to the time the person actually held
-/// still at the peak.
-fn measure(
-    rep: &ActiveRep,
-    end_s: f64,
-    noise: f64,
-    speed_fraction: f64,
-    drop_fraction: f64,
-) -> RepMeasure {
-    let samples = &rep.raw;
-    let first_t = samples.first().map_or(end_s, |s| s.0);
-    let smooth = centred_average(samples, MEASURE_SMOOTHING_S);
-    let speed = centred_speed(samples, &smooth, MEASURE_SPEED_HALF_S);
-    let peak = smooth
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max)
-        .max(1e-12);
-    let near = |v: &f64| *v >= 0.7 * peak;
-    let (Some(first_near), Some(last_near)) =
-        (smooth.iter().position(near), smooth.iter().rposition(near))
-    else {
-        return RepMeasure {
-            sign: rep.sign,
-            start_s: first_t,
-            end_s,
-            peak: rep.peak,
-            peak_s: rep.peak_s,
-            hold_spans: Vec::new(),
-            hold_s: 0.0,
-            out_s: None,
-            back_s: None,
-        };
-    };
-    let t_of = |i: usize| samples.get(i).map_or(end_s, |s| s.0);
-    // Top speeds out and back.
-    let argmax = |range: std::ops::Range<usize>, sign: f64| {
-        range
-            .filter_map(|i| speed.get(i).map(|v| (i, sign * v)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-    };
-    // Only this rep's own movements: after the signal was last at rest (or beyond it, on
-    // the other side: the previous rep's tail in an alternating exercise) before the peak,
-    // and before it is back there after.
-    let out_from = smooth
-        .get(..first_near)
-        .and_then(|b| b.iter().rposition(|v| *v <= 0.1 * peak))
-        .unwrap_or(0);
-    let back_to = smooth
-        .get(last_near..)
-        .and_then(|a| a.iter().position(|v| *v <= 0.1 * peak))
-        .map_or(samples.len(), |k| last_near + k + 1);
-    let out_top = argmax(out_from..first_near + 1, 1.0);
-    let back_top = argmax(last_near..back_to, -1.0);
-    // Speed noise of the smoothed signal: keep the plateau's limit above it.
-    let speed_noise = 3.0 * noise * std::f64::consts::SQRT_2 / (2.0 * MEASURE_SPEED_HALF_S) / 1.5;
-    let limit = |top: f64| (speed_fraction * top).max(speed_noise);
-    let hs_speed = out_top.and_then(|(i, top)| {
-        (i..samples.len()).find(|&j| speed.get(j).is_some_and(|v| *v <= limit(top)))
-    });
-    let he_speed = back_top.and_then(|(i, top)| {
-        (0..=i)
-            .rev()
-            .find(|&j| speed.get(j).is_some_and(|v| *v >= -limit(top)))
-    });
-    // A wobble of the landmarks at the plateau's edge can look like the movement going
-    // on (or starting back) early; the plateau also lasts while the signal stays within a
-    // band of the level the hold settled at (the median of up to a second inside it).
-    let (hs, he) = match (hs_speed, he_speed) {
-        (Some(a), Some(b)) if b > a => {
-            let window = ((t_of(b) - t_of(a)) / 3.0).min(1.0);
-            let level = |from: f64, to: f64| {
-                let inside: Vec<f64> = (a..=b)
-                    .filter(|&i| (from..=to).contains(&t_of(i)))
-                    .filter_map(|i| smooth.get(i).copied())
-                    .collect();
-                crate::kinematics::geometry::median(&inside)
-            };
-            let band = |l: f64| (LEVEL_BAND_SHARE * drop_fraction * l).max(3.0 * noise);
-            // On the unsmoothed samples (smoothing blurs a quick movement's end into
-            // the plateau), two in a row so a single noisy sample does not decide.
-            let at_level = |i: usize, floor: f64| {
-                samples.get(i).is_some_and(|s| s.1 >= floor)
-                    && samples.get(i + 1).is_some_and(|s| s.1 >= floor)
-            };
-            let first = level(t_of(a), t_of(a) + window).and_then(|l| {
-                let floor = l - band(l);
-                let from = out_top.map_or(a, |(i, _)| i);
-                (from..=a).find(|&i| at_level(i, floor))
-            });
-            let last = level(t_of(b) - window, t_of(b)).and_then(|l| {
-                let floor = l - band(l);
-                let to = back_top.map_or(b, |(i, _)| i);
-                (b..=to).rev().find(|&i| i > 0 && at_level(i - 1, floor))
-            });
-            (
-                Some(first.map_or(a, |f| f.min(a))),
-                Some(last.map_or(b, |l| l.max(b))),
-            )
-        }
-        other => other,
-    };
-    // A smooth movement of amplitude A and top speed v lasts πA/(2v); at the plateau's
-    // edge it still has asin(k)/π of that to go.
-    let duration = |top: Option<(usize, f64)>, level: f64| {
-        top.and_then(|(_, v)| (v > 0.0).then(|| std::f64::consts::PI * level / (2.0 * v)))
-    };
-    let level_at = |i: Option<usize>| i.and_then(|i| smooth.get(i).copied()).unwrap_or(peak);
-    let out_from_speed = duration(out_top, level_at(hs));
-    let back_from_speed = duration(back_top, level_at(he));
-    let edge = |d: Option<f64>, top: Option<(usize, f64)>| match (d, top) {
-        (Some(d), Some((_, v))) => {
-            EDGE_SHARE * d * (limit(v) / v).min(1.0).asin() / std::f64::consts::PI
-        }
-        _ => 0.0,
-    };
-    let (hold_s, hold_spans) = match (hs, he) {
-        (Some(a), Some(b)) if b > a => {
-            let ta = t_of(a) + edge(out_from_speed, out_top);
-            let tb = t_of(b) - edge(back_from_speed, back_top);
-            ((tb - ta).max(0.0), vec![(ta, tb.max(ta))])
-        }
-        _ => (0.0, Vec::new()),
-    };
-
-    // Movement durations: the 10–90% times of the levels moved to and from, on the
-    // unsmoothed samples (smoothing would stretch a quick movement).
-    let raw_of = |i: usize| samples.get(i).map_or(0.0, |s| s.1);
-    let level_a = level_at(hs).max(1e-12);
-    let level_b = level_at(he).max(1e-12);
-    let i90 = (out_from..samples.len())
-        .find(|&i| raw_of(i) >= 0.9 * level_a)
-        .unwrap_or(first_near);
-    let (t_low, frac_low) = match (out_from..i90).rev().find(|&i| raw_of(i) <= 0.1 * level_a) {
-        Some(i) => (t_of(i), 0.1),
-        None => (t_of(out_from), (raw_of(out_from) / level_a).max(0.1)),
-    };
-    let out_s = movement_duration(t_of(i90) - t_low, frac_low);
-    let j90 = (0..back_to)
-        .rev()
-        .find(|&i| raw_of(i) >= 0.9 * level_b)
-        .unwrap_or(last_near);
-    let n = samples.len();
-    let (t_end_low, frac_end) = match (j90 + 1..n).find(|&i| raw_of(i) <= 0.1 * level_b) {
-        Some(i) => (t_of(i), 0.1),
-        None => (
-            t_of(n.saturating_sub(1)),
-            (raw_of(n.saturating_sub(1)) / level_b).max(0.1),
-        ),
-    };
-    let back_s = movement_duration(t_end_low - t_of(j90), frac_end);
-    RepMeasure {
-        sign: rep.sign,
-        start_s: t_low,
-        end_s,
-        peak: rep.peak,
-        peak_s: rep.peak_s,
-        hold_spans,
-        hold_s,
-        out_s,
-        back_s,
-    }
-}
-
-/// A set finished.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SetDone {
-    pub set: u32,
-    pub reps: u32,
-    pub start_s: f64,
-    pub end_s: f64,
-}
-
-/// Groups reps into sets.
-#[derive(Clone, Debug)]
-pub struct SetTracker {
-    reps_per_set: u32,
-    pause_s: f64,
-    set: u32,
-    reps_in_set: u32,
-    set_start_s: Option<f64>,
-    last_rep_end_s: Option<f64>,
-    closed: bool,
-    done: Vec<SetDone>,
-}
-
-impl SetTracker {
-    /// `reps_per_set` 0 means sets end only by pauses.
-    pub fn new(reps_per_set: u32, pause_s: f64) -> Self {
-        Self {
-            reps_per_set,
-            pause_s,
-            set: 1,
-            reps_in_set: 0,
-            set_start_s: None,
-            last_rep_end_s: None,
-            closed: false,
-            done: Vec::new(),
-        }
-    }
-
-    /// The current set number (from 1) and the reps counted in it.
-    pub fn current(&self) -> (u32, u32) {
-        if self.closed {
-            (self.set + 1, 0)
-        } else {
-            (self.set, self.reps_in_set)
-        }
-    }
-
-    /// Counts a rep; returns its set, its number in the set, and the set if this rep
-    /// completed it.
-    pub fn on_rep(&mut self, start_s: f64, end_s: f64) -> (u32, u32, Option<SetDone>) {
-        if self.closed {
-            self.set += 1;
-            self.reps_in_set = 0;
-            self.set_start_s = None;
-            self.closed = false;
-        }
-        self.reps_in_set += 1;
-        self.set_start_s.get_or_insert(start_s);
-        self.last_rep_end_s = Some(end_s);
-        let number = self.reps_in_set;
-        let done = (self.reps_per_set > 0 && self.reps_in_set >= self.reps_per_set)
-            .then(|| self.close(end_s));
-        (self.set, number, done)
-    }
-
-    /// Ends a set after a long pause.
-    pub fn tick(&mut self, t_s: f64) -> Option<SetDone> {
-        let last = self.last_rep_end_s?;
-        (!self.closed && self.reps_in_set > 0 && t_s - last > self.pause_s)
-            .then(|| self.close(last))
-    }
-
-    /// Closes the open set at the end of the exercise.
-    pub fn finish(&mut self) -> Option<SetDone> {
-        let last = self.last_rep_end_s?;
-        (!self.closed && self.reps_in_set > 0).then(|| self.close(last))
-    }
-
-    /// Every finished set.
-    pub fn done(&self) -> &[SetDone] {
-        &self.done
-    }
-
-    fn close(&mut self, end_s: f64) -> SetDone {
-        self.closed = true;
-        let d = SetDone {
-            set: self.set,
-            reps: self.reps_in_set,
-            start_s: self.set_start_s.unwrap_or(end_s),
-            end_s,
-        };
-        self.done.push(d);
-        d
     }
 }
 
@@ -1425,22 +1065,5 @@ mod tests {
         out.calibrate(&[(0.0, 0.0)]);
         run(&mut out, 3.0, |t| rep_shape(t, 1.0, 0.9, 5.0, 0.8));
         assert!(out.finish(3.0).is_empty(), "still out: not a rep yet");
-    }
-
-    #[test]
-    fn sets_end_on_reps_or_pause() {
-        let mut s = SetTracker::new(2, 20.0);
-        assert_eq!(s.on_rep(0.0, 1.0).0, 1);
-        let (set, number, done) = s.on_rep(2.0, 3.0);
-        assert_eq!((set, number), (1, 2));
-        assert!(done.is_some());
-        assert_eq!(s.current(), (2, 0));
-        let (set, number, _) = s.on_rep(10.0, 11.0);
-        assert_eq!((set, number), (2, 1));
-        assert!(s.tick(25.0).is_none());
-        let done = s.tick(31.5).unwrap();
-        assert_eq!((done.set, done.reps), (2, 1));
-        assert_eq!(s.on_rep(40.0, 41.0).0, 3);
-        assert_eq!(s.finish().map(|d| d.set), Some(3));
     }
 }

@@ -1,0 +1,337 @@
+//! The after-the-fact measure of a finished rep: its movement out and back, its hold
+//! (plateau) and their durations, from the rep's whole sample record, smoothed without
+//! lag. In: an [`ActiveRep`]'s raw samples; out: a [`RepMeasure`]. Called by the state
+//! machine a quarter second after a rep has come back.
+
+use super::{ActiveRep, RepMeasure};
+
+/// Moving average of a (t, value) series over `window_s` (causal, like the counter).
+pub(super) fn smooth_series(samples: &[(f64, f64)], window_s: f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(samples.len());
+    let mut first = 0;
+    for (i, &(t, _)) in samples.iter().enumerate() {
+        while samples
+            .get(first)
+            .is_some_and(|s| t - s.0 > window_s + 1e-9)
+        {
+            first += 1;
+        }
+        let window = samples.get(first..=i).unwrap_or(&[]);
+        if window.is_empty() {
+            continue;
+        }
+        let mean = window.iter().map(|s| s.1).sum::<f64>() / window.len() as f64;
+        out.push((t, mean));
+    }
+    out
+}
+
+/// The share of a smooth (cosine-profile) movement's duration at which it has covered
+/// `fraction` of its distance. Human movements under control are close to this shape
+/// (minimum-jerk differs by a few percent), so the 10–90% time over
+/// `smooth_phase(0.9) − smooth_phase(0.1)` (0.59) estimates the whole movement's duration.
+fn smooth_phase(fraction: f64) -> f64 {
+    (1.0 - 2.0 * fraction.clamp(0.0, 1.0)).acos() / std::f64::consts::PI
+}
+
+/// Duration of a smooth movement between its `frac_low` point and its 90% point,
+/// scaled to the whole movement.
+fn movement_duration(dt: f64, frac_low: f64) -> Option<f64> {
+    let span = smooth_phase(0.9) - smooth_phase(frac_low);
+    (span > 0.2 && dt > 0.0).then(|| dt / span)
+}
+
+/// Centred moving average over `window_s` (no lag: the whole rep is known).
+fn centred_average(samples: &[(f64, f64)], window_s: f64) -> Vec<f64> {
+    let half = window_s / 2.0;
+    let (mut lo, mut hi) = (0usize, 0usize);
+    let mut sum = 0.0;
+    let mut out = Vec::with_capacity(samples.len());
+    for &(t, _) in samples {
+        while let Some(&(th, v)) = samples.get(hi)
+            && th <= t + half + 1e-9
+        {
+            sum += v;
+            hi += 1;
+        }
+        while let Some(&(tl, v)) = samples.get(lo)
+            && tl < t - half - 1e-9
+        {
+            sum -= v;
+            lo += 1;
+        }
+        out.push(sum / (hi - lo).max(1) as f64);
+    }
+    out
+}
+
+/// Centred speed (units per second) over ±`half_s`.
+fn centred_speed(samples: &[(f64, f64)], smooth: &[f64], half_s: f64) -> Vec<f64> {
+    let n = samples.len();
+    (0..n)
+        .map(|i| {
+            let t = samples.get(i).map_or(0.0, |s| s.0);
+            let a = (0..i)
+                .rev()
+                .find(|&j| samples.get(j).is_some_and(|s| t - s.0 >= half_s))
+                .unwrap_or(0);
+            let b = (i + 1..n)
+                .find(|&j| samples.get(j).is_some_and(|s| s.0 - t >= half_s))
+                .unwrap_or(n - 1);
+            let (ta, tb) = (
+                samples.get(a).map_or(t, |s| s.0),
+                samples.get(b).map_or(t, |s| s.0),
+            );
+            let (va, vb) = (
+                smooth.get(a).copied().unwrap_or(0.0),
+                smooth.get(b).copied().unwrap_or(0.0),
+            );
+            if tb > ta { (vb - va) / (tb - ta) } else { 0.0 }
+        })
+        .collect()
+}
+
+/// Smoothing window of the post-hoc plateau measure.
+const MEASURE_SMOOTHING_S: f64 = 0.2;
+/// Half-span of its speed estimate.
+const MEASURE_SPEED_HALF_S: f64 = 0.1;
+/// Share of a smooth movement's remaining sliver taken off the plateau's edges. Half:
+/// the pose model's filter lag already moves the edges outward by about as much (seen
+/// on MediaPipe's output for the rendered clips and on the synthetic body with the same
+/// One Euro filter).
+const EDGE_SHARE: f64 = 0.5;
+/// The plateau's level band, as a share of the drop fraction.
+const LEVEL_BAND_SHARE: f64 = 0.3;
+
+/// Measures a finished rep from its samples (`noise`: the smoothed signal's resting
+/// standard deviation; `speed_fraction`: the plateau's speed limit as a share of the
+/// movement's top speed).
+///
+/// The whole rep is known by now, so it is smoothed without lag. The movement out is
+/// where the signal rises fastest before first nearing its peak, the movement back
+/// where it falls fastest after last leaving it; the hold (plateau) runs from where the
+/// movement out has slowed to `speed_fraction` of its top speed to where the movement
+/// back has not yet exceeded that share of its own. Only the edges next to the two
+/// movements matter, so drift or a jump of the landmarks in the middle of a long hold
+/// changes nothing. A smooth (cosine) movement is still moving a little at those
+/// edges; part of that sliver (see `EDGE_SHARE`), computed from the movement's own
+/// duration, is taken off, so the result is close to the time the person actually held
+/// still at the peak.
+pub(super) fn measure(
+    rep: &ActiveRep,
+    end_s: f64,
+    noise: f64,
+    speed_fraction: f64,
+    drop_fraction: f64,
+) -> RepMeasure {
+    let samples = &rep.raw;
+    let first_t = samples.first().map_or(end_s, |s| s.0);
+    let smooth = centred_average(samples, MEASURE_SMOOTHING_S);
+    let speed = centred_speed(samples, &smooth, MEASURE_SPEED_HALF_S);
+    let peak = smooth
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max)
+        .max(1e-12);
+    let near = |v: &f64| *v >= 0.7 * peak;
+    let (Some(first_near), Some(last_near)) =
+        (smooth.iter().position(near), smooth.iter().rposition(near))
+    else {
+        return RepMeasure {
+            sign: rep.sign,
+            start_s: first_t,
+            end_s,
+            peak: rep.peak,
+            peak_s: rep.peak_s,
+            hold_spans: Vec::new(),
+            hold_s: 0.0,
+            out_s: None,
+            back_s: None,
+        };
+    };
+    let t_of = |i: usize| samples.get(i).map_or(end_s, |s| s.0);
+    // Top speeds out and back.
+    let argmax = |range: std::ops::Range<usize>, sign: f64| {
+        range
+            .filter_map(|i| speed.get(i).map(|v| (i, sign * v)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    };
+    // Only this rep's own movements: after the signal was last at rest (or beyond it, on
+    // the other side: the previous rep's tail in an alternating exercise) before the peak,
+    // and before it is back there after.
+    let out_from = smooth
+        .get(..first_near)
+        .and_then(|b| b.iter().rposition(|v| *v <= 0.1 * peak))
+        .unwrap_or(0);
+    let back_to = smooth
+        .get(last_near..)
+        .and_then(|a| a.iter().position(|v| *v <= 0.1 * peak))
+        .map_or(samples.len(), |k| last_near + k + 1);
+    let out_top = argmax(out_from..first_near + 1, 1.0);
+    let back_top = argmax(last_near..back_to, -1.0);
+    // Speed noise of the smoothed signal: keep the plateau's limit above it.
+    let speed_noise = 3.0 * noise * std::f64::consts::SQRT_2 / (2.0 * MEASURE_SPEED_HALF_S) / 1.5;
+    let limit = |top: f64| (speed_fraction * top).max(speed_noise);
+    let hs_speed = out_top.and_then(|(i, top)| {
+        (i..samples.len()).find(|&j| speed.get(j).is_some_and(|v| *v <= limit(top)))
+    });
+    let he_speed = back_top.and_then(|(i, top)| {
+        (0..=i)
+            .rev()
+            .find(|&j| speed.get(j).is_some_and(|v| *v >= -limit(top)))
+    });
+    // A wobble of the landmarks at the plateau's edge can look like the movement going
+    // on (or starting back) early; the plateau also lasts while the signal stays within a
+    // band of the level the hold settled at (the median of up to a second inside it).
+    let (hs, he) = match (hs_speed, he_speed) {
+        (Some(a), Some(b)) if b > a => {
+            let window = ((t_of(b) - t_of(a)) / 3.0).min(1.0);
+            let level = |from: f64, to: f64| {
+                let inside: Vec<f64> = (a..=b)
+                    .filter(|&i| (from..=to).contains(&t_of(i)))
+                    .filter_map(|i| smooth.get(i).copied())
+                    .collect();
+                crate::kinematics::geometry::median(&inside)
+            };
+            let band = |l: f64| (LEVEL_BAND_SHARE * drop_fraction * l).max(3.0 * noise);
+            // On the unsmoothed samples (smoothing blurs a quick movement's end into
+            // the plateau), two in a row so a single noisy sample does not decide.
+            let at_level = |i: usize, floor: f64| {
+                samples.get(i).is_some_and(|s| s.1 >= floor)
+                    && samples.get(i + 1).is_some_and(|s| s.1 >= floor)
+            };
+            let first = level(t_of(a), t_of(a) + window).and_then(|l| {
+                let floor = l - band(l);
+                let from = out_top.map_or(a, |(i, _)| i);
+                (from..=a).find(|&i| at_level(i, floor))
+            });
+            let last = level(t_of(b) - window, t_of(b)).and_then(|l| {
+                let floor = l - band(l);
+                let to = back_top.map_or(b, |(i, _)| i);
+                (b..=to).rev().find(|&i| i > 0 && at_level(i - 1, floor))
+            });
+            (
+                Some(first.map_or(a, |f| f.min(a))),
+                Some(last.map_or(b, |l| l.max(b))),
+            )
+        }
+        other => other,
+    };
+    // A smooth movement of amplitude A and top speed v lasts πA/(2v); at the plateau's
+    // edge it still has asin(k)/π of that to go.
+    let duration = |top: Option<(usize, f64)>, level: f64| {
+        top.and_then(|(_, v)| (v > 0.0).then(|| std::f64::consts::PI * level / (2.0 * v)))
+    };
+    let level_at = |i: Option<usize>| i.and_then(|i| smooth.get(i).copied()).unwrap_or(peak);
+    let out_from_speed = duration(out_top, level_at(hs));
+    let back_from_speed = duration(back_top, level_at(he));
+    let edge = |d: Option<f64>, top: Option<(usize, f64)>| match (d, top) {
+        (Some(d), Some((_, v))) => {
+            EDGE_SHARE * d * (limit(v) / v).min(1.0).asin() / std::f64::consts::PI
+        }
+        _ => 0.0,
+    };
+    let (hold_s, hold_spans) = match (hs, he) {
+        (Some(a), Some(b)) if b > a => {
+            let ta = t_of(a) + edge(out_from_speed, out_top);
+            let tb = t_of(b) - edge(back_from_speed, back_top);
+            ((tb - ta).max(0.0), vec![(ta, tb.max(ta))])
+        }
+        _ => (0.0, Vec::new()),
+    };
+
+    // Movement durations: the 10–90% times of the levels moved to and from, on the
+    // unsmoothed samples (smoothing would stretch a quick movement).
+    let raw_of = |i: usize| samples.get(i).map_or(0.0, |s| s.1);
+    let level_a = level_at(hs).max(1e-12);
+    let level_b = level_at(he).max(1e-12);
+    let i90 = (out_from..samples.len())
+        .find(|&i| raw_of(i) >= 0.9 * level_a)
+        .unwrap_or(first_near);
+    let (t_low, frac_low) = match (out_from..i90).rev().find(|&i| raw_of(i) <= 0.1 * level_a) {
+        Some(i) => (t_of(i), 0.1),
+        None => (t_of(out_from), (raw_of(out_from) / level_a).max(0.1)),
+    };
+    let out_s = movement_duration(t_of(i90) - t_low, frac_low);
+    let j90 = (0..back_to)
+        .rev()
+        .find(|&i| raw_of(i) >= 0.9 * level_b)
+        .unwrap_or(last_near);
+    let n = samples.len();
+    let (t_end_low, frac_end) = match (j90 + 1..n).find(|&i| raw_of(i) <= 0.1 * level_b) {
+        Some(i) => (t_of(i), 0.1),
+        None => (
+            t_of(n.saturating_sub(1)),
+            (raw_of(n.saturating_sub(1)) / level_b).max(0.1),
+        ),
+    };
+    let back_s = movement_duration(t_end_low - t_of(j90), frac_end);
+    RepMeasure {
+        sign: rep.sign,
+        start_s: t_low,
+        end_s,
+        peak: rep.peak,
+        peak_s: rep.peak_s,
+        hold_spans,
+        hold_s,
+        out_s,
+        back_s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rep's record: a cosine ramp out over `ramp_s`, held `hold_s`, back.
+    fn rep(ramp_s: f64, hold_s: f64) -> (ActiveRep, f64) {
+        let fps = 30.0;
+        let total = 2.0 * ramp_s + hold_s + 1.0;
+        let raw: Vec<(f64, f64)> = (0..(total * fps) as usize)
+            .map(|i| {
+                let t = i as f64 / fps;
+                let u = t - 0.5;
+                let ramp = |x: f64| (1.0 - (std::f64::consts::PI * x.clamp(0.0, 1.0)).cos()) / 2.0;
+                let v = if u < ramp_s {
+                    ramp(u / ramp_s)
+                } else if u < ramp_s + hold_s {
+                    1.0
+                } else {
+                    ramp(1.0 - (u - ramp_s - hold_s) / ramp_s)
+                };
+                (t, v)
+            })
+            .collect();
+        let end_s = raw.last().map_or(0.0, |s| s.0);
+        let rep = ActiveRep {
+            sign: 1.0,
+            samples: raw.clone(),
+            raw,
+            peak: 1.0,
+            peak_s: 0.5 + ramp_s,
+            top_speed_out: 0.0,
+            plateau_since: None,
+            spans: Vec::new(),
+            plateau_level: 0.0,
+            receding_since: None,
+            rising_since: None,
+        };
+        (rep, end_s)
+    }
+
+    #[test]
+    fn the_hold_is_the_time_held_still_and_movements_their_own_length() {
+        for (ramp_s, hold_s) in [(0.9, 6.0), (0.5, 2.0), (1.5, 4.0)] {
+            let (r, end_s) = rep(ramp_s, hold_s);
+            let m = measure(&r, end_s, 0.001, 0.25, 0.10);
+            assert!(
+                (m.hold_s - hold_s).abs() < 0.3,
+                "{ramp_s}/{hold_s}: hold {}",
+                m.hold_s
+            );
+            let out = m.out_s.unwrap_or(0.0);
+            assert!((out - ramp_s).abs() < 0.25, "{ramp_s}/{hold_s}: out {out}");
+            assert!(m.start_s < 0.5 + 0.3 * ramp_s, "start {}", m.start_s);
+        }
+    }
+}
