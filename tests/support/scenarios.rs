@@ -28,6 +28,14 @@ impl Move {
     pub fn end_s(&self) -> f64 {
         self.start_s + self.out_s + self.hold_s + self.back_s
     }
+    /// The hold as EXERCISES.md scores it: the time within 10% of the peak, which for
+    /// these cosine ramps adds 0.205 of each ramp to the flat segment.
+    pub fn plateau_s(&self) -> f64 {
+        // (1 - cos(pi u)) / 2 >= 0.9  <=>  u >= acos(-0.8) / pi = 0.795.
+        let share = 1.0 - (-0.8f64).acos() / std::f64::consts::PI;
+        self.hold_s + share * (self.out_s + self.back_s)
+    }
+
     pub fn hold_start_s(&self) -> f64 {
         self.start_s + self.out_s
     }
@@ -201,7 +209,7 @@ fn reps_of(moves: &[Move], side: impl Fn(usize) -> Option<Side>, hold: bool) -> 
             side: side(k),
             start_s: m.start_s,
             end_s: m.end_s(),
-            hold_s: hold.then_some(m.hold_s),
+            hold_s: hold.then_some(m.plateau_s()),
         })
         .collect()
 }

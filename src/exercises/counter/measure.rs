@@ -95,11 +95,13 @@ fn centred_speed(samples: &[(f64, f64)], smooth: &[f64], half_s: f64) -> Vec<f64
 const MEASURE_SMOOTHING_S: f64 = 0.2;
 /// Half-span of its speed estimate.
 const MEASURE_SPEED_HALF_S: f64 = 0.1;
-/// Share of a smooth movement's remaining sliver taken off the plateau's edges. Half:
-/// the pose model's filter lag already moves the edges outward by about as much (seen
-/// on MediaPipe's output for the rendered clips and on the synthetic body with the same
-/// One Euro filter).
-const EDGE_SHARE: f64 = 0.5;
+/// Share of a smooth movement's remaining sliver added to the plateau at each edge.
+/// EXERCISES.md defines the hold as the time within about 10% of the rep's own peak,
+/// which includes the easing in and out (for a cosine movement, a fifth of each ramp);
+/// the speed edges stop short of that band, so a quarter of the sliver is added back.
+/// (Taking half of it off instead, as before, read holds ~0.4 s short of the band on the
+/// rendered clips.)
+const EDGE_SHARE: f64 = 0.25;
 /// The plateau's level band, as a share of the drop fraction.
 const LEVEL_BAND_SHARE: f64 = 0.3;
 
@@ -115,8 +117,8 @@ const LEVEL_BAND_SHARE: f64 = 0.3;
 /// movements matter, so drift or a jump of the landmarks in the middle of a long hold
 /// changes nothing. A smooth (cosine) movement is still moving a little at those
 /// edges; part of that sliver (see `EDGE_SHARE`), computed from the movement's own
-/// duration, is taken off, so the result is close to the time the person actually held
-/// still at the peak.
+/// duration, is added, so the result is the time within about 10% of the peak — the
+/// hold as EXERCISES.md defines it.
 pub(super) fn measure(
     rep: &ActiveRep,
     end_s: f64,
@@ -227,7 +229,7 @@ pub(super) fn measure(
     let back_from_speed = duration(back_top, level_at(he));
     let edge = |d: Option<f64>, top: Option<(usize, f64)>| match (d, top) {
         (Some(d), Some((_, v))) => {
-            EDGE_SHARE * d * (limit(v) / v).min(1.0).asin() / std::f64::consts::PI
+            -EDGE_SHARE * d * (limit(v) / v).min(1.0).asin() / std::f64::consts::PI
         }
         _ => 0.0,
     };
@@ -320,13 +322,15 @@ mod tests {
     }
 
     #[test]
-    fn the_hold_is_the_time_held_still_and_movements_their_own_length() {
+    fn the_hold_is_the_time_within_ten_percent_of_the_peak() {
         for (ramp_s, hold_s) in [(0.9, 6.0), (0.5, 2.0), (1.5, 4.0)] {
             let (r, end_s) = rep(ramp_s, hold_s);
             let m = measure(&r, end_s, 0.001, 0.25, 0.10);
+            // A cosine ramp is within 10% of its peak for its last 0.205.
+            let band = hold_s + 2.0 * 0.205 * ramp_s;
             assert!(
-                (m.hold_s - hold_s).abs() < 0.3,
-                "{ramp_s}/{hold_s}: hold {}",
+                (m.hold_s - band).abs() < 0.3,
+                "{ramp_s}/{hold_s}: hold {} vs {band}",
                 m.hold_s
             );
             let out = m.out_s.unwrap_or(0.0);

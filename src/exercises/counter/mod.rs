@@ -172,12 +172,16 @@ pub struct RepCounter {
     last_raw: Option<f64>,
     /// When the last counted rep came back.
     last_rep_end_s: Option<f64>,
+    /// The first frame's time.
+    first_t: Option<f64>,
     /// Seconds of rest seen since calibration (what the rest excursion is known from).
     rest_seen_s: f64,
     /// Small reps completed before rest was known: held back, re-judged once it is.
     provisional: Vec<RepMeasure>,
 }
 
+/// Rest is not measured in the first seconds: the landmarks are still settling.
+const START_SETTLING_S: f64 = 3.0;
 /// A rep counted within this long shows the movement can be seen.
 const SEEN_REP_GRACE_S: f64 = 20.0;
 /// Rest must have been seen this long before a small rep is trusted.
@@ -246,6 +250,7 @@ impl RepCounter {
             rest_excursion: 0.0,
             last_raw: None,
             last_rep_end_s: None,
+            first_t: None,
             rest_seen_s: 0.0,
             provisional: Vec::new(),
         }
@@ -288,7 +293,12 @@ impl RepCounter {
             return;
         }
         self.rest_seen_s += dt;
-        if !frozen {
+        // The landmarks settle for a few seconds after the first frames (MediaPipe's own
+        // start-up): that wander is no measure of rest.
+        let settling = self
+            .first_t
+            .is_none_or(|first| t_s - first < START_SETTLING_S);
+        if !frozen && !settling {
             // Identical frames (a frozen picture) add nothing to what rest is known to do.
             self.rest_pending.push_back((t_s, excursion));
         }
@@ -398,6 +408,7 @@ impl RepCounter {
         };
         let dt = self.last_t.map_or(0.0, |l| (t_s - l).max(0.0));
         self.last_t = Some(t_s);
+        self.first_t.get_or_insert(t_s);
         let frozen = self.last_raw == Some(x);
         self.last_raw = Some(x);
         // After a long gap the old samples say nothing about now.
