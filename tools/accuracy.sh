@@ -23,6 +23,9 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
   echo "Body E is held out: no threshold or signal was tuned on it (its clips in \`varied/\`"
   echo "and \`tests/clips/heldout-E/\`). Its table is the figure to compare with unseen people."
   echo
+  echo "The tables from before the \"Coach any body\" work are kept in"
+  echo "[\`accuracy-before.md\`](accuracy-before.md)."
+  echo
 } > "$TMP/head.md"
 
 sets=(
