@@ -26,7 +26,7 @@ use crate::coach::PromptKind;
 use crate::coach::report::{Report, ReportRep};
 use crate::exercises::{FaultCode, Side};
 
-use super::truth::{Truth, TruthRep};
+use super::truth::{Truth, TruthFault, TruthRep};
 
 /// A hold within this long of the true plateau is right.
 pub const HOLD_TOLERANCE_S: f64 = 0.5;
@@ -350,24 +350,23 @@ fn score_timed(truth: &Truth, report: &Report, s: &mut ClipScore) {
     }
 }
 
+/// A reported span `[a, b]` of `code` is this true fault (same code, overlapping it ±1 s).
+fn is_fault(t: &TruthFault, code: FaultCode, a: f64, b: f64) -> bool {
+    t.code == code
+        && overlap(
+            (t.start_s - FAULT_SLACK_S, t.end_s + FAULT_SLACK_S),
+            (a, b.max(a + 1e-6)),
+        ) > 0.0
+}
+
 fn score_faults(truth: &Truth, report: &Report, s: &mut ClipScore) {
-    let near = |code: FaultCode, a: f64, b: f64| {
-        truth.faults.iter().any(|t| {
-            t.code == code
-                && overlap(
-                    (t.start_s - FAULT_SLACK_S, t.end_s + FAULT_SLACK_S),
-                    (a, b.max(a + 1e-6)),
-                ) > 0.0
-        })
-    };
+    let near =
+        |code: FaultCode, a: f64, b: f64| truth.faults.iter().any(|t| is_fault(t, code, a, b));
     for t in &truth.faults {
-        let found = report.faults.iter().any(|f| {
-            f.code == t.code
-                && overlap(
-                    (t.start_s - FAULT_SLACK_S, t.end_s + FAULT_SLACK_S),
-                    (f.start_s, f.end_s.max(f.start_s + 1e-6)),
-                ) > 0.0
-        });
+        let found = report
+            .faults
+            .iter()
+            .any(|f| is_fault(t, f.code, f.start_s, f.end_s));
         if found {
             s.faults_found += 1;
         } else {
@@ -408,8 +407,6 @@ mod tests {
     use super::*;
     use crate::coach::report::{CannotSeeReason, CannotSeeSpan, ReportFault, ReportPrompt};
     use crate::exercises::Counts;
-
-    use super::super::truth::TruthFault;
 
     fn rep(start_s: f64, end_s: f64, plateau_s: f64) -> TruthRep {
         TruthRep {

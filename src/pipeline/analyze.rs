@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use crate::capture::{CaptureError, FrameSource, SourceInfo, SourceSpec, VideoSource};
+use crate::capture::{CaptureError, SourceInfo, SourceSpec};
 use crate::coach::{Coach, CoachError, Report};
 use crate::pose::jsonl::{JsonlError, read_landmarks};
 use crate::pose::{Pose, PoseConfig, PoseError, PoseEstimator, StageTimings};
@@ -109,10 +109,7 @@ pub fn coach_clip(
             (info, outcome.map(|_| ()))
         }
         Poses::Replay(path) => {
-            let info = match spec {
-                SourceSpec::Video(video) => VideoSource::open(video)?.info().clone(),
-                other => other.open()?.info().clone(),
-            };
+            let info = spec.open()?.info().clone();
             let lines = read_landmarks(path)?;
             let outcome = lines.iter().try_for_each(|line| {
                 let pose = line.to_pose(info.width, info.height);
