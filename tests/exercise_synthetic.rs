@@ -123,6 +123,7 @@ fn back_block_traction_synthetic() {
         TractionVariant::BothLegsTogether,
         TractionVariant::OverTime,
         TractionVariant::SettlesLater,
+        TractionVariant::FarLegEchoes,
     ]
     .map(back_block_traction);
     run_all(

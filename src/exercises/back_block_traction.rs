@@ -51,6 +51,7 @@ pub struct TractionChecks {
     pub slide_start: f64,
     pub slide_done: f64,
     pub both_legs_min_s: f64,
+    pub both_legs_share: f64,
     pub arms_overhead_torso: f64,
     pub lift_off_torso: f64,
 }
@@ -65,6 +66,7 @@ impl Default for TractionChecks {
             slide_start: 0.08,
             slide_done: 0.25,
             both_legs_min_s: 0.5,
+            both_legs_share: 0.6,
             arms_overhead_torso: 0.10,
             lift_off_torso: 0.08,
         }
@@ -135,6 +137,8 @@ pub struct BackBlockTraction {
     steps: Vec<StepRecord>,
     /// One leg of a both-legs slide finished; waiting for the other.
     pending_slide: Option<(f64, f64)>,
+    /// Both legs have been sliding out in step during the current slides.
+    legs_together: bool,
     arms_overhead_since: Option<f64>,
     arms_noted: bool,
     notes: Vec<String>,
@@ -176,6 +180,7 @@ impl BackBlockTraction {
             legs: [Leg::Bent { quiet_s: 0.0 }; 2],
             steps: Vec::new(),
             pending_slide: None,
+            legs_together: false,
             arms_overhead_since: None,
             arms_noted: false,
             notes: Vec::new(),
@@ -275,9 +280,11 @@ impl BackBlockTraction {
         let mut events = Vec::new();
         let c = self.checks.clone();
         let mut finished: Vec<(usize, f64, f64)> = Vec::new();
-        for k in 0..2 {
+        let mut exts = [0.0; 2];
+        for (k, slot) in exts.iter_mut().enumerate() {
             let ext = f.leg_straightness.get(k).copied().unwrap_or(0.0)
                 - self.leg_rest.get(k).copied().unwrap_or(0.0);
+            *slot = ext;
             let Some(leg) = self.legs.get_mut(k) else {
                 continue;
             };
@@ -320,11 +327,20 @@ impl BackBlockTraction {
             events.extend(self.record_slide(k, start_s, end_s, c.both_legs_min_s));
         }
 
-        // Both legs sliding out at once: a fault from the moment both were moving.
+        // Both legs sliding out at once: a fault from the moment both were moving. The
+        // two must move in step: from the side, BlazePose drags the hidden far leg a
+        // little way along with the near one, an echo well under the near leg's reach.
         let sinces: Vec<f64> = self.legs.iter().filter_map(|l| l.moving_since()).collect();
-        let together_since =
-            (sinces.len() == 2).then(|| sinces.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        let (lo, hi) = (exts[0].min(exts[1]), exts[0].max(exts[1]));
+        let in_step = hi > 0.0 && lo >= c.both_legs_share * hi;
+        let together_since = (sinces.len() == 2 && in_step)
+            .then(|| sinces.iter().copied().fold(f64::NEG_INFINITY, f64::max));
         let together = together_since.is_some_and(|s| t_s - s >= c.both_legs_min_s);
+        if together {
+            self.legs_together = true;
+        } else if sinces.is_empty() && self.pending_slide.is_none() {
+            self.legs_together = false;
+        }
         match together_since {
             Some(since) if together && !self.faults.is_active(FaultCode::BothLegsTogether) => {
                 events.extend(
@@ -356,7 +372,7 @@ impl BackBlockTraction {
             .legs
             .get(1 - k)
             .and_then(|l| l.moving_since())
-            .is_some_and(|s| end_s - s >= overlap_min_s);
+            .is_some_and(|s| self.legs_together && end_s - s >= overlap_min_s);
         if other_moving {
             // The other leg's completion records the pair.
             self.pending_slide = Some((start_s, end_s));

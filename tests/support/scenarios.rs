@@ -507,6 +507,9 @@ pub enum TractionVariant {
     BothLegsTogether,
     OverTime,
     SettlesLater,
+    /// One leg slides at a time, but the other stirs along with the first to a third of
+    /// a slide and settles back (as BlazePose reads the hidden far leg from the side).
+    FarLegEchoes,
 }
 
 pub fn back_block_traction(variant: TractionVariant) -> Scenario {
@@ -585,6 +588,20 @@ pub fn back_block_traction(variant: TractionVariant) -> Scenario {
     } else {
         (left, right)
     };
+    // The echo follows the first leg's slide at a third of it, then fades once that slide
+    // is done.
+    let echo_share = if variant == TractionVariant::FarLegEchoes {
+        0.35
+    } else {
+        0.0
+    };
+    let echo_fade = Move {
+        start_s: left.hold_start_s(),
+        out_s: 2.0,
+        hold_s: 100.0,
+        back_s: 1.0,
+        amplitude: 1.0,
+    };
     let mut t = truth("back-block-traction", duration);
     t.timed_hold_s = Some(duration - settled_s);
     t.steps = if variant == TractionVariant::BothLegsTogether {
@@ -643,7 +660,11 @@ pub fn back_block_traction(variant: TractionVariant) -> Scenario {
             };
             Lying {
                 hip_z,
-                leg_extension: [left.value(time), right.value(time)],
+                leg_extension: [
+                    left.value(time),
+                    right.value(time)
+                        + echo_share * left.value(time) * (1.0 - echo_fade.value(time)),
+                ],
                 ..Lying::default()
             }
             .skeleton(&shape)
