@@ -58,8 +58,12 @@ const MIN_TORSO_IMAGE_SHARE: f64 = 0.05;
 /// Width/torso ratio above which the torso is taken as foreshortened (end-on view).
 /// Shoulder width is at most about 0.9 of the torso length for an adult seen square on.
 const END_VIEW_WIDTH_RATIO: f64 = 1.1;
-/// Width/torso ratio below which the shoulders and hips overlap: a side view
-/// (a floor camera measured 0.15; 30° above, about 0.4).
+/// Mean of shoulder and hip width over the torso below which the shoulders and hips
+/// overlap: a side view. MediaPipe on the rendered bodies: 0.11–0.17 from a floor
+/// camera, 0.26–0.38 from 30° above; from the feet 0.85–1.1; square from above a lying
+/// adult's shoulders span ~0.9 torso lengths and the hips ~0.6. The mean, not the wider
+/// of the two: broad shoulders alone (body F from 30° above reads 0.51 for them, 0.25
+/// for the hips) are a body's ratio, not the camera's view.
 const SIDE_VIEW_WIDTH_RATIO: f64 = 0.5;
 
 /// Ankles further below the hips than this (torso lengths, along the trunk) only when
@@ -100,6 +104,7 @@ pub fn classify(pose: &Pose) -> ViewEstimate {
     let shoulder_w = Vec2::distance(point(pose, LEFT_SHOULDER), point(pose, RIGHT_SHOULDER));
     let hip_w = Vec2::distance(point(pose, LEFT_HIP), point(pose, RIGHT_HIP));
     let width_over_torso = shoulder_w.max(hip_w) / torso_px.max(1e-6);
+    let mean_width_over_torso = (shoulder_w + hip_w) / 2.0 / torso_px.max(1e-6);
     let trunk = shoulders - hips;
     let image_up = Vec2::new(0.0, -1.0);
     let trunk_from_vertical_deg = trunk.normalized().map_or(90.0, |d| {
@@ -140,7 +145,7 @@ pub fn classify(pose: &Pose) -> ViewEstimate {
         };
         (posture, view)
     } else if trunk_from_vertical_deg <= 135.0 {
-        let view = if width_over_torso < SIDE_VIEW_WIDTH_RATIO {
+        let view = if mean_width_over_torso < SIDE_VIEW_WIDTH_RATIO {
             View::Side
         } else {
             View::Front
@@ -217,6 +222,32 @@ mod tests {
                 "roll {roll}"
             );
         }
+    }
+
+    /// A lying body, torso 100 px across the image, with the given shoulder and hip
+    /// spreads (image widths over the torso) perpendicular to it.
+    fn lying_spread(shoulder_w: f32, hip_w: f32) -> Pose {
+        let (sx, hx) = (420.0, 320.0);
+        pose(&[
+            (index::LEFT_SHOULDER, sx, 250.0 + 50.0 * shoulder_w),
+            (index::RIGHT_SHOULDER, sx, 250.0 - 50.0 * shoulder_w),
+            (index::LEFT_HIP, hx, 250.0 + 50.0 * hip_w),
+            (index::RIGHT_HIP, hx, 250.0 - 50.0 * hip_w),
+            (index::LEFT_KNEE, 260.0, 200.0),
+            (index::RIGHT_KNEE, 262.0, 197.0),
+            (index::LEFT_ANKLE, 210.0, 260.0),
+            (index::RIGHT_ANKLE, 215.0, 250.0),
+        ])
+    }
+
+    #[test]
+    fn broad_shoulders_from_above_the_side_are_still_a_side_view() {
+        // MediaPipe on rendered body F, camera 30° above its side: shoulders 0.51, hips 0.25.
+        let est = classify(&lying_spread(0.51, 0.25));
+        assert_eq!((est.posture, est.view), (Posture::Lying, View::Side));
+        // Square from above: shoulders ~0.9 of the torso, hips ~0.6.
+        let est = classify(&lying_spread(0.9, 0.6));
+        assert_eq!((est.posture, est.view), (Posture::Lying, View::Front));
     }
 
     #[test]
