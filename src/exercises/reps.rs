@@ -223,7 +223,10 @@ impl RepEngine {
             events.extend(self.faults.record(FaultCode::HoldTooShort, a, b));
             faults.push(FaultCode::HoldTooShort);
         }
-        if self.rep_checks && self.min_movement_s > 0.0 {
+        // A faulted position moves the signal's own landmarks (a crunch lifts the
+        // shoulders the trunk angle is read from): its timing is the fault's, not the
+        // movement's, and the fault's prompt is the one that matters.
+        if self.rep_checks && self.min_movement_s > 0.0 && !position_faulted {
             let fast_out = m.out_s.is_some_and(|d| d < self.min_movement_s);
             let fast_back = m.back_s.is_some_and(|d| d < self.min_movement_s);
             if fast_out || fast_back {
