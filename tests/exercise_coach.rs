@@ -9,7 +9,7 @@ use backform::coach::{self, Coach, Event, Phase, PromptKind};
 use backform::exercises::FaultCode;
 use backform::exercises::spec;
 use backform::pose::{Pose, index};
-use support::body::{NoiseSpec, hide, roll_image, swap_labels};
+use support::body::{NoiseSpec, hide, roll_image, swap_labels, zoom_image};
 use support::scenarios::{
     Placement, RockVariant, RotationVariant, TiltVariant, TractionVariant, back_block_traction,
     controlled_rotation, pelvic_rock, pelvic_tilt,
@@ -244,5 +244,67 @@ fn a_poor_picture_says_the_tilt_cannot_be_seen_and_flags_nothing_false() {
         report.counts.total <= 5,
         "counted guesses: {}",
         report.counts.total
+    );
+}
+
+/// A recording that cuts or zooms: a new view. Reps before and after count; the rep the
+/// change falls in does not (nothing is counted across it); a one-frame misplacement by
+/// the tracker changes nothing.
+#[test]
+fn a_cut_or_zoom_is_a_new_view() {
+    for (scenario, placement) in [
+        (pelvic_tilt(TiltVariant::Good), Placement::SideFloor),
+        (
+            controlled_rotation(RotationVariant::Good),
+            Placement::SideFloor,
+        ),
+        (pelvic_rock(RockVariant::Good), Placement::FrontChest),
+    ] {
+        let reps = &scenario.truth.reps;
+        let k = reps.len() / 2;
+        let next_start = reps
+            .get(k + 1)
+            .map_or(scenario.truth.duration_s, |r| r.start_s);
+        // In the rest after rep k (early in it: calibrating again takes ~0.7 s), and in
+        // the middle of rep k.
+        let between = reps[k].end_s + 0.25 * (next_start - reps[k].end_s).min(1.0);
+        let inside = (reps[k].start_s + reps[k].end_s) / 2.0;
+        for (cut_s, dropped) in [(between, None), (inside, Some(k))] {
+            for seed in [3, 11] {
+                let frames = scenario.frames_with(placement, NoiseSpec::typical(), seed, |t, p| {
+                    if t >= cut_s {
+                        zoom_image(p, 1.4, (30.0, -25.0));
+                    }
+                });
+                let (report, _) = run(&scenario.truth.exercise, &frames, scenario.truth.duration_s);
+                let mut truth = scenario.truth.clone();
+                if let Some(k) = dropped {
+                    truth.reps.remove(k);
+                }
+                let name = format!("{}: cut at {cut_s:.1} s, seed {seed}", scenario.name);
+                assert_judged(&name, &truth, &report);
+                assert!(
+                    report.notes.iter().any(|n| n.contains("picture changed")),
+                    "{name}: {:?}",
+                    report.notes
+                );
+            }
+        }
+    }
+    let scenario = pelvic_tilt(TiltVariant::Good);
+    let reps = &scenario.truth.reps;
+    // One misplaced frame in the middle of a hold.
+    let glitch = (reps[1].start_s + reps[1].end_s) / 2.0;
+    let frames = scenario.frames_with(Placement::SideFloor, NoiseSpec::typical(), 5, |t, p| {
+        if (t - glitch).abs() < 0.5 / 30.0 {
+            zoom_image(p, 1.6, (60.0, 0.0));
+        }
+    });
+    let (report, _) = run("pelvic-tilt", &frames, scenario.truth.duration_s);
+    assert_judged("one misplaced frame", &scenario.truth, &report);
+    assert!(
+        !report.notes.iter().any(|n| n.contains("picture changed")),
+        "{:?}",
+        report.notes
     );
 }

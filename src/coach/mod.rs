@@ -13,7 +13,10 @@
 //! holds the starting position still for a moment the body axes and resting baselines
 //! are calibrated and the exercise **runs**: frames go to the exercise; a frame whose view
 //! no longer fits (the camera moved, the person got up, tracking broke) is not judged, and
-//! if that lasts, a camera prompt says what to fix. **Finished** after [`Coach::finish`]
+//! if that lasts, a camera prompt says what to fix. A jump of the body's scale or place
+//! between frames that holds (a cut, a zoom, a knocked camera) is a **new view**: the rep
+//! under way is dropped, the same camera angle keeps its axes and resting levels at the
+//! new scale, another angle calibrates afresh. **Finished** after [`Coach::finish`]
 //! or [`Coach::stop_hurts`].
 //!
 //! Prompts come one at a time through [`prompts::Prompter`]: safety (`over-time`, "it
@@ -188,6 +191,19 @@ const WRONG_VIEW_MEMORY_S: f64 = 10.0;
 const MAX_WAIT_GAP_S: f64 = 0.5;
 /// Torso-length ratio to the calibrated one outside which a frame is not judged.
 const SCALE_RANGE: (f64, f64) = (0.6, 1.6);
+/// Between one frame and the next, the torso's image length changing by more than this
+/// factor, or its centre moving more than `VIEW_JUMP_TORSO` torso lengths, is the
+/// picture changing under the person (a cut, a zoom, a knocked camera): no exercise
+/// moves a body that fast. MediaPipe's frame-to-frame jitter is a few percent.
+const VIEW_JUMP_SCALE: f64 = 1.25;
+const VIEW_JUMP_TORSO: f64 = 0.5;
+/// The changed picture must hold this long to be a new view (a one-frame misplacement
+/// by the tracker is not).
+const VIEW_JUMP_CONFIRM_S: f64 = 0.3;
+/// A new view whose trunk points within this many degrees of the old one is the same
+/// camera zoomed or panned: the axes keep their directions and take the new scale. More
+/// than this is another camera angle: calibrate afresh.
+const VIEW_SAME_ANGLE_DEG: f64 = 10.0;
 
 /// Why a frame is not (yet) usable, in the order the advice prefers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -199,6 +215,44 @@ enum Problem {
     Posture,
     StartPosition,
     HoldStill,
+}
+
+/// Where the body is in the image: its shoulder–hip centre and torso length, pixels.
+#[derive(Clone, Copy, Debug)]
+struct Place {
+    centre: crate::kinematics::Vec2,
+    torso_px: f64,
+    /// Hips → shoulders, unit length.
+    trunk_dir: crate::kinematics::Vec2,
+}
+
+impl Place {
+    fn of(pose: &Pose) -> Option<Place> {
+        use crate::kinematics::Vec2;
+        use crate::pose::index::*;
+        let at = |i: usize| {
+            pose.landmarks
+                .get(i)
+                .map(|l| Vec2::new(f64::from(l.x_px), f64::from(l.y_px)))
+        };
+        let shoulders = Vec2::midpoint(at(LEFT_SHOULDER)?, at(RIGHT_SHOULDER)?);
+        let hips = Vec2::midpoint(at(LEFT_HIP)?, at(RIGHT_HIP)?);
+        let torso_px = Vec2::distance(shoulders, hips);
+        Some(Place {
+            centre: Vec2::midpoint(shoulders, hips),
+            torso_px,
+            trunk_dir: (shoulders - hips).normalized()?,
+        })
+        .filter(|_| torso_px > 1.0)
+    }
+
+    /// Too far from `other` in scale or place for the body to have moved there.
+    fn jumped_from(&self, other: &Place) -> bool {
+        let ratio = self.torso_px / other.torso_px;
+        let moved = crate::kinematics::Vec2::distance(self.centre, other.centre)
+            / self.torso_px.min(other.torso_px);
+        !(1.0 / VIEW_JUMP_SCALE..=VIEW_JUMP_SCALE).contains(&ratio) || moved > VIEW_JUMP_TORSO
+    }
 }
 
 /// Runs one exercise over a stream of poses.
@@ -226,6 +280,10 @@ pub struct Coach {
     /// Spans where the movement could not be seen (closed), and the open one.
     cannot_see: Vec<report::CannotSeeSpan>,
     blind: Option<report::CannotSeeSpan>,
+    /// Where the body was in the last judged frame (running).
+    place: Option<Place>,
+    /// A changed picture not yet confirmed as a new view: since when, and where.
+    jump: Option<(f64, Place)>,
 }
 
 impl Coach {
@@ -258,6 +316,8 @@ impl Coach {
             notes: Vec::new(),
             cannot_see: Vec::new(),
             blind: None,
+            place: None,
+            jump: None,
         })
     }
 
@@ -583,6 +643,10 @@ impl Coach {
         let Some(axes) = self.axes else {
             return Vec::new();
         };
+        let (pose, new_view) = self.follow_place(t_s, pose);
+        if let Some((since, before, after)) = new_view {
+            return self.start_new_view(since, before, after);
+        }
         // Judge a frame only if it still shows the calibrated view.
         let usable = pose.and_then(|p| {
             let est = classify(p);
@@ -625,6 +689,81 @@ impl Coach {
             self.prompter.offer(PromptKind::Camera, &text, t_s);
         }
         self.track_blindness(t_s, state.signal_below_noise);
+        events
+    }
+
+    /// Follows where the body is between frames. A frame from a changed picture is not
+    /// judged (returned as no pose); once the change has held `VIEW_JUMP_CONFIRM_S`, its
+    /// start and the places before and after are returned: a new view.
+    fn follow_place<'p>(
+        &mut self,
+        t_s: f64,
+        pose: Option<&'p Pose>,
+    ) -> (Option<&'p Pose>, Option<(f64, Place, Place)>) {
+        let Some(now) = pose.and_then(Place::of) else {
+            return (pose, None);
+        };
+        let Some(before) = self.place else {
+            self.place = Some(now);
+            return (pose, None);
+        };
+        if !now.jumped_from(&before) {
+            // Back where it was: whatever jumped was the tracker, for a frame or two.
+            self.jump = None;
+            self.place = Some(now);
+            return (pose, None);
+        }
+        match self.jump {
+            Some((since, first)) if !now.jumped_from(&first) => {
+                if t_s - since >= VIEW_JUMP_CONFIRM_S - 1e-6 {
+                    self.jump = None;
+                    self.place = Some(now);
+                    return (None, Some((since, before, now)));
+                }
+            }
+            _ => self.jump = Some((t_s, now)),
+        }
+        (None, None)
+    }
+
+    /// The picture changed under the person at `since_s` (`before` → `after`). The rep
+    /// under way is dropped: nothing counts across the change. A zoom or pan keeps the
+    /// axes' directions and the exercise's resting levels — they are body-relative
+    /// (torso lengths, angles against the body's floor line), and the person may well be
+    /// mid-rep, where neither can be learned again — and takes the new scale. Another
+    /// camera angle means calibrating afresh once the person is seen still again.
+    fn start_new_view(&mut self, since_s: f64, before: Place, after: Place) -> Vec<Event> {
+        let mut events = Vec::new();
+        for ev in self.exercise.new_view(since_s) {
+            events.extend(self.translate(ev, since_s));
+        }
+        self.track_blindness(since_s, false);
+        let turned_deg = before
+            .trunk_dir
+            .dot(after.trunk_dir)
+            .clamp(-1.0, 1.0)
+            .acos()
+            .to_degrees();
+        tracing::info!(t_s = since_s, turned_deg, "new view");
+        self.notes.push(format!(
+            "the picture changed at {since_s:.1} s (a cut, zoom or moved camera): \
+             calibrated again, nothing counted across it"
+        ));
+        match self.axes.as_mut() {
+            Some(axes) if turned_deg <= VIEW_SAME_ANGLE_DEG => {
+                axes.scale_px *= after.torso_px / before.torso_px;
+            }
+            _ => {
+                self.phase = Phase::Waiting;
+                self.window.clear();
+                self.ready_since = None;
+                self.place = None;
+                self.readiness = Readiness {
+                    ready: false,
+                    message: None,
+                };
+            }
+        }
         events
     }
 

@@ -423,9 +423,11 @@ impl Exercise for BackBlockTraction {
                 *slot = m;
             }
         }
-        // Already settled on the block at the start: time from the first frame.
+        // Already settled on the block at the start: time from the first frame. (Calibrated
+        // again after the picture changed, a hold under way keeps its start.)
         let heights: Vec<f64> = rest.iter().map(|(_, b)| b.hip_height_torso).collect();
-        if let Some(h) = median(&heights)
+        if self.settled_since.is_none()
+            && let Some(h) = median(&heights)
             && h >= self.checks.settled_height_torso
         {
             let (lo, hi) = heights

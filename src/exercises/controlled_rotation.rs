@@ -217,6 +217,10 @@ impl Exercise for ControlledRotation {
         )
     }
 
+    fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        self.engine.new_view(t_s)
+    }
+
     fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
         self.engine.finish(t_s)
     }

@@ -372,6 +372,13 @@ pub trait Exercise: Send {
     ) -> Vec<ExerciseEvent>;
     /// The UI's snapshot.
     fn state(&self) -> ExerciseState;
+    /// The picture changed under the person at `t_s` (a cut, a zoom, a moved camera):
+    /// drop what cannot be judged across it; [`calibrate`](Self::calibrate) follows once
+    /// the person is seen still again. Counts, holds and timers so far stay.
+    fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        let _ = t_s;
+        Vec::new()
+    }
     /// Closes whatever is open at `t_s` (faults still active end here).
     fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent>;
     /// Everything observed, for the report.

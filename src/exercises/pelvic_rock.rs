@@ -262,6 +262,10 @@ impl Exercise for PelvicRock {
         )
     }
 
+    fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        self.engine.new_view(t_s)
+    }
+
     fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
         self.engine.finish(t_s)
     }

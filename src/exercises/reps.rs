@@ -58,6 +58,9 @@ pub struct RepEngine {
     current: Option<CurrentRep>,
     last_t: Option<f64>,
     inferred_sides: u32,
+    /// Alternation is judged from this rep on (a new view drops the rep under way, so
+    /// the one before it says nothing about the next one's side).
+    alternation_from: usize,
 }
 
 /// How often hold progress is reported while holding.
@@ -86,15 +89,35 @@ impl RepEngine {
             current: None,
             last_t: None,
             inferred_sides: 0,
+            alternation_from: 0,
         }
     }
 
     /// One frame: `signal` is `None` when its landmarks are not seen.
     pub fn step(&mut self, t_s: f64, signal: Option<f64>) -> Vec<ExerciseEvent> {
-        let mut events = Vec::new();
         let dt = self.last_t.map_or(0.0, |l| (t_s - l).max(0.0));
         self.last_t = Some(t_s);
-        for ev in self.counter.update(t_s, signal) {
+        let counted = self.counter.update(t_s, signal);
+        let mut events = self.absorb(counted);
+        events.extend(self.hold_step(t_s, dt, signal.is_some()));
+        events
+    }
+
+    /// The picture changed under the person: the rep under way is dropped (see
+    /// [`RepCounter::new_view`]); faults still open end here.
+    pub fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        let counted = self.counter.new_view(t_s);
+        let mut events = self.absorb(counted);
+        self.alternation_from = self.reps.len();
+        events.extend(self.faults.close_all(t_s));
+        self.last_t = None;
+        events
+    }
+
+    /// Turns the counter's events into the exercise's.
+    fn absorb(&mut self, counted: Vec<CounterEvent>) -> Vec<ExerciseEvent> {
+        let mut events = Vec::new();
+        for ev in counted {
             match ev {
                 CounterEvent::RepStarted { t_s, .. } => {
                     self.current = Some(CurrentRep {
@@ -126,9 +149,14 @@ impl RepEngine {
                 }
             }
         }
-        let holding = signal.is_some()
-            && self.counter.plateau_since().is_some()
-            && !self.faults.position_spoiled();
+        events
+    }
+
+    /// Hold progress while the plateau lasts.
+    fn hold_step(&mut self, t_s: f64, dt: f64, seen: bool) -> Vec<ExerciseEvent> {
+        let mut events = Vec::new();
+        let holding =
+            seen && self.counter.plateau_since().is_some() && !self.faults.position_spoiled();
         if let Some(cur) = self.current.as_mut()
             && holding
         {
@@ -198,6 +226,7 @@ impl RepEngine {
         // not-alternating: two measured reps in a row on the same side (information only).
         let (set_now, reps_in_set) = self.sets.current();
         if let (Some(now), Some(prev)) = (measured, self.reps.last())
+            && self.reps.len() > self.alternation_from
             && reps_in_set > 0
             && prev.set == set_now
             && !prev.side_inferred

@@ -687,6 +687,20 @@ pub fn roll_image(pose: &mut Pose, roll_deg: f64) {
     }
 }
 
+/// Zooms the picture by `factor` about its centre and shifts it by `(dx, dy)` pixels, as a
+/// cut to another shot or a zoom in a recording does.
+pub fn zoom_image(pose: &mut Pose, factor: f64, (dx, dy): (f64, f64)) {
+    let (cx, cy) = (
+        f64::from(pose.image_width) / 2.0,
+        f64::from(pose.image_height) / 2.0,
+    );
+    for lm in &mut pose.landmarks {
+        lm.x_px = (cx + factor * (f64::from(lm.x_px) - cx) + dx) as f32;
+        lm.y_px = (cy + factor * (f64::from(lm.y_px) - cy) + dy) as f32;
+        lm.z = (factor * f64::from(lm.z)) as f32;
+    }
+}
+
 /// Swaps BlazePose's left and right labels (as it sometimes does in a pure side view).
 pub fn swap_labels(pose: &mut Pose) {
     let original = pose.landmarks;

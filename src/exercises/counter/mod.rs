@@ -178,6 +178,9 @@ pub struct RepCounter {
     rest_seen_s: f64,
     /// Small reps completed before rest was known: held back, re-judged once it is.
     provisional: Vec<RepMeasure>,
+    /// A new view cut a rep short at this time: the person is likely still out there, so
+    /// nothing starts until the signal is back at rest.
+    out_at_cut: Option<f64>,
 }
 
 /// Rest is not measured in the first seconds: the landmarks are still settling.
@@ -212,6 +215,10 @@ const OTHER_WAY_SHARE: f64 = 0.1;
 const RE_REST_TAU_S: f64 = 1.0;
 /// Still this long after a rep (and short of a new one) is back at rest.
 const REARM_STILL_S: f64 = 0.3;
+
+/// Still this long after a new view cut a rep short, away from rest, is the new view's
+/// rest.
+const OUT_AT_CUT_REST_S: f64 = 10.0;
 
 /// Seconds of smoothed history kept (pre-roll and speed).
 const HISTORY_S: f64 = 3.0;
@@ -253,6 +260,7 @@ impl RepCounter {
             first_t: None,
             rest_seen_s: 0.0,
             provisional: Vec::new(),
+            out_at_cut: None,
         }
     }
 
@@ -496,7 +504,20 @@ impl RepCounter {
                     self.disarmed_sign = None;
                 }
                 let disarmed = self.disarmed_sign == Some(sign);
-                if disarmed {
+                if let Some(cut_s) = self.out_at_cut {
+                    let settled_elsewhere = self.still_since.is_some_and(|s| {
+                        t_s - s >= OUT_AT_CUT_REST_S && t_s - cut_s >= OUT_AT_CUT_REST_S
+                    });
+                    if magnitude < self.end {
+                        self.out_at_cut = None;
+                    } else if settled_elsewhere {
+                        self.baseline = Some(smoothed);
+                        self.out_at_cut = None;
+                    }
+                }
+                if self.out_at_cut.is_some() {
+                    // Still out in the rep the new view cut short: nothing starts.
+                } else if disarmed {
                     if slow {
                         let alpha = (dt / spec.baseline_tau_s.min(RE_REST_TAU_S)).min(1.0);
                         if let Some(b) = self.baseline.as_mut() {
@@ -740,6 +761,28 @@ impl RepCounter {
     /// Drops a rep under way (the person left the frame).
     pub fn abandon(&mut self) -> bool {
         self.active.take().is_some()
+    }
+
+    /// The picture changed under the person (a cut, a zoom, a moved camera): a rep that
+    /// has come back is judged now, one still out is dropped (nothing counts across the
+    /// change) and no rep starts until the signal is back at rest (the person is likely
+    /// still out there; if it never comes back, a long stillness is the new view's rest),
+    /// and the signal's recent history goes with the old view.
+    pub fn new_view(&mut self, t_s: f64) -> Vec<CounterEvent> {
+        let mut events: Vec<CounterEvent> = self.finalize().into_iter().collect();
+        self.disarmed_sign = None;
+        self.out_at_cut = None;
+        if self.active.take().is_some() {
+            self.out_at_cut = Some(t_s);
+            events.push(CounterEvent::RepDiscarded { t_s });
+        }
+        self.raw.clear();
+        self.history.clear();
+        self.raw_history.clear();
+        self.rest_pending.clear();
+        self.last_raw = None;
+        self.still_since = None;
+        events
     }
 
     /// The exercise ends at `t_s`: a rep under way that has already come most of the way
