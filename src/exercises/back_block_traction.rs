@@ -42,7 +42,7 @@ pub const FAULTS: &[FaultCode] = &[
 
 /// Thresholds from `[checks]`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct TractionChecks {
     pub settled_height_torso: f64,
     pub settle_s: f64,
@@ -54,23 +54,6 @@ pub struct TractionChecks {
     pub both_legs_share: f64,
     pub arms_overhead_torso: f64,
     pub lift_off_torso: f64,
-}
-
-impl Default for TractionChecks {
-    fn default() -> Self {
-        Self {
-            settled_height_torso: 0.07,
-            settle_s: 1.0,
-            settle_band_torso: 0.02,
-            block_min_height_torso: 0.155,
-            slide_start: 0.08,
-            slide_done: 0.25,
-            both_legs_min_s: 0.5,
-            both_legs_share: 0.6,
-            arms_overhead_torso: 0.10,
-            lift_off_torso: 0.08,
-        }
-    }
 }
 
 /// A drop to a lower resting height this soon after settling means the first "settle"

@@ -39,23 +39,12 @@ pub const FAULTS: &[FaultCode] = &[
 
 /// Thresholds from `[checks]`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct RotationChecks {
     pub range_max_deg: f64,
     pub shoulder_lift_torso: f64,
     pub side_min_torso: f64,
     pub first_side: Side,
-}
-
-impl Default for RotationChecks {
-    fn default() -> Self {
-        Self {
-            range_max_deg: 35.0,
-            shoulder_lift_torso: 0.08,
-            side_min_torso: 0.012,
-            first_side: Side::Left,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -99,7 +88,7 @@ impl ControlledRotation {
                 min_peak: checks.side_min_torso,
                 first: checks.first_side,
             }),
-        );
+        )?;
         Ok(Self {
             spec,
             checks,
@@ -212,7 +201,7 @@ impl Exercise for ControlledRotation {
             &self.spec,
             self.spec.prescription.reps_per_side,
             None,
-            self.engine.counter.start_threshold() > 4.0 * self.spec.counter.start,
+            !self.engine.counter.can_see(),
             KNEES.iter().chain(&SHOULDERS).chain(&PELVIS).copied(),
         )
     }

@@ -42,7 +42,7 @@ pub const FAULTS: &[FaultCode] = &[
 
 /// Thresholds from `[checks]`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct RockChecks {
     pub pivot_height_torso: f64,
     pub sway_torso: f64,
@@ -50,19 +50,6 @@ pub struct RockChecks {
     pub shoulder_tilt_deg: f64,
     pub still_deg: f64,
     pub still_s: f64,
-}
-
-impl Default for RockChecks {
-    fn default() -> Self {
-        Self {
-            pivot_height_torso: 0.26,
-            sway_torso: 0.08,
-            lean_torso: 0.05,
-            shoulder_tilt_deg: 5.0,
-            still_deg: 3.0,
-            still_s: 10.0,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -114,7 +101,7 @@ impl PelvicRock {
                 min_peak: 0.0,
                 first: Side::Left,
             }),
-        );
+        )?;
         Ok(Self {
             spec,
             checks,
@@ -257,7 +244,7 @@ impl Exercise for PelvicRock {
             &self.spec,
             self.spec.prescription.reps_per_side,
             None,
-            self.engine.counter.start_threshold() > 2.0 * self.spec.counter.start,
+            !self.engine.counter.can_see(),
             SHOULDERS.iter().chain(&PELVIS).copied(),
         )
     }

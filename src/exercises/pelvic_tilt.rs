@@ -37,23 +37,12 @@ pub const FAULTS: &[FaultCode] = &[
 
 /// Thresholds from `[checks]`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct TiltChecks {
     pub crunch_shoulder_rise_torso: f64,
     pub crunch_head_rise_torso: f64,
     pub hips_lift_torso: f64,
     pub max_noise_deg: f64,
-}
-
-impl Default for TiltChecks {
-    fn default() -> Self {
-        Self {
-            crunch_shoulder_rise_torso: 0.06,
-            crunch_head_rise_torso: 0.10,
-            hips_lift_torso: 0.05,
-            max_noise_deg: 0.12,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -102,7 +91,7 @@ impl PelvicTilt {
         let checks: TiltChecks = spec.checks()?;
         // Counted one way (see `movement`): counting the trunk angle's rise too would
         // count MediaPipe's slow return after a long hold as a rep.
-        let engine = RepEngine::new(&spec, false, None);
+        let engine = RepEngine::new(&spec, false, None)?;
         Ok(Self {
             spec,
             checks,

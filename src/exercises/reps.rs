@@ -14,7 +14,7 @@
 
 use super::counter::{CounterConfig, CounterEvent, RepCounter, RepMeasure, SetTracker};
 use super::faults::FaultTracker;
-use super::spec::ExerciseSpec;
+use super::spec::{ExerciseSpec, SpecError};
 use super::{
     Counts, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, HoldState, RepRecord,
     SetRecord, Side,
@@ -68,10 +68,20 @@ const HOLD_PROGRESS_EVERY_S: f64 = 0.25;
 
 impl RepEngine {
     /// An engine for `spec`'s counter and prescription.
-    pub fn new(spec: &ExerciseSpec, signed: bool, sides: Option<SideRule>) -> Self {
-        Self {
+    pub fn new(
+        spec: &ExerciseSpec,
+        signed: bool,
+        sides: Option<SideRule>,
+    ) -> Result<Self, SpecError> {
+        let counter = spec.counter.clone().ok_or_else(|| SpecError::Invalid {
+            id: spec.id.clone(),
+            problem: "a rep-counted exercise needs a [counter] table".into(),
+        })?;
+        Ok(Self {
+            report_hold: counter.report_hold || spec.prescription.hold_min_s > 0.0,
+            min_movement_s: counter.min_movement_s,
             counter: RepCounter::new(CounterConfig {
-                spec: spec.counter.clone(),
+                spec: counter,
                 signed,
             }),
             faults: FaultTracker::default(),
@@ -80,8 +90,6 @@ impl RepEngine {
                 spec.prescription.set_pause_s,
             ),
             hold_min_s: spec.prescription.hold_min_s,
-            report_hold: spec.counter.report_hold || spec.prescription.hold_min_s > 0.0,
-            min_movement_s: spec.counter.min_movement_s,
             sides,
             rep_checks: true,
             reps: Vec::new(),
@@ -90,7 +98,7 @@ impl RepEngine {
             last_t: None,
             inferred_sides: 0,
             alternation_from: 0,
-        }
+        })
     }
 
     /// One frame: `signal` is `None` when its landmarks are not seen.

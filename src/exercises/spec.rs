@@ -2,7 +2,9 @@
 //!
 //! In flow the four `assets/exercises/<id>.toml` files, embedded in the binary with
 //! `include_str!` so it works from any directory; out flow validated [`ExerciseSpec`]s.
-//! Every field has a serde default where a sensible one exists; what a file says wins.
+//! Thresholds have one source, the file: `[counter]` and `[checks]` must give every one
+//! (a missing one is a parse error naming it). Only what absence means by itself has a
+//! default: no prescribed hold, no tips, the shared camera prompts.
 //! [`catalog`] parses and validates all of them (the app calls it at start-up, and a
 //! test does too), [`load`] fetches one by id. Exercise-specific thresholds live in each
 //! file's `[checks]` table and are parsed by the exercise's own module
@@ -120,7 +122,7 @@ fn default_set_pause_s() -> f64 {
 
 /// Rep counter thresholds; units are those of the exercise's signal (each file says).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct CounterSpec {
     /// Excursion from the resting baseline that starts a rep.
     pub start: f64,
@@ -152,27 +154,8 @@ pub struct CounterSpec {
     /// The running "can I see it?" check (absent: not checked): the movement is judged
     /// unseeable while rest's own excursions (drift, noise — measured on every still
     /// period) have raised the start threshold past this many times `start`.
+    #[serde(default)]
     pub unseeable_raise: Option<f64>,
-}
-
-impl Default for CounterSpec {
-    fn default() -> Self {
-        Self {
-            start: 1.0,
-            end: 0.5,
-            min_rep_s: 0.6,
-            smoothing_s: 0.15,
-            baseline_tau_s: 1.0,
-            plateau_speed_fraction: 0.25,
-            plateau_drop_fraction: 0.10,
-            min_movement_s: 0.0,
-            max_gap_s: 1.0,
-            noise_factor: 4.0,
-            return_fraction: 0.1,
-            report_hold: true,
-            unseeable_raise: None,
-        }
-    }
 }
 
 /// Camera and set-up prompts; the defaults fit every exercise, a file may override them.
@@ -231,8 +214,9 @@ pub struct ExerciseSpec {
     #[serde(default)]
     pub why: String,
     pub prescription: Prescription,
+    /// The rep counter's thresholds (absent for an exercise that counts no reps).
     #[serde(default)]
-    pub counter: CounterSpec,
+    pub counter: Option<CounterSpec>,
     /// Fault code → the prompt the person hears.
     #[serde(default)]
     pub prompts: BTreeMap<FaultCode, String>,
@@ -267,8 +251,7 @@ impl ExerciseSpec {
         })
     }
 
-    /// The `[checks]` table as the exercise's own parameter type (serde defaults fill
-    /// what the file leaves out).
+    /// The `[checks]` table as the exercise's own parameter type (every field required).
     pub fn checks<T: DeserializeOwned>(&self) -> Result<T, SpecError> {
         self.checks
             .clone()
@@ -315,7 +298,14 @@ impl ExerciseSpec {
         if p.hold_max_s > 0.0 && p.hold_max_s < p.hold_min_s {
             return Err(invalid("hold_max_s is below hold_min_s".into()));
         }
-        let c = &self.counter;
+        let Some(c) = self.counter.as_ref() else {
+            if p.reps_per_set > 0 {
+                return Err(invalid(
+                    "reps are prescribed but there is no [counter]".into(),
+                ));
+            }
+            return self.validate_prompts(expected_id, faults);
+        };
         if p.reps_per_set > 0 && !(c.start > c.end && c.end > 0.0) {
             return Err(invalid(format!(
                 "counter start {} must exceed end {} > 0 (hysteresis)",
@@ -334,6 +324,15 @@ impl ExerciseSpec {
                 return Err(invalid(format!("counter.{name} must be positive, is {v}")));
             }
         }
+        self.validate_prompts(expected_id, faults)
+    }
+
+    /// Every fault the exercise raises has a prompt, and the starting position one.
+    fn validate_prompts(&self, expected_id: &str, faults: &[FaultCode]) -> Result<(), SpecError> {
+        let invalid = |problem: String| SpecError::Invalid {
+            id: expected_id.to_owned(),
+            problem,
+        };
         for code in faults {
             if code.is_prompted() && self.prompt(*code).is_none_or(str::is_empty) {
                 return Err(invalid(format!("no prompt for fault {code}")));
@@ -390,7 +389,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_fields_take_defaults_and_bad_ranges_are_rejected() {
+    fn a_spec_without_a_counter_has_none_and_bad_ranges_are_rejected() {
         let text = r#"
             id = "pelvic-tilt"
             name = "x"
@@ -406,9 +405,35 @@ mod tests {
             sets_max = 2
         "#;
         let spec = ExerciseSpec::parse("pelvic-tilt", text).unwrap();
-        assert_eq!(spec.counter, CounterSpec::default());
+        assert_eq!(spec.counter, None);
         let err = spec.validate("pelvic-tilt", &[]).unwrap_err().to_string();
         assert!(err.contains("sets"), "{err}");
+    }
+
+    #[test]
+    fn a_threshold_left_out_of_the_file_is_an_error_naming_it() {
+        let text = include_str!("../../assets/exercises/pelvic-tilt.toml");
+        let without: String = text
+            .lines()
+            .filter(|l| !l.starts_with("noise_factor"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let err = ExerciseSpec::parse("pelvic-tilt", &without)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("noise_factor"), "{err}");
+        // And in [checks]: the exercise's own parse says which.
+        let without: String = text
+            .lines()
+            .filter(|l| !l.starts_with("hips_lift_torso"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let spec = ExerciseSpec::parse("pelvic-tilt", &without).unwrap();
+        let err = crate::exercises::create_from_spec(spec)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("hips_lift_torso"), "{err}");
     }
 
     #[test]

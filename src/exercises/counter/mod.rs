@@ -847,12 +847,21 @@ mod tests {
 
     fn cfg(signed: bool) -> CounterConfig {
         CounterConfig {
+            // A test signal of its own (units arbitrary), not any exercise's file.
             spec: CounterSpec {
                 start: 0.35,
                 end: 0.18,
                 min_rep_s: 1.0,
                 min_movement_s: 0.5,
-                ..CounterSpec::default()
+                smoothing_s: 0.15,
+                baseline_tau_s: 1.0,
+                plateau_speed_fraction: 0.25,
+                plateau_drop_fraction: 0.10,
+                max_gap_s: 1.0,
+                noise_factor: 4.0,
+                return_fraction: 0.1,
+                report_hold: true,
+                unseeable_raise: None,
             },
             signed,
         }
