@@ -9,9 +9,11 @@ mod support;
 
 use backform::coach;
 use support::body::NoiseSpec;
+use support::body::bodies;
 use support::scenarios::{
     Placement, RockVariant, RotationVariant, Scenario, TiltVariant, TractionVariant,
-    back_block_traction, controlled_rotation, pelvic_rock, pelvic_tilt,
+    back_block_traction, back_block_traction_on, controlled_rotation, controlled_rotation_on,
+    pelvic_rock, pelvic_rock_on, pelvic_tilt, pelvic_tilt_on,
 };
 use support::truth::judge;
 
@@ -129,6 +131,73 @@ fn back_block_traction_synthetic() {
     run_all(
         scenarios.into(),
         &[Placement::SideFloor, Placement::SideAbove],
+    );
+}
+
+/// Every exercise, correct and with its faults, on five bodies of different ratios
+/// (leg to torso, shoulder to hip width, size), from both placements of each.
+fn five_bodies_failures(noise: NoiseSpec, seed_base: u64) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (b, (body, shape)) in bodies().into_iter().enumerate() {
+        let lying = [Placement::SideFloor, Placement::SideAbove];
+        let seated = [Placement::FrontChest, Placement::FrontAboveOffAxis];
+        let mut cases: Vec<(Scenario, [Placement; 2])> = Vec::new();
+        for v in [
+            TiltVariant::Good,
+            TiltVariant::HoldTooShort,
+            TiltVariant::Crunch,
+        ] {
+            cases.push((pelvic_tilt_on(v, shape), lying));
+        }
+        for v in [RotationVariant::Good, RotationVariant::RangeTooLarge] {
+            cases.push((controlled_rotation_on(v, shape), lying));
+        }
+        for v in [
+            RockVariant::Good,
+            RockVariant::ShouldersSway,
+            RockVariant::ShouldersTilt,
+        ] {
+            cases.push((pelvic_rock_on(v, shape), seated));
+        }
+        for v in [
+            TractionVariant::Good,
+            TractionVariant::BlockTooHigh,
+            TractionVariant::BothLegsTogether,
+        ] {
+            cases.push((back_block_traction_on(v, shape), lying));
+        }
+        for (i, (scenario, placements)) in cases.iter().enumerate() {
+            for (j, &placement) in placements.iter().enumerate() {
+                let seed = seed_base + 100 * b as u64 + 10 * i as u64 + j as u64;
+                failures.extend(
+                    check(scenario, placement, noise, seed)
+                        .into_iter()
+                        .map(|f| format!("{body}: {f}")),
+                );
+            }
+        }
+    }
+    failures
+}
+
+#[test]
+fn every_exercise_on_five_bodies_of_different_ratios() {
+    let failures = five_bodies_failures(NoiseSpec::typical(), 5000);
+    assert!(
+        failures.is_empty(),
+        "{} failures: {failures:#?}",
+        failures.len()
+    );
+}
+
+#[test]
+#[ignore = "open gap: with NoiseSpec::poor the tilt and the rock lose reps and holds on every body (about 390 failures over 5 bodies) without always saying they cannot see"]
+fn every_exercise_on_five_bodies_with_a_poor_picture() {
+    let failures = five_bodies_failures(NoiseSpec::poor(), 7000);
+    assert!(
+        failures.is_empty(),
+        "{} failures: {failures:#?}",
+        failures.len()
     );
 }
 

@@ -8,10 +8,11 @@
 //!   still stretch, so someone already settled at the first frame is timed from it) and
 //!   stops when the hips lift off or come down to the floor.
 //! - `block-too-high`: with the block under the lumbar spine instead of the sacrum the
-//!   pelvis tips down off it and the hips sit lower (0.11–0.15 torso lengths above the
-//!   line against 0.17–0.19 under the sacrum in MediaPipe's output on the rendered clips).
-//!   There is rarely a lying-flat baseline to compare with — people arrive on the block —
-//!   so the threshold is calibrated on those clips and the synthetic body.
+//!   pelvis tips down off it and the hips sit lower above the shoulder–ankle line. The
+//!   height is read in body sizes (the mean of torso and leg length), not torso lengths:
+//!   a block is as high under a long torso as under a short one. There is rarely a
+//!   lying-flat baseline to compare with — people arrive on the block — so the threshold
+//!   is calibrated (rendered clips, synthetic bodies) and speaks only when clearly low.
 //! - Leg slides are steps: a leg's straightness rising from its bent resting value.
 //!   Both legs straightening at once is `both-legs-together`. The legs are read with
 //!   BlazePose's labels corrected at calibration, so a swap in a pure side view does not
@@ -47,7 +48,7 @@ pub struct TractionChecks {
     pub settled_height_torso: f64,
     pub settle_s: f64,
     pub settle_band_torso: f64,
-    pub block_min_height_torso: f64,
+    pub block_min_height_body: f64,
     pub slide_start: f64,
     pub slide_done: f64,
     pub both_legs_min_s: f64,
@@ -117,6 +118,9 @@ pub struct BackBlockTraction {
     /// verdict).
     bent_heights: Vec<(f64, f64)>,
     legs: [Leg; 2],
+    /// The body's size in torso lengths: the mean of torso and leg length (the block's
+    /// height is the same for a long torso and a short one).
+    body_torso: f64,
     steps: Vec<StepRecord>,
     /// One leg of a both-legs slide finished; waiting for the other.
     pending_slide: Option<(f64, f64)>,
@@ -163,6 +167,7 @@ impl BackBlockTraction {
             legs: [Leg::Bent { quiet_s: 0.0 }; 2],
             steps: Vec::new(),
             pending_slide: None,
+            body_torso: 1.0,
             legs_together: false,
             arms_overhead_since: None,
             arms_noted: false,
@@ -306,8 +311,16 @@ impl BackBlockTraction {
                 other => other,
             };
         }
-        for (k, start_s, end_s) in finished {
-            events.extend(self.record_slide(k, start_s, end_s, c.both_legs_min_s));
+        if let [(_, a0, a1), (_, b0, b1)] = finished[..]
+            && self.legs_together
+        {
+            // Both legs finished in the same frame: one "both legs" step.
+            self.pending_slide = Some((a0, a1));
+            events.extend(self.record_slide(1, b0, b1, c.both_legs_min_s));
+        } else {
+            for (k, start_s, end_s) in finished {
+                events.extend(self.record_slide(k, start_s, end_s, c.both_legs_min_s));
+            }
         }
 
         // Both legs sliding out at once: a fault from the moment both were moving. The
@@ -406,6 +419,15 @@ impl Exercise for BackBlockTraction {
                 *slot = m;
             }
         }
+        if let Some(leg) = median(
+            &rest
+                .iter()
+                .map(|(_, b)| b.leg_length_torso)
+                .collect::<Vec<_>>(),
+        ) && leg > 0.0
+        {
+            self.body_torso = (1.0 + leg) / 2.0;
+        }
         // Already settled on the block at the start: time from the first frame. (Calibrated
         // again after the picture changed, a hold under way keeps its start.)
         let heights: Vec<f64> = rest.iter().map(|(_, b)| b.hip_height_torso).collect();
@@ -477,7 +499,7 @@ impl Exercise for BackBlockTraction {
             Some(false)
         } else if judged_s >= BLOCK_JUDGE_S - 1e-6 {
             let heights: Vec<f64> = self.bent_heights.iter().map(|(_, h)| *h).collect();
-            median(&heights).map(|h| h < c.block_min_height_torso)
+            median(&heights).map(|h| h / self.body_torso < c.block_min_height_body)
         } else {
             None
         };

@@ -332,6 +332,9 @@ pub struct BodyFrame {
     /// Per leg, hip-to-ankle distance over thigh plus shank length: about 0.55 with the
     /// knee bent up, 1 with the leg straight.
     pub leg_straightness: [f64; 2],
+    /// Thigh plus shank, the mean of both legs, in torso lengths (a body's proportions:
+    /// ~1.6 for the rendered adults, from 1.4 to 2 between people).
+    pub leg_length_torso: f64,
     /// How far the wrists reach past the head along the body (arms overhead > 0).
     pub wrists_past_head_torso: f64,
 
@@ -372,8 +375,11 @@ impl BodyFrame {
         let nose = at(NOSE);
         let torso_px = Vec2::distance(shoulder_mid, hip_mid);
 
+        let limb = |hip: usize, knee: usize, ankle: usize| {
+            Vec2::distance(at(hip), at(knee)) + Vec2::distance(at(knee), at(ankle))
+        };
         let straightness = |hip: usize, knee: usize, ankle: usize| {
-            let limb = Vec2::distance(at(hip), at(knee)) + Vec2::distance(at(knee), at(ankle));
+            let limb = limb(hip, knee, ankle);
             if limb < 1e-6 {
                 1.0
             } else {
@@ -404,6 +410,10 @@ impl BodyFrame {
                 / s,
             hip_roll_torso: (at(RIGHT_HIP) - at(LEFT_HIP)).dot(up) / s,
             shoulder_roll_torso: (at(RIGHT_SHOULDER) - at(LEFT_SHOULDER)).dot(up) / s,
+            leg_length_torso: (limb(LEFT_HIP, LEFT_KNEE, LEFT_ANKLE)
+                + limb(RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE))
+                / 2.0
+                / s,
             leg_straightness: [
                 straightness(LEFT_HIP, LEFT_KNEE, LEFT_ANKLE),
                 straightness(RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE),

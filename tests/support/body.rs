@@ -103,6 +103,49 @@ impl Shape {
     }
 }
 
+/// Five bodies that differ in their ratios, not only in size (leg to torso, shoulder to
+/// hip width): the synthetic tests run every exercise on each.
+pub fn bodies() -> [(&'static str, Shape); 5] {
+    let average = Shape::adult(1.0);
+    [
+        ("average", average),
+        (
+            "long legs, short torso",
+            Shape {
+                torso: 0.43,
+                thigh: 0.50,
+                shank: 0.49,
+                ..Shape::adult(1.04)
+            },
+        ),
+        (
+            "long torso, short legs",
+            Shape {
+                torso: 0.55,
+                thigh: 0.38,
+                shank: 0.37,
+                ..average
+            },
+        ),
+        (
+            "broad shoulders, narrow hips",
+            Shape {
+                shoulder_half_width: 0.23,
+                hip_half_width: 0.085,
+                ..Shape::adult(1.08)
+            },
+        ),
+        (
+            "small, narrow shoulders, wide hips",
+            Shape {
+                shoulder_half_width: 0.13,
+                hip_half_width: 0.13,
+                ..Shape::adult(0.82)
+            },
+        ),
+    ]
+}
+
 /// Where the arms are.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Arms {

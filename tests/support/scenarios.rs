@@ -227,6 +227,11 @@ pub enum TiltVariant {
 }
 
 pub fn pelvic_tilt(variant: TiltVariant) -> Scenario {
+    pelvic_tilt_on(variant, Shape::adult(1.0))
+}
+
+/// The same performance by another body.
+pub fn pelvic_tilt_on(variant: TiltVariant, shape: Shape) -> Scenario {
     let (out, hold, count) = match variant {
         TiltVariant::HoldTooShort => (0.9, 2.5, 5),
         TiltVariant::TooFast => (0.25, 6.0, 4),
@@ -273,7 +278,6 @@ pub fn pelvic_tilt(variant: TiltVariant) -> Scenario {
             }),
         }
     }
-    let shape = Shape::adult(1.0);
     Scenario {
         name: format!("pelvic-tilt/{variant:?}"),
         truth: t,
@@ -324,6 +328,11 @@ pub enum RotationVariant {
 }
 
 pub fn controlled_rotation(variant: RotationVariant) -> Scenario {
+    controlled_rotation_on(variant, Shape::adult(0.95))
+}
+
+/// The same performance by another body.
+pub fn controlled_rotation_on(variant: RotationVariant, shape: Shape) -> Scenario {
     let drop = if variant == RotationVariant::RangeTooLarge {
         60.0
     } else {
@@ -382,7 +391,6 @@ pub fn controlled_rotation(variant: RotationVariant) -> Scenario {
             _ => {}
         }
     }
-    let shape = Shape::adult(0.95);
     Scenario {
         name: format!("controlled-rotation/{variant:?}"),
         truth: t,
@@ -410,7 +418,11 @@ pub enum RockVariant {
 }
 
 pub fn pelvic_rock(variant: RockVariant) -> Scenario {
-    let shape = Shape::adult(1.05);
+    pelvic_rock_on(variant, Shape::adult(1.05))
+}
+
+/// The same performance by another body.
+pub fn pelvic_rock_on(variant: RockVariant, shape: Shape) -> Scenario {
     let count = if variant == RockVariant::NoPelvisMovement {
         0
     } else {
@@ -513,7 +525,11 @@ pub enum TractionVariant {
 }
 
 pub fn back_block_traction(variant: TractionVariant) -> Scenario {
-    let shape = Shape::adult(1.0);
+    back_block_traction_on(variant, Shape::adult(1.0))
+}
+
+/// The same performance by another body.
+pub fn back_block_traction_on(variant: TractionVariant, shape: Shape) -> Scenario {
     let duration = match variant {
         TractionVariant::OverTime => 70.0,
         TractionVariant::SettlesLater => 40.0,
