@@ -330,7 +330,7 @@ fn score_timed(truth: &Truth, report: &Report, s: &mut ClipScore) {
         ));
     }
     let got: Vec<f64> = report.reps.iter().filter_map(|r| r.hold_s).collect();
-    let hold = truth.duration_s;
+    let hold = truth.timed_hold_s.unwrap_or(truth.duration_s);
     s.holds_checked = 1;
     match got.as_slice() {
         [h] => {
@@ -438,6 +438,7 @@ mod tests {
                 start_s: 12.0,
                 end_s: 14.0,
             }],
+            timed_hold_s: None,
         }
     }
 

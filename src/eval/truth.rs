@@ -48,6 +48,9 @@ pub struct Truth {
     pub duration_s: f64,
     pub reps: Vec<TruthRep>,
     pub faults: Vec<TruthFault>,
+    /// Timed exercises: the settled hold, when it is not the whole clip (the rendered
+    /// clips start on the block; a synthetic person may settle later).
+    pub timed_hold_s: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -182,6 +185,7 @@ impl Truth {
             duration_s: raw.duration_s,
             reps,
             faults,
+            timed_hold_s: None,
         })
     }
 }
