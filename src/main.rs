@@ -147,6 +147,10 @@ struct BenchArgs {
     /// Stop after this many frames.
     #[arg(long)]
     frames: Option<u64>,
+    /// Also coach this exercise on every frame and time that stage (ids: `backform
+    /// exercises`).
+    #[arg(long)]
+    exercise: Option<String>,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -374,10 +378,23 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
     let mut postprocess = Samples::default();
     let mut pose_tracking = Samples::default();
     let mut whole = Samples::default();
+    let mut coaching = Samples::default();
+    let mut coach = args
+        .exercise
+        .as_deref()
+        .map(backform::coach::Coach::new)
+        .transpose()?;
     let mut found = 0u64;
     let bar = progress_bar(args.frames.or(info.frame_count));
     let started = Instant::now();
     let frames = analyze::run(&mut prefetch, &mut estimator, args.frames, |frame| {
+        let mut coach_time = std::time::Duration::ZERO;
+        if let Some(c) = coach.as_mut() {
+            let t0 = Instant::now();
+            let _ = c.update(frame.timestamp_s, frame.pose);
+            coach_time = t0.elapsed();
+            coaching.push(coach_time);
+        }
         let t = frame.timings;
         decode.push(frame.decode_time);
         preprocess.push(t.preprocess);
@@ -388,7 +405,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         }
         landmark.push(t.landmark);
         postprocess.push(t.postprocess);
-        whole.push(frame.decode_time + t.total());
+        whole.push(frame.decode_time + t.total() + coach_time);
         found += u64::from(frame.pose.is_some());
         bar.inc(1);
         Ok(())
@@ -413,7 +430,8 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         ("landmark model", &landmark),
         ("postprocess", &postprocess),
         ("pose, tracking frames", &pose_tracking),
-        ("whole frame (decode + pose)", &whole),
+        ("coach (kinematics + exercise)", &coaching),
+        ("whole frame (decode+pose+coach)", &whole),
     ];
     for (name, samples) in rows {
         let show = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |ms| format!("{ms:.2}"));
