@@ -106,8 +106,58 @@ fn covered_shoulders_give_a_camera_prompt_not_form_prompts() {
             "flagged while unseen: {f:?}"
         );
     }
-    // Reps still count from the hips meanwhile.
+    // Reps still count from the hips meanwhile: the movement was seen, so no cannot-see
+    // span.
     assert_eq!(report.counts.total, 10);
+    assert!(report.cannot_see.is_empty(), "{:?}", report.cannot_see);
+}
+
+/// The trunk hidden, or the person out of the picture, for a few seconds while running:
+/// a `parts-hidden` cannot-see span over that time; a dropped frame or two is none.
+#[test]
+fn hidden_hips_or_an_empty_picture_is_a_parts_hidden_span() {
+    use backform::coach::report::CannotSeeReason;
+    let scenario = pelvic_tilt(TiltVariant::Good);
+    let gap = 14.0..19.0;
+    for empty in [false, true] {
+        let mut frames =
+            scenario.frames_with(Placement::SideFloor, NoiseSpec::typical(), 9, |t, p| {
+                if gap.contains(&t) {
+                    hide(
+                        p,
+                        &[
+                            index::LEFT_HIP,
+                            index::RIGHT_HIP,
+                            index::LEFT_SHOULDER,
+                            index::RIGHT_SHOULDER,
+                        ],
+                    );
+                }
+            });
+        if empty {
+            for (t, p) in &mut frames {
+                if gap.contains(t) {
+                    *p = None;
+                }
+            }
+        }
+        let (report, _) = run("pelvic-tilt", &frames, scenario.truth.duration_s);
+        let spans: Vec<_> = report
+            .cannot_see
+            .iter()
+            .filter(|s| s.reason == CannotSeeReason::PartsHidden)
+            .collect();
+        assert_eq!(spans.len(), 1, "empty {empty}: {:?}", report.cannot_see);
+        let s = spans[0];
+        assert!(
+            (s.start_s - gap.start).abs() < 0.2 && (s.end_s - gap.end).abs() < 0.2,
+            "empty {empty}: {s:?}"
+        );
+    }
+    // Dropped frames (typical noise drops up to 3 in a row) make no span.
+    let frames = scenario.frames(Placement::SideFloor, NoiseSpec::typical(), 9);
+    let (report, _) = run("pelvic-tilt", &frames, scenario.truth.duration_s);
+    assert!(report.cannot_see.is_empty(), "{:?}", report.cannot_see);
 }
 
 #[test]

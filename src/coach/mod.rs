@@ -280,6 +280,10 @@ pub struct Coach {
     /// Spans where the movement could not be seen (closed), and the open one.
     cannot_see: Vec<report::CannotSeeSpan>,
     blind: Option<report::CannotSeeSpan>,
+    /// Body parts hidden or the view lost while running: since when, and the span once
+    /// it has lasted (`PROBLEM_PROMPT_AFTER_S`).
+    hidden: Option<(report::CannotSeeReason, f64)>,
+    hidden_span: Option<report::CannotSeeSpan>,
     /// Where the body was in the last judged frame (running).
     place: Option<Place>,
     /// A changed picture not yet confirmed as a new view: since when, and where.
@@ -316,6 +320,8 @@ impl Coach {
             notes: Vec::new(),
             cannot_see: Vec::new(),
             blind: None,
+            hidden: None,
+            hidden_span: None,
             place: None,
             jump: None,
         })
@@ -391,6 +397,9 @@ impl Coach {
         );
         report.cannot_see.clone_from(&self.cannot_see);
         report
+            .cannot_see
+            .sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+        report
     }
 
     /// The UI's snapshot.
@@ -427,6 +436,7 @@ impl Coach {
 
     fn close(&mut self, t_s: f64) -> Vec<Event> {
         self.track_blindness(t_s, false);
+        self.track_hidden(t_s, None);
         let exercise_events = self.exercise.finish(t_s);
         self.phase = Phase::Finished;
         let mut events = Vec::new();
@@ -670,6 +680,7 @@ impl Coach {
             Some((seen, frame)) => self.exercise.update(t_s, Some(frame), seen),
             None => self.exercise.update(t_s, None, &PartVisibility::none()),
         };
+        self.track_hidden(t_s, problem);
         let mut events = Vec::new();
         for ev in exercise_events {
             events.extend(self.translate(ev, t_s));
@@ -765,6 +776,48 @@ impl Coach {
             }
         }
         events
+    }
+
+    /// Opens a cannot-see span once the parts the checks need have been hidden (or the
+    /// person out of the picture, or the view lost) for `PROBLEM_PROMPT_AFTER_S` — the
+    /// same moment the camera prompt comes — and closes it when they are back. A dropped
+    /// frame or two is not a span.
+    fn track_hidden(&mut self, t_s: f64, problem: Option<Problem>) {
+        use report::CannotSeeReason as Why;
+        // A hidden part that only a form check needs pauses that check (its prompt says
+        // so); the movement is still counted, so it is not a span of not seeing it.
+        let counting_blind = !self.exercise.state().signal_seen;
+        let reason = match problem {
+            Some(Problem::NoPerson) => Some(Why::PartsHidden),
+            Some(Problem::CannotSee(_)) if counting_blind => Some(Why::PartsHidden),
+            Some(Problem::WrongView) => Some(Why::WrongView),
+            _ => None,
+        };
+        let same = matches!((self.hidden, reason), (Some((a, _)), Some(b)) if a == b);
+        if !same {
+            if let Some(mut span) = self.hidden_span.take() {
+                span.end_s = t_s;
+                self.cannot_see.push(span);
+            }
+            self.hidden = reason.map(|r| (r, t_s));
+            return;
+        }
+        let Some((why, since)) = self.hidden else {
+            return;
+        };
+        match self.hidden_span.as_mut() {
+            Some(span) => span.end_s = t_s,
+            None if t_s - since >= PROBLEM_PROMPT_AFTER_S - 1e-6 => {
+                self.hidden_span = Some(report::CannotSeeSpan {
+                    start_s: since,
+                    end_s: t_s,
+                    reason: why,
+                    noise: None,
+                    expected: None,
+                });
+            }
+            None => {}
+        }
     }
 
     /// Opens a cannot-see span when the movement goes below what the signal can show,

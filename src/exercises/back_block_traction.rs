@@ -130,6 +130,8 @@ pub struct BackBlockTraction {
     arms_noted: bool,
     notes: Vec<String>,
     last_t: f64,
+    /// The last frame showed the trunk the block and the clock are judged from.
+    trunk_seen: bool,
 }
 
 const BLOCK: [usize; 6] = [
@@ -173,6 +175,7 @@ impl BackBlockTraction {
             arms_noted: false,
             notes: Vec::new(),
             last_t: 0.0,
+            trunk_seen: false,
         })
     }
 
@@ -480,6 +483,7 @@ impl Exercise for BackBlockTraction {
                 .zip(self.leg_rest)
                 .all(|(s, rest)| s - rest < c.slide_start)
         });
+        self.trunk_seen = trunk_seen && frame.is_some();
         let height = frame.filter(|_| trunk_seen).map(|f| f.hip_height_torso);
         events.extend(self.update_settle(t_s, height, legs_bent));
 
@@ -579,6 +583,7 @@ impl Exercise for BackBlockTraction {
             fault_landmarks: self.faults.active_landmarks(),
             signal_below_noise: false,
             signal_noise: 0.0,
+            signal_seen: self.trunk_seen,
             in_rep: self.settled_since.is_some(),
             movement: None,
             movement_threshold: 0.0,

@@ -254,6 +254,9 @@ pub struct ExerciseState {
     /// The signal's rest noise or drift, the larger (signal units; what a movement must
     /// clear to be seen).
     pub signal_noise: f64,
+    /// The last frame showed what the exercise counts or times from (its signal's
+    /// landmarks were seen).
+    pub signal_seen: bool,
     /// A rep is under way.
     pub in_rep: bool,
     /// The movement signal's current excursion from rest and the start threshold, in

@@ -58,6 +58,8 @@ pub struct RepEngine {
     current: Option<CurrentRep>,
     last_t: Option<f64>,
     inferred_sides: u32,
+    /// The last frame's signal was measured.
+    signal_seen: bool,
     /// Alternation is judged from this rep on (a new view drops the rep under way, so
     /// the one before it says nothing about the next one's side).
     alternation_from: usize,
@@ -97,6 +99,7 @@ impl RepEngine {
             current: None,
             last_t: None,
             inferred_sides: 0,
+            signal_seen: false,
             alternation_from: 0,
         })
     }
@@ -105,6 +108,7 @@ impl RepEngine {
     pub fn step(&mut self, t_s: f64, signal: Option<f64>) -> Vec<ExerciseEvent> {
         let dt = self.last_t.map_or(0.0, |l| (t_s - l).max(0.0));
         self.last_t = Some(t_s);
+        self.signal_seen = signal.is_some();
         let counted = self.counter.update(t_s, signal);
         let mut events = self.absorb(counted);
         events.extend(self.hold_step(t_s, dt, signal.is_some()));
@@ -401,6 +405,7 @@ impl RepEngine {
             fault_landmarks: self.faults.active_landmarks(),
             signal_below_noise,
             signal_noise: self.counter.rest_excursion().max(self.counter.noise()),
+            signal_seen: self.signal_seen,
             in_rep: self.counter.in_rep(),
             movement: self.counter.excursion(),
             movement_threshold: self.counter.start_threshold(),
