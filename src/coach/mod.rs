@@ -228,22 +228,22 @@ struct Place {
 
 impl Place {
     fn of(pose: &Pose) -> Option<Place> {
-        use crate::kinematics::Vec2;
+        use crate::kinematics::view::mid;
         use crate::pose::index::*;
-        let at = |i: usize| {
-            pose.landmarks
-                .get(i)
-                .map(|l| Vec2::new(f64::from(l.x_px), f64::from(l.y_px)))
-        };
-        let shoulders = Vec2::midpoint(at(LEFT_SHOULDER)?, at(RIGHT_SHOULDER)?);
-        let hips = Vec2::midpoint(at(LEFT_HIP)?, at(RIGHT_HIP)?);
-        let torso_px = Vec2::distance(shoulders, hips);
+        if pose.landmarks.len() <= RIGHT_HIP {
+            return None;
+        }
+        let shoulders = mid(pose, LEFT_SHOULDER, RIGHT_SHOULDER);
+        let hips = mid(pose, LEFT_HIP, RIGHT_HIP);
+        let torso_px = crate::kinematics::Vec2::distance(shoulders, hips);
+        if torso_px <= 1.0 {
+            return None;
+        }
         Some(Place {
-            centre: Vec2::midpoint(shoulders, hips),
+            centre: crate::kinematics::Vec2::midpoint(shoulders, hips),
             torso_px,
             trunk_dir: (shoulders - hips).normalized()?,
         })
-        .filter(|_| torso_px > 1.0)
     }
 
     /// Too far from `other` in scale or place for the body to have moved there.
@@ -435,8 +435,8 @@ impl Coach {
     }
 
     fn close(&mut self, t_s: f64) -> Vec<Event> {
-        self.track_blindness(t_s, false);
-        self.track_hidden(t_s, None);
+        self.track_blindness(t_s, None);
+        self.track_hidden(t_s, None, true);
         let exercise_events = self.exercise.finish(t_s);
         self.phase = Phase::Finished;
         let mut events = Vec::new();
@@ -680,26 +680,26 @@ impl Coach {
             Some((seen, frame)) => self.exercise.update(t_s, Some(frame), seen),
             None => self.exercise.update(t_s, None, &PartVisibility::none()),
         };
-        self.track_hidden(t_s, problem);
         let mut events = Vec::new();
         for ev in exercise_events {
             events.extend(self.translate(ev, t_s));
         }
+        let state = self.exercise.state();
         // Safety faults keep prompting while they last.
-        for code in self.exercise.state().active_faults {
+        for code in &state.active_faults {
             if code.is_safety()
-                && let Some(text) = self.spec.prompt(code)
+                && let Some(text) = self.spec.prompt(*code)
             {
                 self.prompter
-                    .offer_for(PromptKind::Safety, text, Some(code), t_s);
+                    .offer_for(PromptKind::Safety, text, Some(*code), t_s);
             }
         }
-        let state = self.exercise.state();
         if state.signal_below_noise {
             let text = self.spec.camera.signal_below_noise.clone();
             self.prompter.offer(PromptKind::Camera, &text, t_s);
         }
-        self.track_blindness(t_s, state.signal_below_noise);
+        self.track_hidden(t_s, problem, state.signal_seen);
+        self.track_blindness(t_s, Some(&state));
         events
     }
 
@@ -748,7 +748,7 @@ impl Coach {
         for ev in self.exercise.new_view(since_s) {
             events.extend(self.translate(ev, since_s));
         }
-        self.track_blindness(since_s, false);
+        self.track_blindness(since_s, None);
         let turned_deg = before
             .trunk_dir
             .dot(after.trunk_dir)
@@ -782,14 +782,14 @@ impl Coach {
     /// person out of the picture, or the view lost) for `PROBLEM_PROMPT_AFTER_S` — the
     /// same moment the camera prompt comes — and closes it when they are back. A dropped
     /// frame or two is not a span.
-    fn track_hidden(&mut self, t_s: f64, problem: Option<Problem>) {
+    /// `signal_seen`: the exercise still measured its movement this frame.
+    fn track_hidden(&mut self, t_s: f64, problem: Option<Problem>, signal_seen: bool) {
         use report::CannotSeeReason as Why;
         // A hidden part that only a form check needs pauses that check (its prompt says
         // so); the movement is still counted, so it is not a span of not seeing it.
-        let counting_blind = !self.exercise.state().signal_seen;
         let reason = match problem {
             Some(Problem::NoPerson) => Some(Why::PartsHidden),
-            Some(Problem::CannotSee(_)) if counting_blind => Some(Why::PartsHidden),
+            Some(Problem::CannotSee(_)) if !signal_seen => Some(Why::PartsHidden),
             Some(Problem::WrongView) => Some(Why::WrongView),
             _ => None,
         };
@@ -822,10 +822,10 @@ impl Coach {
 
     /// Opens a cannot-see span when the movement goes below what the signal can show,
     /// and closes it when it comes back (or the exercise ends).
-    fn track_blindness(&mut self, t_s: f64, blind: bool) {
-        let state = self.exercise.state();
-        match (blind, self.blind.as_mut()) {
-            (true, None) => {
+    /// `state`: this frame's exercise state (`None`: closing, the span ends).
+    fn track_blindness(&mut self, t_s: f64, state: Option<&exercises::ExerciseState>) {
+        match (state.filter(|s| s.signal_below_noise), self.blind.as_mut()) {
+            (Some(state), None) => {
                 self.blind = Some(report::CannotSeeSpan {
                     start_s: t_s,
                     end_s: t_s,
@@ -834,17 +834,17 @@ impl Coach {
                     expected: Some(state.movement_threshold),
                 });
             }
-            (true, Some(span)) => {
+            (Some(state), Some(span)) => {
                 span.end_s = t_s;
                 span.noise = Some(span.noise.unwrap_or(0.0).max(state.signal_noise));
             }
-            (false, Some(_)) => {
+            (None, Some(_)) => {
                 if let Some(mut span) = self.blind.take() {
                     span.end_s = t_s;
                     self.cannot_see.push(span);
                 }
             }
-            (false, None) => {}
+            (None, None) => {}
         }
     }
 

@@ -111,7 +111,7 @@ impl RepEngine {
         self.signal_seen = signal.is_some();
         let counted = self.counter.update(t_s, signal);
         let mut events = self.absorb(counted);
-        events.extend(self.hold_step(t_s, dt, signal.is_some()));
+        events.extend(self.hold_step(t_s, dt));
         events
     }
 
@@ -165,10 +165,11 @@ impl RepEngine {
     }
 
     /// Hold progress while the plateau lasts.
-    fn hold_step(&mut self, t_s: f64, dt: f64, seen: bool) -> Vec<ExerciseEvent> {
+    fn hold_step(&mut self, t_s: f64, dt: f64) -> Vec<ExerciseEvent> {
         let mut events = Vec::new();
-        let holding =
-            seen && self.counter.plateau_since().is_some() && !self.faults.position_spoiled();
+        let holding = self.signal_seen
+            && self.counter.plateau_since().is_some()
+            && !self.faults.position_spoiled();
         if let Some(cur) = self.current.as_mut()
             && holding
         {

@@ -149,23 +149,10 @@ pub fn judge(truth: &Truth, report: &Report) -> Verdict {
             }
         };
     let s = score(&truth.for_eval(), report, rules);
-    v.lines.push(format!(
-        "reps {}/{} matched {} missed {} phantom {} merged {}; holds off {}/{} (worst {}); faults {}/{}, false {}+{}; not seen {}; camera prompts {}",
-        s.reported_reps,
-        s.true_reps,
-        s.matched,
-        s.missed,
-        s.phantom,
-        s.merged,
-        s.holds_off,
-        s.holds_checked,
-        s.hold_worst_s.map_or("-".into(), |h| format!("{h:.2} s")),
-        s.faults_found,
-        s.true_faults,
-        s.false_faults,
-        s.false_prompts,
-        s.not_seen_reps,
-        s.camera_prompts,
+    // The row `backform eval` would print for this sequence.
+    v.lines.push(backform::eval::table::markdown(
+        &truth.exercise,
+        std::slice::from_ref(&s),
     ));
     v.failures.extend(s.why.iter().cloned());
     v
