@@ -7,7 +7,8 @@
 #   checks their SHA-256, converts with tf2onnx 1.17 / tensorflow-cpu 2.21 (opset 17),
 #   strips the landmark models' segmentation output, verifies against the TFLite
 #   interpreter with onnxruntime 1.31.1, and writes into models/:
-#     pose_detection.onnx, pose_landmark_lite.onnx, pose_landmark_full.onnx, LICENSE
+#     pose_detection.onnx, pose_landmark_lite.onnx, pose_landmark_full.onnx,
+#     pose_landmark_full_seg.onnx (the full model with its segmentation output kept), LICENSE
 #   then prints their SHA-256 and checks them against models/SHA256SUMS.
 #   --heavy      also build pose_landmark_heavy.onnx, into models/work/ (not committed)
 #   --no-verify  skip the onnxruntime / TFLite comparison and timings
@@ -123,6 +124,8 @@ MODELS_TO_BUILD=(
   "pose_detection|$DET_SRC|$WORK/src/pose_detection_dense.tflite||PyPI mediapipe==$MP_VERSION mediapipe/modules/pose_detection/pose_detection.tflite"
   "pose_landmark_lite|$LITE_SRC|$LITE_SRC|Identity_2|npm @mediapipe/pose@$NPM_VERSION pose_landmark_lite.tflite"
   "pose_landmark_full|$FULL_SRC|$FULL_SRC|Identity_2|PyPI mediapipe==$MP_VERSION mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
+  # The same graph with its segmentation output kept: the pelvic tilt's belly cue reads it.
+  "pose_landmark_full_seg|$FULL_SRC|$FULL_SRC||PyPI mediapipe==$MP_VERSION mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
 )
 if [[ $HEAVY == 1 ]]; then
   MODELS_TO_BUILD+=("pose_landmark_heavy|$HEAVY_SRC|$HEAVY_SRC|Identity_2|npm @mediapipe/pose@$NPM_VERSION pose_landmark_heavy.tflite")
@@ -155,11 +158,11 @@ if [[ $VERIFY == 1 ]]; then
 fi
 
 step "install into $MODELS"
-for name in pose_detection pose_landmark_lite pose_landmark_full; do
+for name in pose_detection pose_landmark_lite pose_landmark_full pose_landmark_full_seg; do
   cp "$WORK/onnx/$name.onnx" "$MODELS/$name.onnx"
 done
 {
-  echo "The files pose_detection.onnx, pose_landmark_lite.onnx and pose_landmark_full.onnx are Google's"
+  echo "The files pose_detection.onnx, pose_landmark_lite.onnx, pose_landmark_full.onnx and pose_landmark_full_seg.onnx are Google's"
   echo "MediaPipe BlazePose models (pose detection and pose landmark lite/full), converted from TFLite to"
   echo "ONNX (see SOURCES.md). MediaPipe is licensed under the Apache License 2.0, reproduced below from"
   echo "the mediapipe $MP_VERSION wheel (mediapipe-$MP_VERSION.dist-info/LICENSE)."
@@ -171,7 +174,7 @@ if [[ $HEAVY == 1 ]]; then
 fi
 
 step "SHA-256"
-(cd "$MODELS" && sha256sum pose_detection.onnx pose_landmark_lite.onnx pose_landmark_full.onnx)
+(cd "$MODELS" && sha256sum pose_detection.onnx pose_landmark_lite.onnx pose_landmark_full.onnx pose_landmark_full_seg.onnx)
 if [[ -f "$MODELS/SHA256SUMS" ]]; then
   if (cd "$MODELS" && sha256sum --quiet -c SHA256SUMS); then
     echo "reproduced: all files match models/SHA256SUMS"

@@ -368,7 +368,18 @@ fn exercises_command() -> anyhow::Result<()> {
 
 fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
     let spec = SourceSpec::from_path(&args.video);
-    let config = args.model.pose_config();
+    let mut coach = args
+        .exercise
+        .as_deref()
+        .map(backform::coach::Coach::new)
+        .transpose()?;
+    let config = PoseConfig {
+        // As `analyze` would: the tilt's belly cue runs the segmentation head.
+        segmentation: coach
+            .as_ref()
+            .is_some_and(backform::coach::Coach::reads_belly_cue),
+        ..args.model.pose_config()
+    };
     let (mut prefetch, mut estimator) = analyze::open(&spec, config.clone())?;
     let info = prefetch.info().clone();
     let mut decode = Samples::default();
@@ -379,11 +390,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
     let mut pose_tracking = Samples::default();
     let mut whole = Samples::default();
     let mut coaching = Samples::default();
-    let mut coach = args
-        .exercise
-        .as_deref()
-        .map(backform::coach::Coach::new)
-        .transpose()?;
+    let mut silhouette = Samples::default();
     let mut found = 0u64;
     let bar = progress_bar(args.frames.or(info.frame_count));
     let started = Instant::now();
@@ -405,6 +412,9 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         }
         landmark.push(t.landmark);
         postprocess.push(t.postprocess);
+        if config.segmentation {
+            silhouette.push(t.silhouette);
+        }
         whole.push(frame.decode_time + t.total() + coach_time);
         found += u64::from(frame.pose.is_some());
         bar.inc(1);
@@ -414,9 +424,14 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
     let wall = started.elapsed();
 
     println!(
-        "backform bench: {}\nmodel {}, {} intra-op thread(s) per model\n",
+        "backform bench: {}\nmodel {}{}, {} intra-op thread(s) per model\n",
         analyze::describe(&info),
         config.variant.name(),
+        if config.segmentation {
+            " with its segmentation head (the belly outline)"
+        } else {
+            ""
+        },
         config.intra_threads
     );
     println!(
@@ -429,6 +444,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         ("detector (when it ran)", &detector),
         ("landmark model", &landmark),
         ("postprocess", &postprocess),
+        ("  of which the belly outline", &silhouette),
         ("pose, tracking frames", &pose_tracking),
         ("coach (kinematics + exercise)", &coaching),
         ("whole frame (decode+pose+coach)", &whole),

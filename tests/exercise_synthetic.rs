@@ -345,3 +345,119 @@ fn a_person_lying_still_for_a_minute_gets_no_rotation() {
     )]);
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// The belly's outline over its chord as the segmentation mask reads it (the pelvic
+/// tilt's second cue, docs/tilt-cue.md), one value per 30 fps frame: 0.025 torso lengths
+/// at rest, sinking 0.010 × `share` of the way through each move, with the frame-to-frame
+/// noise (0.0007) and slow wander (0.001 over ~3 s) seen on the rendered clips. The body
+/// model has no outline of its own: this stands in for the mask.
+fn belly_outline(
+    moves: &[support::scenarios::Move],
+    share: f64,
+    duration_s: f64,
+    seed: u64,
+) -> Vec<f64> {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Normal};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let unit = Normal::new(0.0, 1.0).unwrap();
+    let fps = support::scenarios::FPS;
+    let decay: f64 = (-1.0 / fps / 3.0).exp();
+    let mut wander = 0.0;
+    (0..=(duration_s * fps).round() as usize)
+        .map(|i| {
+            let t = i as f64 / fps;
+            wander = decay * wander + 0.001 * (1.0 - decay * decay).sqrt() * unit.sample(&mut rng);
+            let peak = moves
+                .iter()
+                .map(|m| m.amplitude)
+                .fold(0.0, f64::max)
+                .max(1e-9);
+            let through = support::scenarios::sum(moves, t) / peak;
+            0.025 - 0.010 * share * through + wander + 0.0007 * unit.sample(&mut rng)
+        })
+        .collect()
+}
+
+/// Frames of `scenario` with the belly outline attached.
+fn with_belly(
+    scenario: &Scenario,
+    placement: Placement,
+    noise: NoiseSpec,
+    seed: u64,
+    belly: &[f64],
+) -> Vec<(f64, Option<backform::pose::Pose>)> {
+    scenario.frames_with(placement, noise, seed, |t, pose| {
+        let i = (t * support::scenarios::FPS).round() as usize;
+        pose.belly_height_torso = belly.get(i).map(|&b| b as f32);
+    })
+}
+
+#[test]
+fn tilts_the_landmarks_cannot_resolve_are_counted_from_the_belly_outline() {
+    // The real person's case: the landmarks move a tenth of the synthetic body's tilt
+    // under the measured drift, while the outline shows the whole tilt.
+    let moves = support::scenarios::pelvic_tilt_faint_moves(0.1);
+    let scenario = support::scenarios::pelvic_tilt_faint(0.1);
+    let mut failures = Vec::new();
+    for seed in 1..=4 {
+        for placement in [Placement::SideFloor, Placement::SideAbove] {
+            let belly = belly_outline(&moves, 1.0, scenario.truth.duration_s, 100 + seed);
+            let frames = with_belly(&scenario, placement, measured_drift(), seed, &belly);
+            let (report, _) = coach::analyze(
+                "pelvic-tilt",
+                frames.iter().map(|(t, p)| (*t, p.as_ref())),
+                scenario.truth.duration_s,
+            )
+            .unwrap();
+            let verdict = judge(&scenario.truth, &report);
+            if !verdict.ok() {
+                failures.push(format!("seed {seed} {placement:?}: {:?}", verdict.failures));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_still_person_or_a_faint_outline_never_becomes_tilts() {
+    let mut failures = Vec::new();
+    let still = pelvic_tilt(TiltVariant::Good).held_still(60.0);
+    let faint = support::scenarios::pelvic_tilt_faint(0.1);
+    let moves = support::scenarios::pelvic_tilt_faint_moves(0.1);
+    for seed in 1..=3 {
+        for placement in [Placement::SideFloor, Placement::SideAbove] {
+            // Lying still: the outline only wanders.
+            let belly = belly_outline(&[], 0.0, 60.0, 200 + seed);
+            let frames = with_belly(&still, placement, measured_drift(), seed, &belly);
+            let (report, _) = coach::analyze(
+                "pelvic-tilt",
+                frames.iter().map(|(t, p)| (*t, p.as_ref())),
+                60.0,
+            )
+            .unwrap();
+            if !report.reps.is_empty() || !report.faults.is_empty() {
+                failures.push(format!(
+                    "still, seed {seed} {placement:?}: reps {:?} faults {:?}",
+                    report.reps, report.faults
+                ));
+            }
+            // Tilts under both cues' noise: a tenth of the outline's sink too.
+            let belly = belly_outline(&moves, 0.1, faint.truth.duration_s, 300 + seed);
+            let frames = with_belly(&faint, placement, measured_drift(), seed, &belly);
+            let (report, _) = coach::analyze(
+                "pelvic-tilt",
+                frames.iter().map(|(t, p)| (*t, p.as_ref())),
+                faint.truth.duration_s,
+            )
+            .unwrap();
+            if !report.reps.is_empty() {
+                failures.push(format!(
+                    "faint, seed {seed} {placement:?}: reps {:?}",
+                    report.reps
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

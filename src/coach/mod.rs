@@ -327,6 +327,12 @@ impl Coach {
         })
     }
 
+    /// Whether the exercise reads the belly's silhouette edge, so the pose stage must
+    /// compute it ([`crate::pose::PoseConfig::segmentation`]).
+    pub fn reads_belly_cue(&self) -> bool {
+        self.requirements.belly_cue
+    }
+
     /// The exercise's spec.
     pub fn spec(&self) -> &ExerciseSpec {
         &self.spec

@@ -139,6 +139,10 @@ pub trait ExerciseCoach: Send {
     fn stop_hurts(&mut self, t_s: f64);
     /// Ends the exercise and returns its report (the `analyze` JSON for this exercise).
     fn finish(&mut self, t_s: f64) -> serde_json::Value;
+    /// Whether its exercise reads the belly's silhouette edge (the pose stage must compute it).
+    fn reads_belly_cue(&self) -> bool {
+        false
+    }
 }
 
 /// Makes coaches and describes exercises by id.
@@ -348,6 +352,11 @@ impl Routine {
 
     pub fn stage(&self) -> &Stage {
         &self.stage
+    }
+
+    /// Whether the exercise under way reads the belly's silhouette edge.
+    pub fn reads_belly_cue(&self) -> bool {
+        self.coach.as_ref().is_some_and(|c| c.reads_belly_cue())
     }
 
     pub fn is_paused(&self) -> bool {

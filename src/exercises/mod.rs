@@ -329,6 +329,9 @@ pub struct Requirements {
     pub view: View,
     /// Parts that must be seen, and how (near side enough, or both sides).
     pub parts: Vec<(BodyPart, SideNeed)>,
+    /// The exercise reads the belly's silhouette edge ([`BodyFrame::belly_height_torso`]):
+    /// the pose stage must compute it (it costs the segmentation head's time).
+    pub belly_cue: bool,
 }
 
 impl Requirements {
@@ -344,6 +347,7 @@ impl Requirements {
                 (BodyPart::Knees, SideNeed::Either),
                 (BodyPart::Ankles, SideNeed::Either),
             ],
+            belly_cue: false,
         }
     }
 }

@@ -139,6 +139,7 @@ impl Exercise for PelvicRock {
                 (BodyPart::Hips, SideNeed::Both),
                 (BodyPart::Ankles, SideNeed::Either),
             ],
+            belly_cue: false,
         }
     }
 

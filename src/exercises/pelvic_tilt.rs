@@ -22,7 +22,8 @@ use serde::Deserialize;
 use super::reps::RepEngine;
 use super::spec::{ExerciseSpec, SpecError};
 use super::{
-    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, rest_median,
+    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, RepRecord, Requirements,
+    rest_median,
 };
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, SideNeed};
 use crate::pose::index;
@@ -43,11 +44,24 @@ pub struct TiltChecks {
     pub crunch_head_rise_torso: f64,
     pub hips_lift_torso: f64,
     pub max_noise_deg: f64,
+    /// What a tilt is expected to move each cue (for weighting them by their resolution):
+    /// the trunk angle's fall, degrees, and the belly edge's fall, torso lengths.
+    pub expected_trunk_deg: f64,
+    pub expected_belly_torso: f64,
+    /// Slow wander each cue shows beyond what a short rest reveals, added to the spread
+    /// the weights are computed from.
+    pub trunk_drift_deg: f64,
+    pub belly_drift_torso: f64,
+    pub belly_smoothing_s: f64,
+    /// The silhouette counter's start and end thresholds (its `[counter]` otherwise).
+    pub silhouette_start: f64,
+    pub silhouette_end: f64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Rest {
     trunk_angle_deg: f64,
+    belly_height_torso: f64,
     shoulder_height_torso: f64,
     head_height_torso: f64,
     hip_height_torso: f64,
@@ -57,10 +71,31 @@ struct Rest {
 pub struct PelvicTilt {
     spec: ExerciseSpec,
     checks: TiltChecks,
+    /// The counting this exercise reports: from the trunk angle, or — once adopted — the
+    /// silhouette's (see `silhouette`).
     engine: RepEngine,
+    /// Counting in the background on the belly-weighted signal, while the trunk angle
+    /// counts. If the trunk angle cannot resolve the tilt (its rest alone moves as much),
+    /// this one is adopted with everything it counted so far. Kept apart rather than
+    /// mixed in from the start: the mask's edge times a hold less well than the trunk
+    /// line where that sees the tilt (docs/tilt-cue.md).
+    silhouette: Option<RepEngine>,
+    /// `engine` is the silhouette's.
+    adopted: bool,
     rest: Rest,
+    /// The reported engine's resting noise is over a tilt's signal.
     below_noise: bool,
+    /// The belly cue's share of the silhouette's signal, from both cues' rest spread at
+    /// calibration (0 without the cue).
+    belly_weight: f64,
+    /// The belly edge, smoothed over `belly_smoothing_s` (time, value): it also stands in
+    /// for a frame that had none.
+    belly: Option<(f64, f64)>,
 }
+
+/// A tilt the outline counted is taken as missed by the trunk line only this long after
+/// it ended: the outline moves a little ahead, and the trunk's rep closes later.
+const MISSED_AFTER_S: f64 = 2.0;
 
 /// The counting signal's landmarks (the trunk line).
 const TRUNK: [usize; 4] = [
@@ -96,18 +131,32 @@ impl PelvicTilt {
             spec,
             checks,
             engine,
+            silhouette: None,
+            adopted: false,
             rest: Rest::default(),
             below_noise: false,
+            belly_weight: 0.0,
+            belly: None,
         })
     }
 }
 
 impl PelvicTilt {
-    /// The counter's signal, degrees: how far the trunk line has turned the tilt's way
-    /// (hips up against the shoulders) — or, for a crunch done instead, how far the
-    /// shoulders rose off the floor, as the same angle (rise over a torso length).
-    fn movement(&self, f: &BodyFrame) -> f64 {
-        let tilt = self.rest.trunk_angle_deg - f.trunk_angle_deg;
+    /// A counter's signal, degrees of trunk angle: how far the tilt has gone, read from
+    /// the trunk line turning (hips up against the shoulders) and, with `belly_weight`,
+    /// the belly edge sinking towards its chord — or, for a crunch done instead, how far
+    /// the shoulders rose off the floor, as the same angle (rise over a torso length).
+    fn movement(&self, f: &BodyFrame, belly: Option<f64>, belly_weight: f64) -> f64 {
+        let trunk = self.rest.trunk_angle_deg - f.trunk_angle_deg;
+        let tilt = match belly {
+            Some(belly) if belly_weight > 0.0 => {
+                let c = &self.checks;
+                let belly_as_trunk = (self.rest.belly_height_torso - belly)
+                    * (c.expected_trunk_deg / c.expected_belly_torso);
+                (1.0 - belly_weight) * trunk + belly_weight * belly_as_trunk
+            }
+            _ => trunk,
+        };
         // Only a real lift counts (beyond half the crunch threshold): small rises are the
         // same trunk-angle drift the tilt term ignores.
         let rise = f.shoulder_height_torso
@@ -121,6 +170,124 @@ impl PelvicTilt {
     }
 }
 
+impl PelvicTilt {
+    /// The belly cue's share: each cue weighs by its squared resolution (the expected
+    /// tilt over its rest spread), the matched filter for two independent noisy readings
+    /// of one movement. So a body whose trunk line hardly turns, or a camera whose mask
+    /// edge jitters, leans on the other cue. No share without the cue in most of rest.
+    fn weigh_belly(&self, rest: &[(f64, BodyFrame)], bellies: &[f64]) -> f64 {
+        if bellies.len() * 2 < rest.len().max(1) {
+            return 0.0;
+        }
+        let trunks: Vec<f64> = rest.iter().map(|(_, b)| b.trunk_angle_deg).collect();
+        let c = &self.checks;
+        // Spreads floored at a hundredth of a tilt: a frozen picture has none.
+        let resolution = |values: &[f64], expected: f64, drift: f64| {
+            let spread = spread_about_median(values)
+                .hypot(drift)
+                .max(0.01 * expected);
+            (expected / spread).powi(2)
+        };
+        let trunk = resolution(&trunks, c.expected_trunk_deg, c.trunk_drift_deg);
+        let belly = resolution(bellies, c.expected_belly_torso, c.belly_drift_torso);
+        belly / (trunk + belly)
+    }
+}
+
+impl PelvicTilt {
+    /// A counter for the belly-weighted signal. Its floor is lower than the trunk angle's:
+    /// that floor is there for the trunk line's drift, which the outline does not share
+    /// (thresholds still rise above its own noise and rest excursions).
+    fn silhouette_engine(&self) -> Option<RepEngine> {
+        let mut spec = self.spec.clone();
+        let counter = spec.counter.as_mut()?;
+        counter.start = self.checks.silhouette_start;
+        counter.end = self.checks.silhouette_end;
+        RepEngine::new(&spec, false, None).ok()
+    }
+
+    /// Steps the reported engine (and the silhouette's, if one counts in the background)
+    /// with this frame's faults and signals (reported, silhouette); adopts the
+    /// silhouette's once the reported one cannot see the tilt and it can.
+    fn feed(
+        &mut self,
+        t_s: f64,
+        crunch: Option<bool>,
+        bridge: Option<bool>,
+        signals: Option<(f64, f64)>,
+    ) -> Vec<ExerciseEvent> {
+        let step = |engine: &mut RepEngine, signal: Option<f64>| {
+            let mut events = engine.faults.observe(t_s, FaultCode::Crunch, crunch, &HEAD);
+            events.extend(
+                engine
+                    .faults
+                    .observe(t_s, FaultCode::HipsLift, bridge, &BRIDGE),
+            );
+            events.extend(engine.step(t_s, signal));
+            events
+        };
+        let events = step(&mut self.engine, signals.map(|s| s.0));
+        let Some(shadow) = self.silhouette.as_mut() else {
+            return events;
+        };
+        let shadow_events = step(shadow, signals.map(|s| s.1));
+        let shadow_sees =
+            shadow.counter.noise() <= self.checks.max_noise_deg && shadow.counter.can_see();
+        // The trunk line is blind (its rest moves as much as a tilt), or it missed a tilt
+        // the outline counted while counting none the outline did not.
+        let blind = self.below_noise || !self.engine.counter.can_see();
+        let overlaps = |a: &RepRecord, b: &RepRecord| a.start_s < b.end_s && b.start_s < a.end_s;
+        let (trunk_reps, shadow_reps) = (self.engine.reps(), shadow.reps());
+        // Only a tilt the trunk line has had time to finish too: the outline leads.
+        let missed = !self.engine.counter.in_rep()
+            && shadow_reps.iter().any(|s| {
+                s.end_s < t_s - MISSED_AFTER_S && !trunk_reps.iter().any(|t| overlaps(s, t))
+            });
+        let extra = trunk_reps
+            .iter()
+            .any(|t| !shadow_reps.iter().any(|s| overlaps(s, t)));
+        if !(shadow_sees && (blind || (missed && !extra))) {
+            return events;
+        }
+        tracing::info!(
+            t_s,
+            reps = shadow.reps().len(),
+            "pelvic tilt: the trunk line cannot resolve the tilt; counting from the belly's silhouette"
+        );
+        if let Some(shadow) = self.silhouette.take() {
+            self.engine = shadow;
+        }
+        self.adopted = true;
+        self.below_noise = false;
+        shadow_events
+    }
+
+    /// Follows the belly edge with a first-order lag. The mask's edge can jump for a few
+    /// frames as a movement starts (the crop moving under it); unsmoothed, that reads as
+    /// a tilt done too fast.
+    fn smooth_belly(&mut self, t_s: f64, belly: Option<f64>) {
+        let Some(value) = belly else {
+            return;
+        };
+        let tau = self.checks.belly_smoothing_s;
+        self.belly = Some(match self.belly {
+            Some((last_t, last)) if tau > 0.0 => {
+                let a = 1.0 - (-(t_s - last_t).max(0.0) / tau).exp();
+                (t_s, last + a * (value - last))
+            }
+            _ => (t_s, value),
+        });
+    }
+}
+
+/// The standard deviation about the median.
+fn spread_about_median(values: &[f64]) -> f64 {
+    let Some(median) = crate::kinematics::geometry::median(values) else {
+        return 0.0;
+    };
+    (values.iter().map(|v| (v - median).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
+}
+
 fn knees_bent(frame: &BodyFrame) -> bool {
     // Knees up off the hip–ankle line by a good part of a torso length.
     frame.knee_height_torso > 0.25
@@ -132,7 +299,10 @@ impl Exercise for PelvicTilt {
     }
 
     fn requirements(&self) -> Requirements {
-        Requirements::lying_side_view()
+        Requirements {
+            belly_cue: true,
+            ..Requirements::lying_side_view()
+        }
     }
 
     fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
@@ -141,20 +311,53 @@ impl Exercise for PelvicTilt {
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
         let med = |f: &dyn Fn(&BodyFrame) -> f64| rest_median(rest, f);
+        let bellies: Vec<f64> = rest
+            .iter()
+            .filter_map(|(_, b)| b.belly_height_torso)
+            .collect();
         self.rest = Rest {
             trunk_angle_deg: med(&|b| b.trunk_angle_deg),
+            belly_height_torso: crate::kinematics::geometry::median(&bellies).unwrap_or(0.0),
             shoulder_height_torso: med(&|b| b.shoulder_height_torso),
             head_height_torso: med(&|b| b.head_height_torso),
             hip_height_torso: med(&|b| b.hip_height_torso),
         };
-        let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, self.movement(b))).collect();
-        self.engine.counter.calibrate(&series);
-        self.below_noise = self.engine.counter.noise() > self.checks.max_noise_deg;
+        self.belly_weight = self.weigh_belly(rest, &bellies);
+        tracing::debug!(
+            belly_weight = self.belly_weight,
+            "pelvic tilt: cues weighed"
+        );
+        self.belly = None;
+        let series = |weight: f64| -> Vec<(f64, f64)> {
+            rest.iter()
+                .map(|(t, b)| (*t, self.movement(b, b.belly_height_torso, weight)))
+                .collect()
+        };
+        let trunk_series = series(0.0);
+        let belly_series = series(self.belly_weight);
+        let max_noise = self.checks.max_noise_deg;
+        if self.adopted {
+            self.engine.counter.calibrate(&belly_series);
+        } else {
+            self.engine.counter.calibrate(&trunk_series);
+            if self.belly_weight > 0.0 {
+                if self.silhouette.is_none() {
+                    self.silhouette = self.silhouette_engine();
+                }
+                if let Some(shadow) = self.silhouette.as_mut() {
+                    shadow.counter.calibrate(&belly_series);
+                    shadow.set_rep_checks(shadow.counter.noise() <= max_noise);
+                }
+            } else {
+                self.silhouette = None;
+            }
+        }
+        self.below_noise = self.engine.counter.noise() > max_noise;
         self.engine.set_rep_checks(!self.below_noise);
         if self.below_noise {
             tracing::warn!(
                 noise_deg = self.engine.counter.noise(),
-                "pelvic tilt: resting trunk-angle noise exceeds a tilt's signal"
+                "pelvic tilt: resting noise exceeds a tilt's signal"
             );
         }
     }
@@ -165,37 +368,27 @@ impl Exercise for PelvicTilt {
         frame: Option<&BodyFrame>,
         seen: &PartVisibility,
     ) -> Vec<ExerciseEvent> {
-        let mut events = Vec::new();
         let min = crate::kinematics::visibility::DEFAULT_VISIBILITY_MIN;
         let sees = |p: BodyPart| seen.sees(p, SideNeed::Either, min);
         let trunk_seen = sees(BodyPart::Shoulders) && sees(BodyPart::Hips);
         let Some(f) = frame.filter(|_| trunk_seen) else {
-            for code in [FaultCode::Crunch, FaultCode::HipsLift] {
-                events.extend(self.engine.faults.observe(t_s, code, None, &[]));
-            }
-            events.extend(self.engine.step(t_s, None));
-            return events;
+            return self.feed(t_s, None, None, None);
         };
+        self.smooth_belly(t_s, f.belly_height_torso);
         let c = &self.checks;
         let shoulders_up = f.shoulder_height_torso - self.rest.shoulder_height_torso
             > c.crunch_shoulder_rise_torso;
         let head_up = sees(BodyPart::Head)
             && f.head_height_torso - self.rest.head_height_torso > c.crunch_head_rise_torso;
-        events.extend(self.engine.faults.observe(
-            t_s,
-            FaultCode::Crunch,
-            Some(shoulders_up || head_up),
-            &HEAD,
-        ));
         let bridge = sees(BodyPart::Ankles)
             .then_some(f.hip_height_torso - self.rest.hip_height_torso > c.hips_lift_torso);
-        events.extend(
-            self.engine
-                .faults
-                .observe(t_s, FaultCode::HipsLift, bridge, &BRIDGE),
+        let belly = self.belly.map(|(_, b)| b);
+        let weight = if self.adopted { self.belly_weight } else { 0.0 };
+        let signals = (
+            self.movement(f, belly, weight),
+            self.movement(f, belly, self.belly_weight),
         );
-        events.extend(self.engine.step(t_s, Some(self.movement(f))));
-        events
+        self.feed(t_s, Some(shoulders_up || head_up), bridge, Some(signals))
     }
 
     fn state(&self) -> ExerciseState {
@@ -214,6 +407,9 @@ impl Exercise for PelvicTilt {
     }
 
     fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        if let Some(shadow) = self.silhouette.as_mut() {
+            shadow.new_view(t_s);
+        }
         self.engine.new_view(t_s)
     }
 
@@ -223,6 +419,11 @@ impl Exercise for PelvicTilt {
 
     fn record(&self) -> ExerciseRecord {
         let mut notes = Vec::new();
+        if self.adopted {
+            notes.push(
+                "the landmarks could not resolve the tilt from this placement: it was counted from the belly's outline instead".to_string(),
+            );
+        }
         if self.below_noise {
             notes.push(format!(
                 "the tilt was hard to see from this placement (resting noise {:.2}° of trunk angle): counts may be incomplete, holds and speed were not judged",

@@ -348,6 +348,9 @@ pub struct BodyFrame {
     pub hip_sideways_torso: f64,
     /// Shoulder midpoint toward the person's left of the hip midpoint (a sideways lean).
     pub lean_torso: f64,
+    /// The belly's silhouette edge above the trunk line, torso lengths, when the pose
+    /// stage read it ([`Pose::belly_height_torso`]).
+    pub belly_height_torso: Option<f64>,
 }
 
 impl BodyFrame {
@@ -428,6 +431,7 @@ impl BodyFrame {
             shoulder_sideways_torso: (shoulder_mid - ankle_mid).dot(left) / s,
             hip_sideways_torso: (hip_mid - ankle_mid).dot(left) / s,
             lean_torso: (shoulder_mid - hip_mid).dot(left) / s,
+            belly_height_torso: pose.belly_height_torso.map(f64::from),
             points,
             depth_px,
         }
@@ -482,6 +486,7 @@ mod tests {
             roi: Roi::default(),
             image_width: 640,
             image_height: 480,
+            belly_height_torso: None,
         }
     }
 
@@ -575,6 +580,7 @@ mod tests {
             roi: Roi::default(),
             image_width: 640,
             image_height: 480,
+            belly_height_torso: None,
         };
         let axes = axes_of(&p);
         assert_eq!(axes.view, View::Front);

@@ -81,6 +81,7 @@ pub fn coach_clip(
 ) -> Result<CoachedClip, AnalyzeError> {
     // The exercise id is checked before the (slower) models load.
     let mut coach = exercise.map(Coach::new).transpose()?;
+    let belly_cue = coach.as_ref().is_some_and(Coach::reads_belly_cue);
     let mut end_s = 0.0;
     let mut frames = 0;
     let mut feed = |frame: PoseFrame<'_>, info: &SourceInfo| {
@@ -94,7 +95,11 @@ pub fn coach_clip(
     };
     let (info, outcome) = match poses {
         Poses::Model(config) => {
-            let (mut prefetch, mut estimator) = open(spec, config.clone())?;
+            let config = PoseConfig {
+                segmentation: config.segmentation || belly_cue,
+                ..config.clone()
+            };
+            let (mut prefetch, mut estimator) = open(spec, config)?;
             let info = prefetch.info().clone();
             let outcome = run(&mut prefetch, &mut estimator, None, |f| {
                 feed(

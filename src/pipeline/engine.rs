@@ -106,6 +106,13 @@ impl PoseStage for Estimator {
             .map_err(|e| StageError::new(e.to_string()))
     }
 
+    fn set_belly_cue(&mut self, on: bool) {
+        if let Err(err) = self.0.set_segmentation(on) {
+            // The tilt then counts from the landmarks alone.
+            tracing::warn!("cannot read the belly edge: {err}");
+        }
+    }
+
     fn last_timings(&self) -> Vec<StageTiming> {
         let timings = self.0.last_timings();
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
@@ -241,6 +248,10 @@ impl ExerciseCoach for EngineCoach {
     fn update(&mut self, t_s: f64, pose: Option<&Pose>) {
         let events = self.coach.update(t_s, pose);
         self.absorb(&events);
+    }
+
+    fn reads_belly_cue(&self) -> bool {
+        self.coach.reads_belly_cue()
     }
 
     fn state(&self) -> ExerciseState {

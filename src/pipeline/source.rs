@@ -33,6 +33,9 @@ pub trait PoseStage: Send {
     fn last_timings(&self) -> Vec<StageTiming> {
         Vec::new()
     }
+    /// Whether the exercise under way reads the belly's silhouette edge
+    /// ([`crate::pose::PoseConfig::segmentation`]); told before every frame.
+    fn set_belly_cue(&mut self, _on: bool) {}
 }
 
 /// Builds the pose stage on the worker thread (loading models takes a while, and the

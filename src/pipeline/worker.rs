@@ -224,6 +224,8 @@ impl PipelineCore {
     ) -> Snapshot {
         let GrabbedFrame { frame, grabbed_at } = grabbed;
         let pose_started = Instant::now();
+        self.pose
+            .set_belly_cue(self.routine.as_ref().is_some_and(Routine::reads_belly_cue));
         let pose = match self.pose.estimate(&frame) {
             Ok(pose) => {
                 if self

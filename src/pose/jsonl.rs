@@ -1,6 +1,9 @@
 //! Landmarks as JSON lines: the schema of `../shared/fixtures/reference/*.jsonl`.
 //!
-//! One line per frame, `{"frame": i, "t": seconds, "landmarks": [[x_px, y_px, z, visibility] × 33] | null}`.
+//! One line per frame, `{"frame": i, "t": seconds, "landmarks": [[x_px, y_px, z, visibility] × 33] | null}`,
+//! and `"belly": torso lengths` where the pelvic tilt's silhouette cue was read
+//! ([`Pose::belly_height_torso`]), so a replay carries it. MediaPipe's reference files
+//! have no `belly`.
 //! `analyze --landmarks` writes it; tests and `analyze --from-landmarks` read it back
 //! into [`Pose`] values (without world landmarks, which the format does not carry).
 
@@ -17,6 +20,8 @@ pub struct LandmarksLine {
     pub frame: u64,
     pub t: f64,
     pub landmarks: Option<Vec<[f32; 4]>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub belly: Option<f32>,
 }
 
 /// Trouble reading or writing a landmarks file.
@@ -58,6 +63,7 @@ impl LandmarksLine {
             frame,
             t,
             landmarks,
+            belly: pose.and_then(|p| p.belly_height_torso),
         }
     }
 
@@ -82,6 +88,7 @@ impl LandmarksLine {
             roi: Roi::default(),
             image_width,
             image_height,
+            belly_height_torso: self.belly,
         })
     }
 

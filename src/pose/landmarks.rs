@@ -38,6 +38,11 @@ const INPUTS: [TensorSpec; 1] = [TensorSpec {
     name: "input_1",
     shape: &[-1, INPUT_SIZE as i64, INPUT_SIZE as i64, 3],
 }];
+/// The segmentation logits, kept only in the `_seg` model (see `super::silhouette`).
+const SEGMENTATION: TensorSpec = TensorSpec {
+    name: "Identity_2",
+    shape: &[-1, INPUT_SIZE as i64, INPUT_SIZE as i64, 1],
+};
 const OUTPUTS: [TensorSpec; 4] = [
     TensorSpec {
         name: "Identity",
@@ -78,6 +83,9 @@ pub struct RawLandmarks {
     pub pose_flag: f32,
     /// The ROI the model looked at.
     pub rect: NormRect,
+    /// The belly's silhouette edge above the trunk line, torso lengths, when the
+    /// segmentation output was asked for and could be read (`super::silhouette`).
+    pub belly_height_torso: Option<f32>,
 }
 
 impl RawLandmarks {
@@ -94,6 +102,7 @@ impl RawLandmarks {
             world_m: [[0.0; 3]; MODEL_LANDMARKS],
             pose_flag: 0.99,
             rect: NormRect::default(),
+            belly_height_torso: None,
         }
     }
 }
@@ -201,6 +210,9 @@ pub fn project_world(point_m: [f32; 3], rect: &NormRect) -> [f32; 3] {
 pub struct LandmarkModel {
     session: Session,
     variant: ModelVariant,
+    /// The file the session runs (the variant's, or its `_seg` twin).
+    file: &'static str,
+    segmentation: bool,
     /// The warped crop, RGB8, reused every frame.
     crop_rgb: Vec<u8>,
     /// The model input, NHWC float in [0, 1], reused every frame.
@@ -209,18 +221,34 @@ pub struct LandmarkModel {
 }
 
 impl LandmarkModel {
-    /// Opens `pose_landmark_{lite,full}.onnx` from the models folder.
+    /// Opens `pose_landmark_{lite,full}.onnx` from the models folder, or with
+    /// `segmentation` the variant's twin that keeps the segmentation output (Full only:
+    /// Lite has none, and then no belly edge is read).
     pub fn open(
         environment: &ort::environment::Environment,
         models_dir: Option<&std::path::Path>,
         variant: ModelVariant,
         intra_threads: usize,
+        segmentation: bool,
     ) -> Result<Self, PoseError> {
-        let path = model::find_model(models_dir, variant.landmark_file())?;
-        let session = model::open_session(environment, &path, intra_threads, &INPUTS, &OUTPUTS)?;
+        let segmentation_file = variant.segmentation_file().filter(|_| segmentation);
+        let file = segmentation_file.unwrap_or(variant.landmark_file());
+        let path = model::find_model(models_dir, file)?;
+        let mut outputs = OUTPUTS.to_vec();
+        if segmentation_file.is_some() {
+            outputs.push(SEGMENTATION);
+        } else if segmentation {
+            tracing::warn!(
+                model = variant.name(),
+                "this pose model has no segmentation output: the belly edge is not read"
+            );
+        }
+        let session = model::open_session(environment, &path, intra_threads, &INPUTS, &outputs)?;
         Ok(Self {
             session,
             variant,
+            file,
+            segmentation: segmentation_file.is_some(),
             crop_rgb: vec![0; INPUT_SIZE * INPUT_SIZE * 3],
             input: Array4::zeros((1, INPUT_SIZE, INPUT_SIZE, 3)),
             kernel_size: HEATMAP_KERNEL_SIZE,
@@ -229,6 +257,11 @@ impl LandmarkModel {
 
     pub fn variant(&self) -> ModelVariant {
         self.variant
+    }
+
+    /// Whether each result carries the belly edge.
+    pub fn reads_segmentation(&self) -> bool {
+        self.segmentation
     }
 
     /// Overrides the heatmap window (for comparing against MediaPipe; default 9).
@@ -262,7 +295,7 @@ impl LandmarkModel {
         timings.preprocess += inferring - started;
 
         let inference_error = |e: ort::Error| PoseError::Inference {
-            model: self.variant.landmark_file().to_string(),
+            model: self.file.to_string(),
             reason: e.to_string(),
         };
         let input = TensorRef::from_array_view(&self.input).map_err(inference_error)?;
@@ -275,14 +308,14 @@ impl LandmarkModel {
 
         let tensor = |name: &str| -> Result<&[f32], PoseError> {
             let value = outputs.get(name).ok_or_else(|| PoseError::Inference {
-                model: self.variant.landmark_file().to_string(),
+                model: self.file.to_string(),
                 reason: format!("output `{name}` missing"),
             })?;
             value
                 .try_extract_tensor::<f32>()
                 .map(|(_, data)| data)
                 .map_err(|e| PoseError::Inference {
-                    model: self.variant.landmark_file().to_string(),
+                    model: self.file.to_string(),
                     reason: e.to_string(),
                 })
         };
@@ -291,6 +324,19 @@ impl LandmarkModel {
         let result = if pose_flag > min_pose_flag {
             let mut crop = decode_landmarks(tensor("Identity")?);
             refine_from_heatmap(&mut crop, tensor("Identity_3")?, self.kernel_size);
+            // Before the letterbox comes off: the mask shares the padded crop's frame.
+            let belly_height_torso = if self.segmentation {
+                let reading = Instant::now();
+                let mask = super::silhouette::Mask {
+                    logits: tensor(SEGMENTATION.name)?,
+                    side: INPUT_SIZE,
+                };
+                let belly = belly_edge(&mask, &crop, rect.rotation_rad);
+                timings.silhouette += reading.elapsed();
+                belly
+            } else {
+                None
+            };
             let world = tensor("Identity_4")?;
             let mut raw = RawLandmarks {
                 points: [[0.0; 3]; MODEL_LANDMARKS],
@@ -299,6 +345,7 @@ impl LandmarkModel {
                 world_m: [[0.0; 3]; MODEL_LANDMARKS],
                 pose_flag,
                 rect: *rect,
+                belly_height_torso,
             };
             for (i, landmark) in crop.iter_mut().enumerate() {
                 remove_letterbox(landmark, &letterbox);
@@ -317,6 +364,25 @@ impl LandmarkModel {
         timings.postprocess += decoding.elapsed();
         Ok(result)
     }
+}
+
+/// The belly edge from the crop's hip and shoulder midpoints. The crop is the image turned
+/// by `rotation_rad` (see [`project_to_image`]), so the image's up, (0, −1), is
+/// (−sin, −cos) in it.
+fn belly_edge(
+    mask: &super::silhouette::Mask,
+    crop: &[CropLandmark],
+    rotation_rad: f32,
+) -> Option<f32> {
+    use super::index;
+    let mid = |a: usize, b: usize| {
+        let (a, b) = (crop.get(a)?, crop.get(b)?);
+        Some([0.5 * (a.x + b.x), 0.5 * (a.y + b.y)])
+    };
+    let hip = mid(index::LEFT_HIP, index::RIGHT_HIP)?;
+    let shoulder = mid(index::LEFT_SHOULDER, index::RIGHT_SHOULDER)?;
+    let up = [-rotation_rad.sin(), -rotation_rad.cos()];
+    super::silhouette::belly_height(mask, hip, shoulder, up)
 }
 
 #[cfg(test)]

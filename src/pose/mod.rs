@@ -20,6 +20,7 @@ pub mod detector;
 pub mod jsonl;
 pub mod landmarks;
 pub mod model;
+pub mod silhouette;
 pub mod smoothing;
 pub mod tracker;
 
@@ -187,6 +188,9 @@ pub struct Pose {
     /// Size of the image the pixel coordinates refer to.
     pub image_width: u32,
     pub image_height: u32,
+    /// The belly's silhouette edge above the trunk line, torso lengths (the pelvic tilt's
+    /// cue: [`silhouette`]); `None` unless [`PoseConfig::segmentation`] asked for it.
+    pub belly_height_torso: Option<f32>,
 }
 
 /// Wraps an angle into [-π, π) the way MediaPipe's `NormalizeRadians` does (in double
@@ -262,6 +266,10 @@ pub struct PoseConfig {
     pub min_detection_score: f32,
     /// MediaPipe's `min_tracking_confidence`: the pose flag must exceed it to keep tracking.
     pub min_pose_flag: f32,
+    /// Also read the belly's silhouette edge from the segmentation output (the pelvic
+    /// tilt's cue). It runs the model's segmentation head, ~6 ms more per frame, so the
+    /// pipeline asks for it only when the exercise reads it.
+    pub segmentation: bool,
 }
 
 impl Default for PoseConfig {
@@ -275,6 +283,7 @@ impl Default for PoseConfig {
             runtime_library: None,
             min_detection_score: 0.5,
             min_pose_flag: 0.5,
+            segmentation: false,
         }
     }
 }
@@ -304,6 +313,8 @@ pub struct StageTimings {
     pub landmark: Duration,
     /// Decoding, NMS, heatmap refinement, projection, smoothing.
     pub postprocess: Duration,
+    /// The part of `postprocess` spent reading the belly's outline from the mask.
+    pub silhouette: Duration,
     /// Whether the detector ran on this frame (no person was being tracked).
     pub detector_ran: bool,
 }
@@ -320,6 +331,9 @@ pub struct PoseEstimator {
     config: PoseConfig,
     detector: PoseDetector,
     landmark_model: LandmarkModel,
+    /// The other landmark session (with or without segmentation) once both were used,
+    /// so switching exercises back and forth does not reload it.
+    spare_landmark_model: Option<LandmarkModel>,
     tracker: Tracker,
     frames_seen: u64,
     last_timings: StageTimings,
@@ -341,12 +355,14 @@ impl PoseEstimator {
             models_dir,
             config.variant,
             config.intra_threads,
+            config.segmentation,
         )?;
         Ok(Self {
             tracker: Tracker::new(config.smoothing),
             config,
             detector,
             landmark_model,
+            spare_landmark_model: None,
             frames_seen: 0,
             last_timings: StageTimings::default(),
         })
@@ -397,6 +413,33 @@ impl PoseEstimator {
         self.last_timings = timings;
         tracing::trace!(?timings, found = pose.is_some(), "pose frame");
         Ok(pose)
+    }
+
+    /// Starts or stops reading the belly edge ([`PoseConfig::segmentation`]) from the next
+    /// frame on, swapping in the landmark session that has (or lacks) the segmentation
+    /// head. Tracking carries on: both sessions hold the same landmark model. On error
+    /// (the `_seg` model missing) the current session stays.
+    pub fn set_segmentation(&mut self, on: bool) -> Result<(), PoseError> {
+        let available = self.config.variant.segmentation_file().is_some();
+        if self.landmark_model.reads_segmentation() == (on && available) {
+            return Ok(());
+        }
+        let next = match self.spare_landmark_model.take() {
+            Some(spare) if spare.reads_segmentation() == on => spare,
+            _ => {
+                let environment = model::runtime(self.config.runtime_library.as_deref())?;
+                LandmarkModel::open(
+                    &environment,
+                    self.config.models_dir.as_deref(),
+                    self.config.variant,
+                    self.config.intra_threads,
+                    on,
+                )?
+            }
+        };
+        self.spare_landmark_model = Some(std::mem::replace(&mut self.landmark_model, next));
+        self.config.segmentation = on;
+        Ok(())
     }
 
     /// Per-stage timings of the last `estimate` call.

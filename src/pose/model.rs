@@ -48,6 +48,14 @@ impl ModelVariant {
         }
     }
 
+    /// The same model with its segmentation output kept, if one is shipped.
+    pub fn segmentation_file(self) -> Option<&'static str> {
+        match self {
+            Self::Lite => None,
+            Self::Full => Some("pose_landmark_full_seg.onnx"),
+        }
+    }
+
     /// Lower-case name, as the CLI spells it.
     pub fn name(self) -> &'static str {
         match self {

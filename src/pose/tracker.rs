@@ -213,6 +213,7 @@ impl Tracker {
             roi: raw.rect.to_roi(image_width, image_height),
             image_width,
             image_height,
+            belly_height_torso: raw.belly_height_torso,
         })
     }
 }

@@ -110,6 +110,7 @@ mod tests {
             roi: Roi::default(),
             image_width: 640,
             image_height: 480,
+            belly_height_torso: None,
         }
     }
 

@@ -551,6 +551,7 @@ pub fn project(sk: &Skeleton, cam: &Camera) -> Pose {
         roi: Roi::default(),
         image_width: cam.width,
         image_height: cam.height,
+        belly_height_torso: None,
     }
 }
 

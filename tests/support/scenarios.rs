@@ -98,7 +98,7 @@ pub fn train(
         .collect()
 }
 
-fn sum(moves: &[Move], t: f64) -> f64 {
+pub fn sum(moves: &[Move], t: f64) -> f64 {
     moves.iter().map(|m| m.value(t)).sum()
 }
 
@@ -294,14 +294,28 @@ pub fn pelvic_tilt_on(variant: TiltVariant, shape: Shape) -> Scenario {
     }
 }
 
+/// The tilts of [`pelvic_tilt_faint`], degrees over time.
+pub fn pelvic_tilt_faint_moves(gain: f64) -> Vec<Move> {
+    train(2, 4.0, 0.9, 1.5, 0.9, 1.3, |_| 13.0 * gain)
+}
+
 /// The real person's case (issue "Coach any body"): two tilts with 1.5 s holds and a
 /// 1.3 s rest, at `gain` of the synthetic body's 13° (0.2: a fifth of its landmark
 /// signal), after a still lead-in long enough to see the rest.
 pub fn pelvic_tilt_faint(gain: f64) -> Scenario {
-    let tilts = train(2, 4.0, 0.9, 1.5, 0.9, 1.3, |_| 13.0 * gain);
+    let tilts = pelvic_tilt_faint_moves(gain);
     let duration = tilts.last().map_or(10.0, |m| m.end_s() + 4.0);
     let mut t = truth("pelvic-tilt", duration);
     t.reps = reps_of(&tilts, |_| None, true);
+    // 1.5 s holds, where 5 s are prescribed.
+    t.faults = tilts
+        .iter()
+        .map(|m| TruthFault {
+            code: FaultCode::HoldTooShort,
+            start_s: m.hold_start_s(),
+            end_s: m.hold_end_s(),
+        })
+        .collect();
     let shape = Shape::adult(1.0);
     Scenario {
         name: format!("pelvic-tilt/faint×{gain}"),
