@@ -381,9 +381,17 @@ impl Coach {
     /// Ends the exercise at `t_s` (the end of the video, or the user moved on) and
     /// returns the report.
     pub fn finish(&mut self, t_s: f64) -> Report {
-        if self.phase != Phase::Finished {
-            let _ = self.close(t_s);
-        }
+        self.finish_with_events(t_s).0
+    }
+
+    /// [`Coach::finish`], with the events of closing it: a rep or set that completes as
+    /// the exercise ends is in the report, and its event tells whoever keeps counts.
+    pub fn finish_with_events(&mut self, t_s: f64) -> (Report, Vec<Event>) {
+        let events = if self.phase == Phase::Finished {
+            Vec::new()
+        } else {
+            self.close(t_s)
+        };
         let start = self.first_t.unwrap_or(0.0);
         let mut notes = self.notes.clone();
         if self.axes.is_none() {
@@ -405,7 +413,7 @@ impl Coach {
         report
             .cannot_see
             .sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
-        report
+        (report, events)
     }
 
     /// The UI's snapshot.

@@ -555,8 +555,12 @@ impl Routine {
     /// Closes the coach of the current exercise and makes its record.
     fn finish_current(&mut self, t_s: f64, end: EndReason) -> ExerciseRecord {
         let coach_t_s = self.coach_t_s(t_s);
+        // Finished first: a rep or set that closes as the exercise ends is in the state.
         let (state, report) = match self.coach.as_mut() {
-            Some(coach) => (coach.state(), coach.finish(coach_t_s)),
+            Some(coach) => {
+                let report = coach.finish(coach_t_s);
+                (coach.state(), report)
+            }
             None => (ExerciseState::default(), serde_json::Value::Null),
         };
         self.coach = None;
@@ -642,6 +646,8 @@ pub(crate) mod tests {
     pub(crate) struct Puppet {
         pub state: Arc<Mutex<ExerciseState>>,
         pub log: Arc<Mutex<Vec<String>>>,
+        /// Reps that complete only as the exercise finishes (a rep on its way back).
+        pub closing_reps: Arc<Mutex<u32>>,
     }
 
     struct PuppetCoach {
@@ -673,6 +679,8 @@ pub(crate) mod tests {
                 .lock()
                 .unwrap()
                 .push(format!("{} finish", self.id));
+            let closing = std::mem::take(&mut *self.puppet.closing_reps.lock().unwrap());
+            self.puppet.state.lock().unwrap().reps_total += closing;
             serde_json::json!({"exercise": self.id})
         }
     }
@@ -940,5 +948,20 @@ pub(crate) mod tests {
         assert_eq!(ended.len(), 1);
         assert_eq!(ended[0].end, EndReason::SessionEnded);
         assert_eq!(routine.stage(), &Stage::Finished);
+    }
+
+    #[test]
+    fn a_rep_that_completes_as_the_exercise_ends_is_counted() {
+        let config = RoutineConfig {
+            skip_readiness: true,
+            ..RoutineConfig::default()
+        };
+        let (mut routine, puppet) = routine(config);
+        set_state(&puppet, |s| s.reps_total = 4);
+        // The fifth is on its way back when the user moves on: finishing completes it.
+        *puppet.closing_reps.lock().unwrap() = 1;
+        let ended = routine.command(RoutineCommand::EndSession, 2.0);
+        assert_eq!(ended[0].reps_total, 5);
+        assert_eq!(routine.view().completed[0].reps_total, 5);
     }
 }

@@ -305,7 +305,9 @@ impl ExerciseCoach for EngineCoach {
     }
 
     fn finish(&mut self, t_s: f64) -> serde_json::Value {
-        let report = self.coach.finish(t_s);
+        let (report, events) = self.coach.finish_with_events(t_s);
+        // A set that closes as the exercise ends still counts.
+        self.absorb(&events);
         serde_json::to_value(&report).unwrap_or_else(|err| {
             tracing::warn!("the exercise report could not be written as JSON: {err}");
             serde_json::Value::Null
