@@ -86,6 +86,9 @@ pub struct Shape {
     pub shank: f64,
     pub upper_arm: f64,
     pub forearm: f64,
+    /// Front-to-back depth of the trunk: lying, the hip and shoulder joints sit about
+    /// half of it above the floor (0.20 m for the average adult).
+    pub trunk_depth: f64,
 }
 
 impl Shape {
@@ -99,12 +102,13 @@ impl Shape {
             shank: 0.43 * scale,
             upper_arm: 0.29 * scale,
             forearm: 0.26 * scale,
+            trunk_depth: 0.20 * scale,
         }
     }
 }
 
 /// Five bodies that differ in their ratios, not only in size (leg to torso, shoulder to
-/// hip width): the synthetic tests run every exercise on each.
+/// hip width, trunk depth to torso): the synthetic tests run every exercise on each.
 pub fn bodies() -> [(&'static str, Shape); 5] {
     let average = Shape::adult(1.0);
     [
@@ -115,6 +119,7 @@ pub fn bodies() -> [(&'static str, Shape); 5] {
                 torso: 0.43,
                 thigh: 0.50,
                 shank: 0.49,
+                trunk_depth: 0.17,
                 ..Shape::adult(1.04)
             },
         ),
@@ -124,6 +129,7 @@ pub fn bodies() -> [(&'static str, Shape); 5] {
                 torso: 0.55,
                 thigh: 0.38,
                 shank: 0.37,
+                trunk_depth: 0.25,
                 ..average
             },
         ),
@@ -132,6 +138,7 @@ pub fn bodies() -> [(&'static str, Shape); 5] {
             Shape {
                 shoulder_half_width: 0.23,
                 hip_half_width: 0.085,
+                trunk_depth: 0.27,
                 ..Shape::adult(1.08)
             },
         ),
@@ -270,15 +277,21 @@ impl Lying {
         let mut sk = [V3::default(); LANDMARK_COUNT];
         let s = shape;
         let tilt = self.tilt_deg / 13.0;
+        // A deeper or shallower trunk than the average's 0.20 m lifts or lowers both joints.
+        let depth_lift = 0.5 * (s.trunk_depth - 0.20);
         // Pelvis: hip-joint midpoint; a tilt raises it 3 mm per 13° (rendered rig).
-        let hip_mid = v3(0.0, 0.0, self.hip_z + self.hip_lift_m + 0.003 * tilt);
+        let hip_mid = v3(
+            0.0,
+            0.0,
+            self.hip_z + depth_lift + self.hip_lift_m + 0.003 * tilt,
+        );
         let roll = rad(self.pelvis_follow * self.knee_drop_deg);
         for (i, side) in [(LEFT_HIP, -1.0), (RIGHT_HIP, 1.0)] {
             sk[i] = hip_mid.add(v3(0.0, side * s.hip_half_width, 0.0).rotate(X, roll));
         }
         // Thorax: the shoulders lie on the floor a torso length toward the head; a tilt
         // lowers them 1 cm and draws them 4 mm toward the feet per 13° (rendered rig).
-        let shoulder_floor = v3(s.torso.powi(2).max(0.0).sqrt(), 0.0, 0.12);
+        let shoulder_floor = v3(s.torso.powi(2).max(0.0).sqrt(), 0.0, 0.12 + depth_lift);
         let mut sh_mid = shoulder_floor.add(v3(-0.004 * tilt, 0.0, -0.010 * tilt));
         // A crunch curls the upper trunk about its contact at mid-back.
         let curl_pivot = v3(0.55 * s.torso, 0.0, 0.08);
