@@ -9,6 +9,7 @@ pub mod capture;
 pub mod coach;
 pub mod eval;
 pub mod exercises;
+pub mod history;
 pub mod kinematics;
 pub mod pipeline;
 pub mod pose;

@@ -69,6 +69,80 @@ enum Command {
     Exercises,
     /// Score the coach on a folder of clips with ground truth; exit 1 if any is wrong.
     Eval(EvalArgs),
+    /// The exercise history: import the session log, export it for a physiotherapist.
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+#[derive(Subcommand)]
+enum HistoryCommand {
+    /// Import the session log (sessions.jsonl) into the history database, once; the log
+    /// then moves to sessions.jsonl.imported.
+    Import {
+        /// The log to import (default: sessions.jsonl in the data directory).
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+        #[command(flatten)]
+        db: HistoryDb,
+    },
+    /// Export the history: one row per rep (csv) or every report (json).
+    Export {
+        #[arg(long, value_enum)]
+        format: backform::history::export::Format,
+        /// The file to write.
+        out: PathBuf,
+        #[command(flatten)]
+        db: HistoryDb,
+    },
+}
+
+#[derive(Args)]
+struct HistoryDb {
+    /// The history database (default: history.sqlite3 in the data directory;
+    /// BACKFORM_DATA_DIR moves that).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+}
+
+impl HistoryDb {
+    fn open(&self) -> anyhow::Result<backform::history::Store> {
+        let path = match &self.db {
+            Some(path) => path.clone(),
+            None => backform::history::Store::default_path().context(
+                "no data directory for the history: set BACKFORM_DATA_DIR to a writable folder",
+            )?,
+        };
+        Ok(backform::history::Store::open(&path)?)
+    }
+}
+
+fn history_command(command: &HistoryCommand) -> anyhow::Result<()> {
+    match command {
+        HistoryCommand::Import { log, db } => {
+            let log = match log {
+                Some(log) => log.clone(),
+                None => backform::coach::session_log::default_data_dir()?
+                    .join(backform::coach::session_log::LOG_FILE_NAME),
+            };
+            if !log.exists() {
+                println!("nothing to import: {} does not exist", log.display());
+                return Ok(());
+            }
+            let mut store = db.open()?;
+            let done = backform::history::import::import_session_log(&mut store, &log)?;
+            println!(
+                "imported {} exercise runs and {} pain ratings ({} already there, {} unreadable lines skipped)",
+                done.runs_added, done.pain_added, done.already_there, done.unreadable
+            );
+            Ok(())
+        }
+        HistoryCommand::Export { format, out, db } => {
+            let store = db.open()?;
+            backform::history::export::export(&store, *format, out)?;
+            println!("wrote {}", out.display());
+            Ok(())
+        }
+    }
 }
 
 #[derive(Args, Clone)]
@@ -164,6 +238,7 @@ fn main() -> ExitCode {
         Some(Command::Bench(args)) => bench_command(&args),
         Some(Command::Exercises) => exercises_command(),
         Some(Command::Eval(args)) => eval_command(&args),
+        Some(Command::History(command)) => history_command(&command),
         None => app_command(cli.app),
     };
     match outcome {

@@ -598,9 +598,12 @@ fn no_camera_harness(
         })
     };
     let ctx = egui::Context::default();
+    // A data folder of its own: videos the developer opened in the app are not listed.
+    let data_dir = tempfile::tempdir().unwrap().keep();
     let options = AppOptions {
         mute: true,
         demo_clip,
+        data_dir: Some(data_dir),
         ..AppOptions::default()
     };
     let app = BackformApp::new(&ctx, options, launcher).with_sounds(Sounds::silent());

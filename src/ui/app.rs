@@ -140,6 +140,7 @@ impl BackformApp {
             None => Plan::Routine,
         };
         let demo_clip = options.demo_clip.clone().unwrap_or_else(default_demo_clip);
+        let picker = SourcePicker::new(demo_clip, options.data_dir.as_deref());
         let mut app = Self {
             source: options.source.clone(),
             sounds: Sounds::new(options.mute),
@@ -157,7 +158,7 @@ impl BackformApp {
             cues_played: Vec::new(),
             pain_before: None,
             pain_after: None,
-            picker: SourcePicker::new(demo_clip),
+            picker,
             frame_times: RollingMs::new(600),
             all_frame_times_ms: Vec::new(),
             all_eframe_cpu_ms: Vec::new(),

@@ -45,6 +45,9 @@ pub struct AppOptions {
     pub frame_times_path: Option<PathBuf>,
     /// The clip "play the demo clip" opens; defaults to `assets/demo/pelvic-rock.mp4`.
     pub demo_clip: Option<PathBuf>,
+    /// Where the app keeps what it remembers between runs (the recent videos); `None`
+    /// is the platform data directory (`BACKFORM_DATA_DIR` overrides it).
+    pub data_dir: Option<PathBuf>,
 }
 
 impl AppOptions {

@@ -34,8 +34,12 @@ pub struct SourcePicker {
 }
 
 impl SourcePicker {
-    pub fn new(demo_clip: PathBuf) -> Self {
-        let recent_store = default_data_dir().ok().map(|dir| dir.join(RECENT_FILE));
+    /// A picker whose recent list lives in `data_dir` (else the platform data directory).
+    pub fn new(demo_clip: PathBuf, data_dir: Option<&Path>) -> Self {
+        let dir = data_dir
+            .map(Path::to_path_buf)
+            .or_else(|| default_data_dir().ok());
+        let recent_store = dir.map(|dir| dir.join(RECENT_FILE));
         let recent = recent_store.as_deref().map(load_recent).unwrap_or_default();
         let path_text = std::env::current_dir()
             .map(|d| d.display().to_string())

@@ -1,0 +1,131 @@
+//! Exports for a physiotherapist: CSV (one row per rep, with its session and run) and
+//! JSON (every run's report with its session). Columns are in `docs/history.md`.
+
+use std::path::{Path, PathBuf};
+
+use super::store::{RepRow, Store, StoreError};
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+/// Trouble exporting. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the export {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+}
+
+/// The calendar date (UTC) of a Unix time, `YYYY-MM-DD` (Howard Hinnant's civil_from_days).
+pub fn utc_date(unix_s: f64) -> String {
+    let days = (unix_s / 86_400.0).floor() as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// One CSV row: the stored rep with the session's date (the csv crate cannot flatten).
+#[derive(serde::Serialize)]
+struct CsvRow<'a> {
+    date: String,
+    session_id: &'a str,
+    exercise: &'a str,
+    exercise_name: &'a str,
+    end_reason: &'a str,
+    prescribed_reps_per_set: Option<u32>,
+    prescribed_sets: Option<u32>,
+    prescribed_hold_s: Option<f64>,
+    rep: u32,
+    side: Option<&'a str>,
+    side_inferred: bool,
+    start_s: f64,
+    end_s: f64,
+    hold_s: Option<f64>,
+    faults: &'a str,
+    pain_before: Option<u8>,
+    pain_after: Option<u8>,
+}
+
+impl<'a> CsvRow<'a> {
+    fn of(r: &'a RepRow) -> Self {
+        CsvRow {
+            date: utc_date(r.session_started_unix_s),
+            session_id: &r.session_id,
+            exercise: &r.exercise,
+            exercise_name: &r.exercise_name,
+            end_reason: &r.end_reason,
+            prescribed_reps_per_set: r.prescribed_reps_per_set,
+            prescribed_sets: r.prescribed_sets,
+            prescribed_hold_s: r.prescribed_hold_s,
+            rep: r.rep,
+            side: r.side.as_deref(),
+            side_inferred: r.side_inferred,
+            start_s: r.start_s,
+            end_s: r.end_s,
+            hold_s: r.hold_s,
+            faults: &r.faults,
+            pain_before: r.pain_before,
+            pain_after: r.pain_after,
+        }
+    }
+}
+
+/// Writes `store`'s history to `out` in `format`.
+pub fn export(store: &Store, format: Format, out: &Path) -> Result<(), ExportError> {
+    let write_error = |e: &dyn std::fmt::Display| ExportError::Write {
+        path: out.to_path_buf(),
+        reason: e.to_string(),
+    };
+    match format {
+        Format::Csv => {
+            let rows = store.rep_rows()?;
+            let mut writer = csv::Writer::from_path(out).map_err(|e| write_error(&e))?;
+            for rep in &rows {
+                writer
+                    .serialize(CsvRow::of(rep))
+                    .map_err(|e| write_error(&e))?;
+            }
+            writer.flush().map_err(|e| write_error(&e))
+        }
+        Format::Json => {
+            let runs: Vec<serde_json::Value> = store
+                .runs()?
+                .into_iter()
+                .map(|(session_id, ended_unix_s, report)| {
+                    serde_json::json!({
+                        "session_id": session_id,
+                        "date": utc_date(ended_unix_s),
+                        "ended_unix_s": ended_unix_s,
+                        "report": report,
+                    })
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&serde_json::json!({ "runs": runs }))
+                .map_err(|e| write_error(&e))?;
+            std::fs::write(out, text + "\n").map_err(|e| write_error(&e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(utc_date(0.0), "1970-01-01");
+        assert_eq!(utc_date(951_782_400.0), "2000-02-29");
+        assert_eq!(utc_date(1_796_256_000.0), "2026-12-03");
+    }
+}

@@ -1,0 +1,606 @@
+//! The SQLite store: schema v2, migrations from any older version, and the writes and
+//! reads the importer and exporters need.
+//!
+//! Opened with WAL journaling, `synchronous=FULL` (a session's record must survive a power
+//! cut; the write rate is tiny) and a busy timeout. A database whose schema is newer than
+//! this app knows is opened read-only and never rewritten.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::Serialize;
+
+/// The schema this code writes.
+pub const SCHEMA_VERSION: i64 = 2;
+/// The database's file name in the data directory.
+pub const FILE_NAME: &str = "history.sqlite3";
+
+/// How long a write waits for another connection's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// v0 → v1: sessions, runs with their prescription, reps, fault spans, prompts, pain.
+const V1: &str = "
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    started_unix_s REAL NOT NULL
+);
+CREATE TABLE exercise_runs (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    exercise TEXT NOT NULL,
+    name TEXT NOT NULL,
+    end_reason TEXT NOT NULL,
+    ended_unix_s REAL NOT NULL,
+    started_t_s REAL NOT NULL,
+    duration_s REAL NOT NULL,
+    reps_total INTEGER NOT NULL,
+    sets_completed INTEGER NOT NULL,
+    holds_completed INTEGER NOT NULL,
+    prescribed_reps_per_set INTEGER,
+    prescribed_sets INTEGER,
+    prescribed_hold_s REAL,
+    report_json TEXT NOT NULL,
+    UNIQUE (session_id, exercise, started_t_s)
+);
+CREATE TABLE reps (
+    run_id INTEGER NOT NULL REFERENCES exercise_runs(id),
+    number INTEGER NOT NULL,
+    side TEXT,
+    side_inferred INTEGER NOT NULL,
+    start_s REAL NOT NULL,
+    end_s REAL NOT NULL,
+    hold_s REAL,
+    faults TEXT NOT NULL
+);
+CREATE TABLE fault_spans (
+    run_id INTEGER NOT NULL REFERENCES exercise_runs(id),
+    code TEXT NOT NULL,
+    start_s REAL NOT NULL,
+    end_s REAL NOT NULL
+);
+CREATE TABLE prompts (
+    run_id INTEGER NOT NULL REFERENCES exercise_runs(id),
+    t_s REAL NOT NULL,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL
+);
+CREATE TABLE pain (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    unix_s REAL NOT NULL,
+    moment TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    UNIQUE (session_id, moment, unix_s)
+);
+";
+
+/// v1 → v2: the spans the coach could not judge ("Coach any body").
+const V2: &str = "
+CREATE TABLE cannot_see (
+    run_id INTEGER NOT NULL REFERENCES exercise_runs(id),
+    start_s REAL NOT NULL,
+    end_s REAL NOT NULL,
+    reason TEXT NOT NULL
+);
+";
+
+/// Each migration takes the schema from its index to its index + 1.
+const MIGRATIONS: [&str; 2] = [V1, V2];
+
+/// Trouble with the history database. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the history {path}: {reason}")]
+    Open { path: PathBuf, reason: String },
+    #[error("the history {path} could not be written: {reason}")]
+    Write { path: PathBuf, reason: String },
+    #[error(
+        "the history {path} was made by a newer backform (schema {found}, this one knows {SCHEMA_VERSION}): it is read-only here"
+    )]
+    Newer { path: PathBuf, found: i64 },
+}
+
+/// One rep as stored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RepInput {
+    pub side: Option<String>,
+    pub side_inferred: bool,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub hold_s: Option<f64>,
+    pub faults: Vec<String>,
+}
+
+/// A span: a fault, or a stretch not judged (with its reason).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpanInput {
+    pub label: String,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+/// A prompt the coach gave.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PromptInput {
+    pub t_s: f64,
+    pub text: String,
+    pub kind: String,
+}
+
+/// What was prescribed when the exercise was done.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Prescribed {
+    pub reps_per_set: Option<u32>,
+    pub sets: Option<u32>,
+    pub hold_s: Option<f64>,
+}
+
+/// One exercise run, ready to store.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunInput {
+    pub session_id: String,
+    pub ended_unix_s: f64,
+    pub exercise: String,
+    pub name: String,
+    pub end_reason: String,
+    pub started_t_s: f64,
+    pub duration_s: f64,
+    pub reps_total: u32,
+    pub sets_completed: u32,
+    pub holds_completed: u32,
+    pub prescribed: Prescribed,
+    pub reps: Vec<RepInput>,
+    pub faults: Vec<SpanInput>,
+    pub prompts: Vec<PromptInput>,
+    pub cannot_see: Vec<SpanInput>,
+    pub report_json: String,
+}
+
+/// A pain rating, 0–10.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PainInput {
+    pub session_id: String,
+    pub unix_s: f64,
+    pub moment: String,
+    pub score: u8,
+}
+
+/// The history database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+}
+
+impl Store {
+    /// `$BACKFORM_DATA_DIR/history.sqlite3`, or the platform data directory's.
+    pub fn default_path() -> Option<PathBuf> {
+        crate::coach::session_log::default_data_dir()
+            .ok()
+            .map(|dir| dir.join(FILE_NAME))
+    }
+
+    /// Opens (creating it and its folder if needed) and migrates to [`SCHEMA_VERSION`].
+    /// A newer database opens read-only, with a warning.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_error = |reason: String| StoreError::Open {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
+        }
+        let conn = Connection::open(path).map_err(|e| open_error(e.to_string()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| open_error(e.to_string()))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| open_error(e.to_string()))?;
+        if version > SCHEMA_VERSION {
+            drop(conn);
+            let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| open_error(e.to_string()))?;
+            tracing::warn!(
+                "{}",
+                StoreError::Newer {
+                    path: path.to_path_buf(),
+                    found: version,
+                }
+            );
+            return Ok(Store {
+                conn,
+                path: path.to_path_buf(),
+                read_only: true,
+            });
+        }
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        )
+        .map_err(|e| open_error(e.to_string()))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: false,
+        };
+        store.migrate(version)?;
+        Ok(store)
+    }
+
+    /// Whether this database is newer than the app and so never written.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The schema version on disk.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| self.write_error(e))
+    }
+
+    fn write_error(&self, e: impl std::fmt::Display) -> StoreError {
+        StoreError::Write {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// Each step in its own transaction, with the version it reaches.
+    fn migrate(&mut self, from: i64) -> Result<(), StoreError> {
+        for (step, sql) in MIGRATIONS.iter().enumerate() {
+            let reaches = step as i64 + 1;
+            if reaches <= from {
+                continue;
+            }
+            let path = self.path.clone();
+            let tx = self.conn.transaction().map_err(|e| StoreError::Write {
+                path,
+                reason: e.to_string(),
+            })?;
+            tx.execute_batch(sql)
+                .and_then(|()| tx.pragma_update(None, "user_version", reaches))
+                .and_then(|()| tx.commit())
+                .map_err(|e| StoreError::Write {
+                    path: self.path.clone(),
+                    reason: format!("migrating to schema {reaches}: {e}"),
+                })?;
+        }
+        Ok(())
+    }
+
+    fn writable(&self) -> Result<(), StoreError> {
+        if self.read_only {
+            let found = self.schema_version().unwrap_or(SCHEMA_VERSION + 1);
+            return Err(StoreError::Newer {
+                path: self.path.clone(),
+                found,
+            });
+        }
+        Ok(())
+    }
+
+    fn ensure_session(tx: &rusqlite::Transaction, id: &str, unix_s: f64) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT INTO sessions (id, started_unix_s) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET started_unix_s = MIN(started_unix_s, ?2)",
+            params![id, unix_s],
+        )
+        .map(|_| ())
+    }
+
+    /// Stores one run with everything in it, in one transaction. `false` when that run
+    /// (same session, exercise and start) is already there.
+    pub fn insert_run(&mut self, run: &RunInput) -> Result<bool, StoreError> {
+        self.writable()?;
+        let path = self.path.clone();
+        let error = |e: rusqlite::Error| StoreError::Write {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let tx = self.conn.transaction().map_err(error)?;
+        let exists: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM exercise_runs WHERE session_id = ?1 AND exercise = ?2 AND started_t_s = ?3",
+                params![run.session_id, run.exercise, run.started_t_s],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(error)?;
+        if exists.is_some() {
+            return Ok(false);
+        }
+        Self::ensure_session(&tx, &run.session_id, run.ended_unix_s - run.duration_s)
+            .map_err(error)?;
+        tx.execute(
+            "INSERT INTO exercise_runs (session_id, exercise, name, end_reason, ended_unix_s,
+                 started_t_s, duration_s, reps_total, sets_completed, holds_completed,
+                 prescribed_reps_per_set, prescribed_sets, prescribed_hold_s, report_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                run.session_id,
+                run.exercise,
+                run.name,
+                run.end_reason,
+                run.ended_unix_s,
+                run.started_t_s,
+                run.duration_s,
+                run.reps_total,
+                run.sets_completed,
+                run.holds_completed,
+                run.prescribed.reps_per_set,
+                run.prescribed.sets,
+                run.prescribed.hold_s,
+                run.report_json,
+            ],
+        )
+        .map_err(error)?;
+        let run_id = tx.last_insert_rowid();
+        for (i, rep) in run.reps.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO reps (run_id, number, side, side_inferred, start_s, end_s, hold_s, faults)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    run_id,
+                    i as i64 + 1,
+                    rep.side,
+                    rep.side_inferred,
+                    rep.start_s,
+                    rep.end_s,
+                    rep.hold_s,
+                    rep.faults.join(" "),
+                ],
+            )
+            .map_err(error)?;
+        }
+        for span in &run.faults {
+            tx.execute(
+                "INSERT INTO fault_spans (run_id, code, start_s, end_s) VALUES (?1, ?2, ?3, ?4)",
+                params![run_id, span.label, span.start_s, span.end_s],
+            )
+            .map_err(error)?;
+        }
+        for span in &run.cannot_see {
+            tx.execute(
+                "INSERT INTO cannot_see (run_id, start_s, end_s, reason) VALUES (?1, ?2, ?3, ?4)",
+                params![run_id, span.start_s, span.end_s, span.label],
+            )
+            .map_err(error)?;
+        }
+        for prompt in &run.prompts {
+            tx.execute(
+                "INSERT INTO prompts (run_id, t_s, text, kind) VALUES (?1, ?2, ?3, ?4)",
+                params![run_id, prompt.t_s, prompt.text, prompt.kind],
+            )
+            .map_err(error)?;
+        }
+        tx.commit().map_err(error)?;
+        Ok(true)
+    }
+
+    /// Stores a pain rating; `false` when it is already there.
+    pub fn insert_pain(&mut self, pain: &PainInput) -> Result<bool, StoreError> {
+        self.writable()?;
+        let path = self.path.clone();
+        let error = |e: rusqlite::Error| StoreError::Write {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let tx = self.conn.transaction().map_err(error)?;
+        Self::ensure_session(&tx, &pain.session_id, pain.unix_s).map_err(error)?;
+        let added = tx
+            .execute(
+                "INSERT OR IGNORE INTO pain (session_id, unix_s, moment, score) VALUES (?1, ?2, ?3, ?4)",
+                params![pain.session_id, pain.unix_s, pain.moment, pain.score],
+            )
+            .map_err(error)?;
+        tx.commit().map_err(error)?;
+        Ok(added > 0)
+    }
+
+    /// Every rep, oldest first, with its run and session (the CSV export's rows).
+    pub fn rep_rows(&self) -> Result<Vec<RepRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.id, s.started_unix_s, r.exercise, r.name, r.end_reason,
+                        r.prescribed_reps_per_set, r.prescribed_sets, r.prescribed_hold_s,
+                        p.number, p.side, p.side_inferred, p.start_s, p.end_s, p.hold_s, p.faults,
+                        (SELECT score FROM pain WHERE session_id = s.id AND moment = 'before_session' ORDER BY unix_s LIMIT 1),
+                        (SELECT score FROM pain WHERE session_id = s.id AND moment = 'after_session' ORDER BY unix_s DESC LIMIT 1)
+                 FROM reps p JOIN exercise_runs r ON p.run_id = r.id JOIN sessions s ON r.session_id = s.id
+                 ORDER BY s.started_unix_s, r.started_t_s, p.number",
+            )
+            .map_err(|e| self.write_error(e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(RepRow {
+                    session_id: row.get(0)?,
+                    session_started_unix_s: row.get(1)?,
+                    exercise: row.get(2)?,
+                    exercise_name: row.get(3)?,
+                    end_reason: row.get(4)?,
+                    prescribed_reps_per_set: row.get(5)?,
+                    prescribed_sets: row.get(6)?,
+                    prescribed_hold_s: row.get(7)?,
+                    rep: row.get(8)?,
+                    side: row.get(9)?,
+                    side_inferred: row.get(10)?,
+                    start_s: row.get(11)?,
+                    end_s: row.get(12)?,
+                    hold_s: row.get(13)?,
+                    faults: row.get(14)?,
+                    pain_before: row.get(15)?,
+                    pain_after: row.get(16)?,
+                })
+            })
+            .map_err(|e| self.write_error(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.write_error(e))
+    }
+
+    /// Every run's stored report JSON with its session, oldest first (the JSON export).
+    pub fn runs(&self) -> Result<Vec<(String, f64, serde_json::Value)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.session_id, r.ended_unix_s, r.report_json FROM exercise_runs r
+                 ORDER BY r.ended_unix_s, r.id",
+            )
+            .map_err(|e| self.write_error(e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                let text: String = row.get(2)?;
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+                ))
+            })
+            .map_err(|e| self.write_error(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.write_error(e))
+    }
+}
+
+/// One row of the per-rep export.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct RepRow {
+    pub session_id: String,
+    pub session_started_unix_s: f64,
+    pub exercise: String,
+    pub exercise_name: String,
+    pub end_reason: String,
+    pub prescribed_reps_per_set: Option<u32>,
+    pub prescribed_sets: Option<u32>,
+    pub prescribed_hold_s: Option<f64>,
+    pub rep: u32,
+    pub side: Option<String>,
+    pub side_inferred: bool,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub hold_s: Option<f64>,
+    pub faults: String,
+    pub pain_before: Option<u8>,
+    pub pain_after: Option<u8>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(session: &str, started: f64) -> RunInput {
+        RunInput {
+            session_id: session.into(),
+            ended_unix_s: 1_700_000_100.0,
+            exercise: "pelvic-rock".into(),
+            name: "Pelvic rocks".into(),
+            end_reason: "completed".into(),
+            started_t_s: started,
+            duration_s: 60.0,
+            reps_total: 2,
+            sets_completed: 0,
+            holds_completed: 0,
+            prescribed: Prescribed {
+                reps_per_set: Some(20),
+                sets: Some(2),
+                hold_s: None,
+            },
+            reps: vec![
+                RepInput {
+                    side: Some("left".into()),
+                    side_inferred: false,
+                    start_s: 1.0,
+                    end_s: 2.5,
+                    hold_s: None,
+                    faults: vec![],
+                },
+                RepInput {
+                    side: Some("right".into()),
+                    side_inferred: false,
+                    start_s: 3.0,
+                    end_s: 4.5,
+                    hold_s: None,
+                    faults: vec!["shoulders-sway".into()],
+                },
+            ],
+            faults: vec![SpanInput {
+                label: "shoulders-sway".into(),
+                start_s: 3.1,
+                end_s: 4.2,
+            }],
+            prompts: vec![],
+            cannot_see: vec![SpanInput {
+                label: "parts-hidden".into(),
+                start_s: 10.0,
+                end_s: 12.0,
+            }],
+            report_json: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn a_run_is_stored_once_with_its_reps() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert!(store.insert_run(&run("s1", 5.0)).unwrap());
+        assert!(!store.insert_run(&run("s1", 5.0)).unwrap());
+        let rows = store.rep_rows().unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].side.as_deref(), Some("right"));
+        assert_eq!(rows[1].faults, "shoulders-sway");
+        assert_eq!(rows[0].prescribed_reps_per_set, Some(20));
+    }
+
+    #[test]
+    fn a_v1_database_is_upgraded_with_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        {
+            // What the v1 code made: its schema and a session.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(V1).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO sessions (id, started_unix_s) VALUES ('old', 1.0)",
+                [],
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 2);
+        assert!(store.insert_run(&run("old", 0.0)).unwrap());
+        let sessions: i64 = store
+            .conn
+            .query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sessions, 1);
+    }
+
+    #[test]
+    fn a_newer_database_is_read_only_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let mut store = Store::open(&path).unwrap();
+        assert!(store.is_read_only());
+        let err = store.insert_run(&run("s", 0.0)).unwrap_err();
+        assert!(matches!(err, StoreError::Newer { .. }), "{err}");
+        drop(store);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn an_unwritable_place_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "x").unwrap();
+        let err = Store::open(&file.join("h.sqlite3")).err().unwrap();
+        assert!(err.to_string().contains("a-file"), "{err}");
+    }
+}
