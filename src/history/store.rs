@@ -235,14 +235,7 @@ impl Store {
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .map_err(|e| self.write_error(e))
-    }
-
-    fn write_error(&self, e: impl std::fmt::Display) -> StoreError {
-        StoreError::Write {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        }
+            .map_err(|e| write_error(&self.path, e))
     }
 
     /// Each step in its own transaction, with the version it reaches.
@@ -252,17 +245,15 @@ impl Store {
             if reaches <= from {
                 continue;
             }
-            let path = self.path.clone();
-            let tx = self.conn.transaction().map_err(|e| StoreError::Write {
-                path,
-                reason: e.to_string(),
-            })?;
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|e| write_error(&self.path, e))?;
             tx.execute_batch(sql)
                 .and_then(|()| tx.pragma_update(None, "user_version", reaches))
                 .and_then(|()| tx.commit())
-                .map_err(|e| StoreError::Write {
-                    path: self.path.clone(),
-                    reason: format!("migrating to schema {reaches}: {e}"),
+                .map_err(|e| {
+                    write_error(&self.path, format!("migrating to schema {reaches}: {e}"))
                 })?;
         }
         Ok(())
@@ -292,11 +283,7 @@ impl Store {
     /// (same session, exercise and start) is already there.
     pub fn insert_run(&mut self, run: &RunInput) -> Result<bool, StoreError> {
         self.writable()?;
-        let path = self.path.clone();
-        let error = |e: rusqlite::Error| StoreError::Write {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
+        let error = |e: rusqlite::Error| write_error(&self.path, e);
         let tx = self.conn.transaction().map_err(error)?;
         let exists: Option<i64> = tx
             .query_row(
@@ -380,11 +367,7 @@ impl Store {
     /// Stores a pain rating; `false` when it is already there.
     pub fn insert_pain(&mut self, pain: &PainInput) -> Result<bool, StoreError> {
         self.writable()?;
-        let path = self.path.clone();
-        let error = |e: rusqlite::Error| StoreError::Write {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
+        let error = |e: rusqlite::Error| write_error(&self.path, e);
         let tx = self.conn.transaction().map_err(error)?;
         Self::ensure_session(&tx, &pain.session_id, pain.unix_s).map_err(error)?;
         let added = tx
@@ -410,7 +393,7 @@ impl Store {
                  FROM reps p JOIN exercise_runs r ON p.run_id = r.id JOIN sessions s ON r.session_id = s.id
                  ORDER BY s.started_unix_s, r.started_t_s, p.number",
             )
-            .map_err(|e| self.write_error(e))?;
+            .map_err(|e| write_error(&self.path, e))?;
         let rows = stmt
             .query_map([], |row| {
                 Ok(RepRow {
@@ -433,9 +416,9 @@ impl Store {
                     pain_after: row.get(16)?,
                 })
             })
-            .map_err(|e| self.write_error(e))?;
+            .map_err(|e| write_error(&self.path, e))?;
         rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.write_error(e))
+            .map_err(|e| write_error(&self.path, e))
     }
 
     /// Every run's stored report JSON with its session, oldest first (the JSON export).
@@ -446,7 +429,7 @@ impl Store {
                 "SELECT r.session_id, r.ended_unix_s, r.report_json FROM exercise_runs r
                  ORDER BY r.ended_unix_s, r.id",
             )
-            .map_err(|e| self.write_error(e))?;
+            .map_err(|e| write_error(&self.path, e))?;
         let rows = stmt
             .query_map([], |row| {
                 let text: String = row.get(2)?;
@@ -456,9 +439,16 @@ impl Store {
                     serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
                 ))
             })
-            .map_err(|e| self.write_error(e))?;
+            .map_err(|e| write_error(&self.path, e))?;
         rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.write_error(e))
+            .map_err(|e| write_error(&self.path, e))
+    }
+}
+
+fn write_error(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
     }
 }
 
