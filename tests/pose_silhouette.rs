@@ -70,3 +70,34 @@ fn the_outline_is_read_only_when_asked_and_leaves_the_landmarks_alone() {
         }
     }
 }
+
+#[test]
+fn without_the_seg_model_the_outline_is_refused_and_tracking_goes_on() {
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["pose_detection.onnx", "pose_landmark_full.onnx"] {
+        if std::fs::copy(models.join(file), dir.path().join(file)).is_err() {
+            require::skip(format!("{file} is absent"));
+            return;
+        }
+    }
+    let config = PoseConfig {
+        models_dir: Some(dir.path().to_path_buf()),
+        ..PoseConfig::default()
+    };
+    let Some(before) = poses(config.clone(), 3, None) else {
+        return;
+    };
+    assert!(before.iter().all(Option::is_some));
+    let mut estimator = PoseEstimator::new(config).unwrap();
+    let err = estimator.set_segmentation(true).unwrap_err();
+    assert!(
+        err.to_string().contains("pose_landmark_full_seg.onnx"),
+        "{err}"
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(CLIP);
+    let mut source = SourceSpec::Video(path).open().unwrap();
+    let frame = source.next_frame().unwrap().unwrap();
+    let pose = estimator.estimate(&frame).unwrap().unwrap();
+    assert_eq!(pose.belly_height_torso, None);
+}

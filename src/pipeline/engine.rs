@@ -91,30 +91,43 @@ pub fn pose_builder(options: &EngineOptions) -> PoseStageBuilder {
             variant,
             ..PoseConfig::default()
         })
-        .map(|estimator| Box::new(Estimator(estimator)) as Box<dyn PoseStage>)
+        .map(|estimator| {
+            Box::new(Estimator {
+                estimator,
+                belly_cue_unavailable: false,
+            }) as Box<dyn PoseStage>
+        })
         .map_err(|e| StageError::new(e.to_string())),
     })
 }
 
 /// The BlazePose estimator as the worker's pose stage.
-struct Estimator(PoseEstimator);
+struct Estimator {
+    estimator: PoseEstimator,
+    /// The `_seg` model failed to load once: not retried every frame.
+    belly_cue_unavailable: bool,
+}
 
 impl PoseStage for Estimator {
     fn estimate(&mut self, frame: &Frame) -> Result<Option<Pose>, StageError> {
-        self.0
+        self.estimator
             .estimate(frame)
             .map_err(|e| StageError::new(e.to_string()))
     }
 
     fn set_belly_cue(&mut self, on: bool) {
-        if let Err(err) = self.0.set_segmentation(on) {
+        if on && self.belly_cue_unavailable {
+            return;
+        }
+        if let Err(err) = self.estimator.set_segmentation(on) {
             // The tilt then counts from the landmarks alone.
-            tracing::warn!("cannot read the belly edge: {err}");
+            tracing::warn!("cannot read the belly's outline: {err}");
+            self.belly_cue_unavailable = true;
         }
     }
 
     fn last_timings(&self) -> Vec<StageTiming> {
-        let timings = self.0.last_timings();
+        let timings = self.estimator.last_timings();
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
         let mut stages = vec![
             StageTiming {
