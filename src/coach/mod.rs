@@ -39,7 +39,8 @@ use crate::exercises::{
 };
 use crate::kinematics::visibility::DEFAULT_VISIBILITY_MIN;
 use crate::kinematics::{
-    BodyAxes, BodyFrame, PartVisibility, Posture, View, ViewEstimate, classify, provisional_axes,
+    BodyAxes, BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View, ViewEstimate, classify,
+    provisional_axes,
 };
 use crate::pose::Pose;
 
@@ -547,7 +548,7 @@ impl Coach {
             .filter(|(t, _)| t_s - t <= CALIBRATION_S + 1e-6)
             .collect();
         let poses: Vec<&Pose> = tail.iter().map(|(_, p)| p).collect();
-        if !is_still(&poses) {
+        if !is_still(&poses, &self.requirements.parts) {
             return None;
         }
         let axes = BodyAxes::calibrate(&poses, &est).ok()?;
@@ -924,37 +925,40 @@ impl Coach {
     }
 }
 
-/// Whether the body's key midpoints stayed within `STILL_TORSO` torso lengths.
-fn is_still(poses: &[&Pose]) -> bool {
+/// Whether the parts the exercise reads stayed within `STILL_TORSO` torso lengths (each
+/// part's midpoint of left and right). Only those parts: a seated person's knees, seen
+/// end-on from the front, flicker by a tenth of a torso in BlazePose's output while the
+/// person sits still, and a rock never reads them.
+fn is_still(poses: &[&Pose], parts: &[(BodyPart, SideNeed)]) -> bool {
     use crate::kinematics::Vec2;
-    use crate::pose::index::*;
-    let pairs = [
-        (LEFT_SHOULDER, RIGHT_SHOULDER),
-        (LEFT_HIP, RIGHT_HIP),
-        (LEFT_KNEE, RIGHT_KNEE),
-        (LEFT_ANKLE, RIGHT_ANKLE),
-    ];
     let Some(first) = poses.first() else {
         return false;
     };
-    let mid = |p: &Pose, (a, b): (usize, usize)| -> Vec2 {
-        let (Some(la), Some(lb)) = (p.landmarks.get(a), p.landmarks.get(b)) else {
-            return Vec2::default();
-        };
-        Vec2::new(
-            f64::from(la.x_px + lb.x_px) / 2.0,
-            f64::from(la.y_px + lb.y_px) / 2.0,
-        )
-    };
-    let torso = Vec2::distance(mid(first, pairs[0]), mid(first, pairs[1])).max(1.0);
-    pairs.iter().all(|&pair| {
-        let points: Vec<Vec2> = poses.iter().map(|p| mid(p, pair)).collect();
-        let n = points.len() as f64;
-        let mean = points.iter().fold(Vec2::default(), |acc, p| acc + *p) * (1.0 / n);
-        points
+    let mid = |p: &Pose, part: BodyPart| -> Vec2 {
+        let points: Vec<Vec2> = [Side::Left, Side::Right]
             .iter()
-            .all(|p| Vec2::distance(*p, mean) <= STILL_TORSO * torso)
-    })
+            .flat_map(|&side| part.landmarks(side).iter().take(1))
+            .filter_map(|&i| p.landmarks.get(i))
+            .map(|l| Vec2::new(f64::from(l.x_px), f64::from(l.y_px)))
+            .collect();
+        let n = points.len().max(1) as f64;
+        points.iter().fold(Vec2::default(), |acc, q| acc + *q) * (1.0 / n)
+    };
+    let torso =
+        Vec2::distance(mid(first, BodyPart::Shoulders), mid(first, BodyPart::Hips)).max(1.0);
+    // The trunk always: its length is the scale the rest levels are measured in.
+    let trunk = [BodyPart::Shoulders, BodyPart::Hips];
+    trunk
+        .iter()
+        .chain(parts.iter().map(|(part, _)| part))
+        .all(|&part| {
+            let points: Vec<Vec2> = poses.iter().map(|p| mid(p, part)).collect();
+            let n = points.len() as f64;
+            let mean = points.iter().fold(Vec2::default(), |acc, p| acc + *p) * (1.0 / n);
+            points
+                .iter()
+                .all(|p| Vec2::distance(*p, mean) <= STILL_TORSO * torso)
+        })
 }
 
 /// Runs a whole sequence through a fresh coach: what `backform analyze` does with the

@@ -691,6 +691,17 @@ impl RepCounter {
             spec.plateau_speed_fraction,
             spec.plateau_drop_fraction,
         );
+        tracing::debug!(
+            target: "backform::rep",
+            start_s = measure.start_s,
+            end_s = measure.end_s,
+            peak = measure.peak,
+            hold = ?measure.hold_spans,
+            out_s = ?measure.out_s,
+            back_s = ?measure.back_s,
+            start = self.start,
+            "measured"
+        );
         let long_enough = measure.end_s - measure.start_s >= spec.min_rep_s;
         if long_enough && measure.peak > self.start {
             if self.rest_seen_s < REST_PROOF_S && measure.peak < SURE_REP_FACTOR * self.start {
