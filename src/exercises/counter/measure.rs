@@ -169,11 +169,19 @@ pub(super) fn measure(
         .get(last_near..)
         .and_then(|a| a.iter().position(|v| *v <= 0.1 * peak))
         .map_or(samples.len(), |k| last_near + k + 1);
-    let out_top = argmax(out_from..first_near + 1, 1.0);
-    let back_top = argmax(last_near..back_to, -1.0);
     // Speed noise of the smoothed signal: keep the plateau's limit above it.
     let speed_noise = 3.0 * noise * std::f64::consts::SQRT_2 / (2.0 * MEASURE_SPEED_HALF_S) / 1.5;
     let limit = |top: f64| (speed_fraction * top).max(speed_noise);
+    // The movement that reached the peak is the last run of rising into it: a movement
+    // made in two steps, or landmarks that rise in two (MediaPipe's trunk line does on
+    // some bodies), stop or dip in between, and the hold starts when the second step
+    // settles, not the first.
+    let run_from = (out_from..first_near)
+        .rev()
+        .find(|&i| speed.get(i).is_some_and(|v| *v <= 0.0))
+        .map_or(out_from, |i| i + 1);
+    let out_top = argmax(run_from..first_near + 1, 1.0);
+    let back_top = argmax(last_near..back_to, -1.0);
     let hs_speed = out_top.and_then(|(i, top)| {
         (i..samples.len()).find(|&j| speed.get(j).is_some_and(|v| *v <= limit(top)))
     });
@@ -319,6 +327,37 @@ mod tests {
             rising_since: None,
         };
         (rep, end_s)
+    }
+
+    /// A rep whose rise stops halfway, dips and goes on: MediaPipe's trunk line on some
+    /// bodies. The hold is the time near the final level, not from the first step.
+    #[test]
+    fn a_rise_in_two_steps_holds_from_the_second() {
+        let fps = 30.0;
+        let ramp = |x: f64| (1.0 - (std::f64::consts::PI * x.clamp(0.0, 1.0)).cos()) / 2.0;
+        // 0.5 s rest, a quick 0.25 s up to 0.5, 0.4 s down to 0.3, a slower 0.6 s up to 1,
+        // 6 s held, 1 s back.
+        let value = |t: f64| match t {
+            t if t < 0.5 => 0.0,
+            t if t < 0.75 => 0.5 * ramp((t - 0.5) / 0.25),
+            t if t < 1.15 => 0.5 - 0.2 * ramp((t - 0.75) / 0.4),
+            t if t < 1.75 => 0.3 + 0.7 * ramp((t - 1.15) / 0.6),
+            t if t < 7.75 => 1.0,
+            t => 1.0 - ramp((t - 7.75) / 1.0),
+        };
+        let raw: Vec<(f64, f64)> = (0..(10.0 * fps) as usize)
+            .map(|i| (i as f64 / fps, value(i as f64 / fps)))
+            .collect();
+        let end_s = raw.last().map_or(0.0, |s| s.0);
+        let (mut r, _) = rep(1.0, 1.0);
+        r.samples = raw.clone();
+        r.raw = raw;
+        let m = measure(&r, end_s, 0.001, 0.25, 0.10);
+        // Within 10% of the peak: from 0.795 of the last step (1.63 s) to 0.205 s into
+        // the way back (7.96 s).
+        let (a, b) = m.hold_spans.first().copied().unwrap_or((0.0, 0.0));
+        assert!((a - 1.63).abs() < 0.15, "hold starts at {a}");
+        assert!((m.hold_s - 6.33).abs() < 0.3, "hold {} ({a}-{b})", m.hold_s);
     }
 
     #[test]
