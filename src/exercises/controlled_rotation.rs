@@ -42,7 +42,8 @@ pub const FAULTS: &[FaultCode] = &[
 #[serde(deny_unknown_fields)]
 pub struct RotationChecks {
     pub range_max_deg: f64,
-    pub shoulder_lift_torso: f64,
+    pub arm_lift_near_torso: f64,
+    pub arm_lift_far_torso: f64,
     pub side_min_torso: f64,
     pub first_side: Side,
 }
@@ -50,9 +51,12 @@ pub struct RotationChecks {
 #[derive(Clone, Copy, Debug, Default)]
 struct Rest {
     hip_roll_torso: f64,
-    shoulder_roll_torso: f64,
     knee_height_torso: f64,
     knee_angle_rad: f64,
+    /// Per arm [left, right]: the wrist above its own shoulder, and that measure's
+    /// spread at rest.
+    arm_lift_torso: [f64; 2],
+    arm_noise_torso: [f64; 2],
 }
 
 /// Controlled rotations.
@@ -63,7 +67,14 @@ pub struct ControlledRotation {
     rest: Rest,
     /// Latest knee-drop estimate, degrees.
     drop_deg: f64,
+    /// Each arm's lift from rest, smoothed (time, [left, right]).
+    arm_lift: Option<(f64, [f64; 2])>,
 }
+
+/// The arm-lift reading is smoothed over this long: one frame's wrist jitter is no lift.
+const ARM_SMOOTHING_S: f64 = 0.2;
+/// An arm's lift threshold never falls below this many times its resting spread.
+const ARM_NOISE_FACTOR: f64 = 4.0;
 
 const PELVIS: [usize; 2] = [index::LEFT_HIP, index::RIGHT_HIP];
 const KNEES: [usize; 6] = [
@@ -74,7 +85,27 @@ const KNEES: [usize; 6] = [
     index::LEFT_ANKLE,
     index::RIGHT_ANKLE,
 ];
-const SHOULDERS: [usize; 2] = [index::LEFT_SHOULDER, index::RIGHT_SHOULDER];
+/// The upper body's check: each arm's wrist against its own shoulder.
+const ARMS: [usize; 4] = [
+    index::LEFT_SHOULDER,
+    index::RIGHT_SHOULDER,
+    index::LEFT_WRIST,
+    index::RIGHT_WRIST,
+];
+
+/// Per arm [left, right]: the wrist's height above its own shoulder, off the floor,
+/// torso lengths.
+fn arm_heights(f: &BodyFrame) -> [f64; 2] {
+    let s = f.axes.scale_px.max(1e-6);
+    let lift = |wrist: usize, shoulder: usize| match (f.points.get(wrist), f.points.get(shoulder)) {
+        (Some(w), Some(sh)) => (*w - *sh).dot(f.axes.up_dir) / s,
+        _ => 0.0,
+    };
+    [
+        lift(index::LEFT_WRIST, index::LEFT_SHOULDER),
+        lift(index::RIGHT_WRIST, index::RIGHT_SHOULDER),
+    ]
+}
 
 impl ControlledRotation {
     /// Builds it from its spec.
@@ -95,6 +126,7 @@ impl ControlledRotation {
             engine,
             rest: Rest::default(),
             drop_deg: 0.0,
+            arm_lift: None,
         })
     }
 
@@ -119,6 +151,59 @@ impl ControlledRotation {
     }
 }
 
+impl ControlledRotation {
+    /// `shoulders-lift`: the upper body rolling with the knees shows, with the arms out
+    /// for support, as the arm on the side opposite the drop leaving the floor — the
+    /// wrist rising above its own shoulder. The shoulder line itself cannot say it from
+    /// the side: MediaPipe rolls the shoulders with the pelvis whatever the thorax does
+    /// (good drops from 30° above read as much shoulder roll as a 14° thorax roll from
+    /// the floor; docs/rotation-shoulders.md). The arm facing the camera is seen whole;
+    /// the far one, behind the body, shows about half its lift, so each has its own
+    /// threshold, and neither below its own resting spread. With the drop's side unsure
+    /// (a small pelvis roll), either arm may say it.
+    fn arm_lifted(&mut self, t_s: f64, f: &BodyFrame, pelvis_turn: f64) -> bool {
+        let now = arm_heights(f);
+        let raw = [
+            now[0] - self.rest.arm_lift_torso[0],
+            now[1] - self.rest.arm_lift_torso[1],
+        ];
+        let lift = match self.arm_lift {
+            Some((last_t, last)) => {
+                let a = 1.0 - (-(t_s - last_t).max(0.0) / ARM_SMOOTHING_S).exp();
+                [
+                    last[0] + a * (raw[0] - last[0]),
+                    last[1] + a * (raw[1] - last[1]),
+                ]
+            }
+            None => raw,
+        };
+        self.arm_lift = Some((t_s, lift));
+        let c = &self.checks;
+        let near = f.axes.near_side;
+        let threshold = |side: Side| {
+            let k = usize::from(side == Side::Right);
+            let base = if near == Some(side) {
+                c.arm_lift_near_torso
+            } else {
+                c.arm_lift_far_torso
+            };
+            base.max(ARM_NOISE_FACTOR * self.rest.arm_noise_torso[k])
+        };
+        let over = |side: Side| lift[usize::from(side == Side::Right)] > threshold(side);
+        if pelvis_turn.abs() > c.side_min_torso {
+            // Knees to the left (positive roll): the right shoulder is the one that lifts.
+            let opposite = if pelvis_turn > 0.0 {
+                Side::Right
+            } else {
+                Side::Left
+            };
+            over(opposite)
+        } else {
+            over(Side::Left) || over(Side::Right)
+        }
+    }
+}
+
 impl Exercise for ControlledRotation {
     fn spec(&self) -> &ExerciseSpec {
         &self.spec
@@ -134,12 +219,26 @@ impl Exercise for ControlledRotation {
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
         let med = |f: &dyn Fn(&BodyFrame) -> f64| rest_median(rest, f);
+        let arm = |k: usize| -> (f64, f64) {
+            let values: Vec<f64> = rest
+                .iter()
+                .map(|(_, b)| arm_heights(b).get(k).copied().unwrap_or(0.0))
+                .collect();
+            let m = crate::kinematics::geometry::median(&values).unwrap_or(0.0);
+            let spread = (values.iter().map(|v| (v - m).powi(2)).sum::<f64>()
+                / values.len().max(1) as f64)
+                .sqrt();
+            (m, spread)
+        };
+        let (left, right) = (arm(0), arm(1));
         self.rest = Rest {
             hip_roll_torso: med(&|b| b.hip_roll_torso),
-            shoulder_roll_torso: med(&|b| b.shoulder_roll_torso),
             knee_height_torso: med(&|b| b.knee_height_torso),
             knee_angle_rad: med(&|b| b.knee_toward_camera_torso.atan2(b.knee_height_torso)),
+            arm_lift_torso: [left.0, right.0],
+            arm_noise_torso: [left.1, right.1],
         };
+        self.arm_lift = None;
         let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, b.hip_roll_torso)).collect();
         self.engine.counter.calibrate(&series);
     }
@@ -176,21 +275,14 @@ impl Exercise for ControlledRotation {
         );
 
         let pelvis_turn = f.hip_roll_torso - self.rest.hip_roll_torso;
-        let thorax_turn = f.shoulder_roll_torso - self.rest.shoulder_roll_torso;
-        // The opposite shoulder lifts toward the knees' side: the shoulder line rolls the
-        // same way as the pelvis. (MediaPipe's reading on big drops leans the other way.)
-        let lifted = if pelvis_turn.abs() > c.side_min_torso {
-            pelvis_turn.signum() * thorax_turn > c.shoulder_lift_torso
-        } else {
-            thorax_turn.abs() > c.shoulder_lift_torso
-        };
-        let shoulders = sees(BodyPart::Shoulders).then_some(lifted);
-        events.extend(self.engine.faults.observe(
-            t_s,
-            FaultCode::ShouldersLift,
-            shoulders,
-            &SHOULDERS,
-        ));
+        let lifted = self.arm_lifted(t_s, f, pelvis_turn);
+        let arms_seen = sees(BodyPart::Shoulders) && sees(BodyPart::Wrists);
+        let shoulders = arms_seen.then_some(lifted);
+        events.extend(
+            self.engine
+                .faults
+                .observe(t_s, FaultCode::ShouldersLift, shoulders, &ARMS),
+        );
 
         events.extend(self.engine.step(t_s, Some(f.hip_roll_torso)));
         events
@@ -202,7 +294,7 @@ impl Exercise for ControlledRotation {
             self.spec.prescription.reps_per_side,
             None,
             !self.engine.counter.can_see(),
-            KNEES.iter().chain(&SHOULDERS).chain(&PELVIS).copied(),
+            KNEES.iter().chain(&ARMS).chain(&PELVIS).copied(),
         )
     }
 

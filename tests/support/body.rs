@@ -310,30 +310,33 @@ impl Lying {
         let left = v3(0.0, -1.0, 0.0).rotate(along, thorax_roll);
         head(&mut sk, head_centre, up, left, along);
 
-        // Arms.
+        // Arms: attached to the thorax, they roll with it (a lifting shoulder lifts the
+        // arm laid out for support, as in the rendered rig).
+        let arm = |offset: V3| offset.rotate(along, thorax_roll);
         for (left_side, sh, el, sgn) in [
             (true, LEFT_SHOULDER, LEFT_ELBOW, -1.0),
             (false, RIGHT_SHOULDER, RIGHT_ELBOW, 1.0),
         ] {
             let shoulder = sk[sh];
-            let (elbow, wrist, dir) = match self.arms {
-                Arms::AtSides => {
-                    let e = shoulder.add(v3(-s.upper_arm, sgn * 0.05, -0.04));
-                    (
-                        e,
-                        e.add(v3(-s.forearm, sgn * 0.02, 0.0)),
-                        v3(-1.0, 0.0, 0.0),
-                    )
-                }
-                Arms::OutToSides => {
-                    let e = shoulder.add(v3(-0.05, sgn * s.upper_arm, -0.06));
-                    (e, e.add(v3(-0.05, sgn * s.forearm, 0.0)), v3(0.0, sgn, 0.0))
-                }
-                Arms::Overhead => {
-                    let e = shoulder.add(v3(s.upper_arm, sgn * 0.04, -0.04));
-                    (e, e.add(v3(s.forearm, sgn * 0.02, 0.0)), v3(1.0, 0.0, 0.0))
-                }
+            let (upper, fore, dir) = match self.arms {
+                Arms::AtSides => (
+                    v3(-s.upper_arm, sgn * 0.05, -0.04),
+                    v3(-s.forearm, sgn * 0.02, 0.0),
+                    v3(-1.0, 0.0, 0.0),
+                ),
+                Arms::OutToSides => (
+                    v3(-0.05, sgn * s.upper_arm, -0.06),
+                    v3(-0.05, sgn * s.forearm, 0.0),
+                    v3(0.0, sgn, 0.0),
+                ),
+                Arms::Overhead => (
+                    v3(s.upper_arm, sgn * 0.04, -0.04),
+                    v3(s.forearm, sgn * 0.02, 0.0),
+                    v3(1.0, 0.0, 0.0),
+                ),
             };
+            let elbow = shoulder.add(arm(upper));
+            let (wrist, dir) = (elbow.add(arm(fore)), arm(dir));
             sk[el] = elbow;
             hand(&mut sk, left_side, wrist, dir, v3(0.0, 0.0, 1.0));
         }
