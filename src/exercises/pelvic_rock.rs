@@ -48,6 +48,7 @@ pub struct RockChecks {
     pub sway_torso: f64,
     pub lean_torso: f64,
     pub shoulder_tilt_deg: f64,
+    pub shoulder_line_gain: f64,
     pub still_deg: f64,
     pub still_s: f64,
 }
@@ -197,7 +198,10 @@ impl Exercise for PelvicRock {
             let moved = (f.shoulder_sideways_torso - self.rest.shoulder_sideways_torso).abs()
                 > c.sway_torso;
             let leaned = (f.lean_torso - self.rest.lean_torso).abs() > c.lean_torso;
+            // The picture's shoulder line turned into the body's (BlazePose's shoulder
+            // points tilt less than the shoulder girdle does).
             let tilted = (f.shoulder_line_tilt_deg - self.rest.shoulder_line_tilt_deg).abs()
+                / c.shoulder_line_gain.max(0.1)
                 > c.shoulder_tilt_deg;
             (Some(moved && leaned), Some(tilted))
         } else {
