@@ -246,7 +246,22 @@ impl PelvicTilt {
         let extra = trunk_reps
             .iter()
             .any(|t| !shadow_reps.iter().any(|s| overlaps(s, t)));
-        if !(shadow_sees && (blind || (missed && !extra))) {
+        // The trunk line holds one tilt across two the outline saw come and go: its
+        // resting level drifted off during the first and never came back.
+        let merged = self.engine.counter.active_since().is_some_and(|since| {
+            shadow_reps
+                .iter()
+                .filter(|s| s.end_s > since && s.end_s < t_s - MISSED_AFTER_S)
+                .count()
+                >= 2
+        }) || trunk_reps.iter().any(|t| {
+            shadow_reps
+                .iter()
+                .filter(|s| t.start_s < s.end_s && s.end_s < t.end_s)
+                .count()
+                >= 2
+        });
+        if !(shadow_sees && (blind || merged || (missed && !extra))) {
             return events;
         }
         tracing::info!(

@@ -331,6 +331,39 @@ pub fn pelvic_tilt_faint(gain: f64) -> Scenario {
     }
 }
 
+/// Two good tilts whose trunk line drifts off during the first and never comes back:
+/// after the first release the body's landmarks stay at `stuck` of the tilt (MediaPipe's
+/// trunk line from 30° above did this on a rendered body). The outline, attached by the
+/// test from [`pelvic_tilt_stuck_moves`], follows the real tilts.
+pub fn pelvic_tilt_stuck(stuck: f64) -> Scenario {
+    let tilts = pelvic_tilt_stuck_moves();
+    let duration = tilts.last().map_or(10.0, |m| m.end_s() + 3.0);
+    let mut t = truth("pelvic-tilt", duration);
+    t.reps = reps_of(&tilts, |_| None, true);
+    let first_release = tilts
+        .first()
+        .map_or(0.0, |m| m.start_s + m.out_s + m.hold_s);
+    let residual = train(1, first_release, 0.9, duration, 0.0, 0.0, |_| 13.0 * stuck);
+    let shape = Shape::adult(1.0);
+    Scenario {
+        name: format!("pelvic-tilt/trunk stuck at {stuck}"),
+        truth: t,
+        shape,
+        pose: Box::new(move |time| {
+            Lying {
+                tilt_deg: sum(&tilts, time) + sum(&residual, time),
+                ..Lying::default()
+            }
+            .skeleton(&shape)
+        }),
+    }
+}
+
+/// The real tilts of [`pelvic_tilt_stuck`].
+pub fn pelvic_tilt_stuck_moves() -> Vec<Move> {
+    train(2, 2.0, 0.9, 6.0, 0.9, 2.0, |_| 13.0)
+}
+
 // ---------------------------------------------------------------- controlled rotation
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

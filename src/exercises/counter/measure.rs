@@ -180,7 +180,12 @@ pub(super) fn measure(
         .rev()
         .find(|&i| speed.get(i).is_some_and(|v| *v <= 0.0))
         .map_or(out_from, |i| i + 1);
-    let out_top = argmax(run_from..first_near + 1, 1.0);
+    // (Only a run that is a movement in its own right: one slower than the plateau's
+    // speed limit of the whole rise is the signal creeping, not a step.)
+    let whole = argmax(out_from..first_near + 1, 1.0);
+    let out_top = argmax(run_from..first_near + 1, 1.0)
+        .filter(|(_, top)| whole.is_none_or(|(_, w)| *top > limit(w)))
+        .or(whole);
     let back_top = argmax(last_near..back_to, -1.0);
     let hs_speed = out_top.and_then(|(i, top)| {
         (i..samples.len()).find(|&j| speed.get(j).is_some_and(|v| *v <= limit(top)))
@@ -243,8 +248,9 @@ pub(super) fn measure(
     };
     let (hold_s, hold_spans) = match (hs, he) {
         (Some(a), Some(b)) if b > a => {
-            let ta = t_of(a) + edge(out_from_speed, out_top);
-            let tb = t_of(b) - edge(back_from_speed, back_top);
+            // The edge's sliver never reaches past the rep's own record.
+            let ta = (t_of(a) + edge(out_from_speed, out_top)).max(first_t);
+            let tb = (t_of(b) - edge(back_from_speed, back_top)).min(end_s);
             ((tb - ta).max(0.0), vec![(ta, tb.max(ta))])
         }
         _ => (0.0, Vec::new()),
@@ -358,6 +364,35 @@ mod tests {
         let (a, b) = m.hold_spans.first().copied().unwrap_or((0.0, 0.0));
         assert!((a - 1.63).abs() < 0.15, "hold starts at {a}");
         assert!((m.hold_s - 6.33).abs() < 0.3, "hold {} ({a}-{b})", m.hold_s);
+    }
+
+    /// A quick rise most of the way, a stop, then a slow creep to the peak (the mask's
+    /// edge does this): the creep is no movement of its own, and the hold never starts
+    /// before the rep does.
+    #[test]
+    fn a_creep_after_the_rise_is_not_the_movement() {
+        let fps = 30.0;
+        let ramp = |x: f64| (1.0 - (std::f64::consts::PI * x.clamp(0.0, 1.0)).cos()) / 2.0;
+        let value = |t: f64| match t {
+            t if t < 0.5 => 0.0,
+            t if t < 1.3 => 0.68 * ramp((t - 0.5) / 0.8),
+            t if t < 1.6 => 0.68 - 0.02 * ramp((t - 1.3) / 0.3),
+            t if t < 21.6 => 0.66 + 0.34 * (t - 1.6) / 20.0,
+            t => 1.0 - ramp((t - 21.6) / 1.0),
+        };
+        let raw: Vec<(f64, f64)> = (0..(24.0 * fps) as usize)
+            .map(|i| (i as f64 / fps, value(i as f64 / fps)))
+            .collect();
+        let end_s = raw.last().map_or(0.0, |s| s.0);
+        let (mut r, _) = rep(1.0, 1.0);
+        r.samples = raw.clone();
+        r.raw = raw;
+        let m = measure(&r, end_s, 0.001, 0.25, 0.10);
+        let (a, b) = m.hold_spans.first().copied().unwrap_or((-1.0, -1.0));
+        assert!(a >= 0.0 && b <= end_s && a < b, "hold {a}-{b}");
+        // The movement out is the quick rise (0.8 s), and the hold starts after it.
+        assert!(a < 2.0, "hold starts at {a}");
+        assert!(m.out_s.is_some_and(|d| d < 1.5), "out {:?}", m.out_s);
     }
 
     #[test]

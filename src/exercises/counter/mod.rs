@@ -388,6 +388,13 @@ impl RepCounter {
         self.active.as_ref().and_then(|a| a.plateau_since)
     }
 
+    /// When the rep under way began (its first sample), if one is.
+    pub fn active_since(&self) -> Option<f64> {
+        self.active
+            .as_ref()
+            .and_then(|a| a.samples.first().map(|s| s.0))
+    }
+
     /// The current rep's sign, if one is under way.
     pub fn active_sign(&self) -> Option<f64> {
         self.active.as_ref().map(|a| a.sign)
