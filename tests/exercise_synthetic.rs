@@ -455,6 +455,51 @@ fn tilts_the_landmarks_cannot_resolve_are_counted_from_the_belly_outline() {
 }
 
 #[test]
+fn a_wide_drop_away_from_a_raised_camera_is_too_large() {
+    // From 30° above, knees dropping away from the camera first rise in the picture and
+    // are back at their resting height at 60°: only a drop past that shows by height.
+    // BlazePose's depth barely says it (here: none at all, the knees' z flattened to the
+    // hips'). 75° drops to both sides are each too large; 25° drops never are.
+    let mut failures = Vec::new();
+    for (b, (body, shape)) in bodies().into_iter().enumerate() {
+        for (drop, variant) in [
+            (75.0, RotationVariant::RangeTooLarge),
+            (25.0, RotationVariant::Good),
+        ] {
+            let scenario = support::scenarios::controlled_rotation_dropping(variant, shape, drop);
+            let seed = 7000 + 10 * b as u64 + drop as u64;
+            let frames = scenario.frames_with(
+                Placement::SideAbove,
+                NoiseSpec::typical(),
+                seed,
+                |_, pose| {
+                    use backform::pose::index::{LEFT_KNEE, RIGHT_KNEE};
+                    for k in [LEFT_KNEE, RIGHT_KNEE] {
+                        if let Some(lm) = pose.landmarks.get_mut(k) {
+                            lm.z = 0.0;
+                        }
+                    }
+                },
+            );
+            let (report, _) = coach::analyze(
+                "controlled-rotation",
+                frames.iter().map(|(t, p)| (*t, p.as_ref())),
+                scenario.truth.duration_s,
+            )
+            .unwrap();
+            let verdict = judge(&scenario.truth, &report);
+            failures.extend(
+                verdict
+                    .failures
+                    .into_iter()
+                    .map(|f| format!("{body} {drop}°: {f}")),
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
 fn a_trunk_line_that_never_comes_back_does_not_merge_two_tilts() {
     // The trunk line drifts off during the first tilt and stays at half a tilt: alone it
     // holds one "tilt" across both (a merged hold on every seed). The outline saw two

@@ -52,6 +52,8 @@ pub struct RotationChecks {
 struct Rest {
     hip_roll_torso: f64,
     knee_height_torso: f64,
+    /// The knees' height's spread at rest.
+    knee_height_noise: f64,
     knee_angle_rad: f64,
     /// Per arm [left, right]: the wrist above its own shoulder, and that measure's
     /// spread at rest.
@@ -71,6 +73,8 @@ pub struct ControlledRotation {
     arm_lift: Option<(f64, [f64; 2])>,
 }
 
+/// How far the camera's estimated elevation may be off, degrees.
+const ELEVATION_SLACK_DEG: f64 = 10.0;
 /// The arm-lift reading is smoothed over this long: one frame's wrist jitter is no lift.
 const ARM_SMOOTHING_S: f64 = 0.2;
 /// An arm's lift threshold never falls below this many times its resting spread.
@@ -92,6 +96,12 @@ const ARMS: [usize; 4] = [
     index::LEFT_WRIST,
     index::RIGHT_WRIST,
 ];
+
+/// The standard deviation about the median.
+fn spread(values: &[f64]) -> f64 {
+    let m = crate::kinematics::geometry::median(values).unwrap_or(0.0);
+    (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len().max(1) as f64).sqrt()
+}
 
 /// Per arm [left, right]: the wrist's height above its own shoulder, off the floor,
 /// torso lengths.
@@ -130,19 +140,38 @@ impl ControlledRotation {
         })
     }
 
-    /// The knees' drop from rest, degrees (see the module docs).
-    fn knee_drop_deg(&self, f: &BodyFrame) -> f64 {
+    /// The knees' drop from rest, degrees (see the module docs). `away`: the pelvis's
+    /// roll says the knees went to the side away from the camera.
+    fn knee_drop_deg(&self, f: &BodyFrame, away: bool) -> f64 {
         let h0 = self.rest.knee_height_torso;
         if h0 <= 1e-6 {
             return 0.0;
         }
         let e = f.axes.elevation_deg.clamp(0.0, 60.0).to_radians();
         let ratio = f.knee_height_torso / h0;
-        let from_height = ((ratio * e.cos()).clamp(-1.0, 1.0).acos() - e).max(0.0);
+        // Seen from elevation e, knees up by h show h·cos(e); dropped by θ toward the
+        // camera, h·cos(θ + e); away from it, h·cos(θ − e), which rises until θ = e and
+        // is back at its resting height at θ = 2e. So away, a height under the resting one
+        // can only be θ = e + acos(ratio·cos e) — over 2e; at or above it, θ anywhere in
+        // [0, 2e], and the height says nothing (taken as no drop).
+        let turned = (ratio * e.cos()).clamp(-1.0, 1.0).acos();
+        // (Clearly under: beyond three times the height's resting spread, so rest's
+        // jitter never reads as a drop past 2e.)
+        let under = 1.0 - (3.0 * self.rest.knee_height_noise / h0).max(0.02);
+        // The away root grows with the elevation, whose estimate can be off by up to
+        // `ELEVATION_SLACK_DEG` (broad shoulders read as a higher camera): it is taken at
+        // the lowest elevation the estimate allows, so an error never makes a drop too
+        // large.
+        let from_height = if away && ratio < under {
+            let low = (e - ELEVATION_SLACK_DEG.to_radians()).max(0.0);
+            (ratio * low.cos()).clamp(-1.0, 1.0).acos() + low
+        } else {
+            (turned - e).max(0.0)
+        };
         let angle = f.knee_toward_camera_torso.atan2(f.knee_height_torso);
         let turn = angle - self.rest.knee_angle_rad;
         // Toward the camera the height says it (BlazePose's compressed depth would
-        // overstate a 30° drop from above as ~50°); away from it, only depth can.
+        // overstate a 30° drop from above as ~50°); away from it, depth may say more.
         if turn >= 0.0 {
             from_height.to_degrees()
         } else {
@@ -189,7 +218,15 @@ impl ControlledRotation {
             };
             base.max(ARM_NOISE_FACTOR * self.rest.arm_noise_torso[k])
         };
-        let over = |side: Side| lift[usize::from(side == Side::Right)] > threshold(side);
+        // A drop past the range limit toward the camera rolls the whole body at it: the
+        // far arm, seen past it, then shows as much lift as a rolling thorax (a 76° drop
+        // of a rendered body with its thorax flat read 0.09-0.11). That rep's fault is
+        // its range; the far arm is not judged.
+        let far_hidden = self.drop_deg > c.range_max_deg;
+        let over = |side: Side| {
+            let far = near.is_some_and(|n| n != side);
+            !(far && far_hidden) && lift[usize::from(side == Side::Right)] > threshold(side)
+        };
         if pelvis_turn.abs() > c.side_min_torso {
             // Knees to the left (positive roll): the right shoulder is the one that lifts.
             let opposite = if pelvis_turn > 0.0 {
@@ -225,15 +262,18 @@ impl Exercise for ControlledRotation {
                 .map(|(_, b)| arm_heights(b).get(k).copied().unwrap_or(0.0))
                 .collect();
             let m = crate::kinematics::geometry::median(&values).unwrap_or(0.0);
-            let spread = (values.iter().map(|v| (v - m).powi(2)).sum::<f64>()
-                / values.len().max(1) as f64)
-                .sqrt();
-            (m, spread)
+            (m, spread(&values))
         };
         let (left, right) = (arm(0), arm(1));
         self.rest = Rest {
             hip_roll_torso: med(&|b| b.hip_roll_torso),
             knee_height_torso: med(&|b| b.knee_height_torso),
+            knee_height_noise: spread(
+                &rest
+                    .iter()
+                    .map(|(_, b)| b.knee_height_torso)
+                    .collect::<Vec<_>>(),
+            ),
             knee_angle_rad: med(&|b| b.knee_toward_camera_torso.atan2(b.knee_height_torso)),
             arm_lift_torso: [left.0, right.0],
             arm_noise_torso: [left.1, right.1],
@@ -261,8 +301,19 @@ impl Exercise for ControlledRotation {
         };
         let c = &self.checks;
         let legs_seen = sees(BodyPart::Knees) && sees(BodyPart::Ankles);
+        // Which way the knees went, where the pelvis's roll is clear (positive: to the
+        // body's left).
+        let pelvis_turn = f.hip_roll_torso - self.rest.hip_roll_torso;
+        let to_left = pelvis_turn > 0.0;
+        let away = self.engine.counter.in_rep()
+            && pelvis_turn.abs() > c.side_min_torso
+            && match f.axes.near_side {
+                Some(Side::Left) => !to_left,
+                Some(Side::Right) => to_left,
+                None => false,
+            };
         self.drop_deg = if legs_seen {
-            self.knee_drop_deg(f)
+            self.knee_drop_deg(f, away)
         } else {
             0.0
         };
@@ -274,7 +325,6 @@ impl Exercise for ControlledRotation {
                 .observe(t_s, FaultCode::RangeTooLarge, too_far, &KNEES),
         );
 
-        let pelvis_turn = f.hip_roll_torso - self.rest.hip_roll_torso;
         let lifted = self.arm_lifted(t_s, f, pelvis_turn);
         let arms_seen = sees(BodyPart::Shoulders) && sees(BodyPart::Wrists);
         let shoulders = arms_seen.then_some(lifted);

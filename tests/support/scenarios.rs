@@ -385,6 +385,11 @@ pub fn controlled_rotation_on(variant: RotationVariant, shape: Shape) -> Scenari
     } else {
         25.0
     };
+    controlled_rotation_dropping(variant, shape, drop)
+}
+
+/// The same performance with knee drops of `drop` degrees.
+pub fn controlled_rotation_dropping(variant: RotationVariant, shape: Shape, drop: f64) -> Scenario {
     // Left first, alternating; the not-alternating performance goes L L R R L R L R L R.
     let sides: Vec<Side> = match variant {
         RotationVariant::NotAlternating => [0, 0, 1, 1, 0, 1, 0, 1, 0, 1],
