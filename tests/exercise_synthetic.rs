@@ -19,6 +19,20 @@ use support::scenarios::{
 use support::truth::judge;
 
 /// Runs one scenario through one placement and returns its failures (printing the verdict).
+/// Runs `frames` of `scenario` through a fresh coach, as `backform analyze` would.
+fn analyze_frames(
+    scenario: &Scenario,
+    frames: &[(f64, Option<backform::pose::Pose>)],
+) -> backform::coach::Report {
+    coach::analyze(
+        &scenario.truth.exercise,
+        frames.iter().map(|(t, p)| (*t, p.as_ref())),
+        scenario.truth.duration_s,
+    )
+    .unwrap()
+    .0
+}
+
 fn check(scenario: &Scenario, placement: Placement, noise: NoiseSpec, seed: u64) -> Vec<String> {
     let frames = scenario.frames(placement, noise, seed);
     let (report, _) = coach::analyze(
@@ -249,12 +263,7 @@ fn a_tilt_under_the_drift_is_cannot_see_never_reps_or_a_merged_hold() {
     for seed in 1..=6 {
         for placement in [Placement::SideFloor, Placement::SideAbove] {
             let frames = scenario.frames(placement, drift, seed);
-            let (report, _) = coach::analyze(
-                "pelvic-tilt",
-                frames.iter().map(|(t, p)| (*t, p.as_ref())),
-                scenario.truth.duration_s,
-            )
-            .unwrap();
+            let report = analyze_frames(&scenario, &frames);
             let name = format!("seed {seed} {placement:?}");
             if !report.reps.is_empty() {
                 failures.push(format!("{name}: counted {:?}", report.reps));
@@ -439,12 +448,7 @@ fn tilts_the_landmarks_cannot_resolve_are_counted_from_the_belly_outline() {
         for placement in [Placement::SideFloor, Placement::SideAbove] {
             let belly = belly_outline(&moves, 1.0, scenario.truth.duration_s, 100 + seed);
             let frames = with_belly(&scenario, placement, measured_drift(), seed, &belly);
-            let (report, _) = coach::analyze(
-                "pelvic-tilt",
-                frames.iter().map(|(t, p)| (*t, p.as_ref())),
-                scenario.truth.duration_s,
-            )
-            .unwrap();
+            let report = analyze_frames(&scenario, &frames);
             let verdict = judge(&scenario.truth, &report);
             if !verdict.ok() {
                 failures.push(format!("seed {seed} {placement:?}: {:?}", verdict.failures));
@@ -481,12 +485,7 @@ fn a_wide_drop_away_from_a_raised_camera_is_too_large() {
                     }
                 },
             );
-            let (report, _) = coach::analyze(
-                "controlled-rotation",
-                frames.iter().map(|(t, p)| (*t, p.as_ref())),
-                scenario.truth.duration_s,
-            )
-            .unwrap();
+            let report = analyze_frames(&scenario, &frames);
             let verdict = judge(&scenario.truth, &report);
             failures.extend(
                 verdict
@@ -515,12 +514,7 @@ fn a_trunk_line_that_never_comes_back_does_not_merge_two_tilts() {
         for placement in [Placement::SideFloor, Placement::SideAbove] {
             let belly = belly_outline(&moves, 1.0, scenario.truth.duration_s, 400 + seed);
             let frames = with_belly(&scenario, placement, NoiseSpec::typical(), seed, &belly);
-            let (report, _) = coach::analyze(
-                "pelvic-tilt",
-                frames.iter().map(|(t, p)| (*t, p.as_ref())),
-                scenario.truth.duration_s,
-            )
-            .unwrap();
+            let report = analyze_frames(&scenario, &frames);
             let verdict = judge(&scenario.truth, &report);
             if verdict.failures.iter().any(|f| f.contains("merged")) {
                 failures.push(format!("seed {seed} {placement:?}: {:?}", verdict.failures));

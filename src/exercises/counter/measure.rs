@@ -299,32 +299,29 @@ pub(super) fn measure(
 mod tests {
     use super::*;
 
-    /// A rep's record: a cosine ramp out over `ramp_s`, held `hold_s`, back.
-    fn rep(ramp_s: f64, hold_s: f64) -> (ActiveRep, f64) {
+    /// A half-cosine ease from 0 to 1 over x in [0, 1].
+    fn ramp(x: f64) -> f64 {
+        (1.0 - (std::f64::consts::PI * x.clamp(0.0, 1.0)).cos()) / 2.0
+    }
+
+    /// A rep's record of `value(t)` sampled at 30 fps for `total_s`, and its end.
+    fn record(total_s: f64, value: impl Fn(f64) -> f64) -> (ActiveRep, f64) {
         let fps = 30.0;
-        let total = 2.0 * ramp_s + hold_s + 1.0;
-        let raw: Vec<(f64, f64)> = (0..(total * fps) as usize)
-            .map(|i| {
-                let t = i as f64 / fps;
-                let u = t - 0.5;
-                let ramp = |x: f64| (1.0 - (std::f64::consts::PI * x.clamp(0.0, 1.0)).cos()) / 2.0;
-                let v = if u < ramp_s {
-                    ramp(u / ramp_s)
-                } else if u < ramp_s + hold_s {
-                    1.0
-                } else {
-                    ramp(1.0 - (u - ramp_s - hold_s) / ramp_s)
-                };
-                (t, v)
-            })
+        let raw: Vec<(f64, f64)> = (0..(total_s * fps) as usize)
+            .map(|i| (i as f64 / fps, value(i as f64 / fps)))
             .collect();
         let end_s = raw.last().map_or(0.0, |s| s.0);
+        let (peak_s, peak) =
+            raw.iter().copied().fold(
+                (0.0, f64::NEG_INFINITY),
+                |a, b| if b.1 > a.1 { b } else { a },
+            );
         let rep = ActiveRep {
             sign: 1.0,
             samples: raw.clone(),
             raw,
-            peak: 1.0,
-            peak_s: 0.5 + ramp_s,
+            peak,
+            peak_s,
             top_speed_out: 0.0,
             plateau_since: None,
             spans: Vec::new(),
@@ -335,29 +332,34 @@ mod tests {
         (rep, end_s)
     }
 
+    /// A rep's record: a cosine ramp out over `ramp_s`, held `hold_s`, back.
+    fn rep(ramp_s: f64, hold_s: f64) -> (ActiveRep, f64) {
+        record(2.0 * ramp_s + hold_s + 1.0, |t| {
+            let u = t - 0.5;
+            if u < ramp_s {
+                ramp(u / ramp_s)
+            } else if u < ramp_s + hold_s {
+                1.0
+            } else {
+                ramp(1.0 - (u - ramp_s - hold_s) / ramp_s)
+            }
+        })
+    }
+
     /// A rep whose rise stops halfway, dips and goes on: MediaPipe's trunk line on some
     /// bodies. The hold is the time near the final level, not from the first step.
     #[test]
     fn a_rise_in_two_steps_holds_from_the_second() {
-        let fps = 30.0;
-        let ramp = |x: f64| (1.0 - (std::f64::consts::PI * x.clamp(0.0, 1.0)).cos()) / 2.0;
         // 0.5 s rest, a quick 0.25 s up to 0.5, 0.4 s down to 0.3, a slower 0.6 s up to 1,
         // 6 s held, 1 s back.
-        let value = |t: f64| match t {
+        let (r, end_s) = record(10.0, |t| match t {
             t if t < 0.5 => 0.0,
             t if t < 0.75 => 0.5 * ramp((t - 0.5) / 0.25),
             t if t < 1.15 => 0.5 - 0.2 * ramp((t - 0.75) / 0.4),
             t if t < 1.75 => 0.3 + 0.7 * ramp((t - 1.15) / 0.6),
             t if t < 7.75 => 1.0,
             t => 1.0 - ramp((t - 7.75) / 1.0),
-        };
-        let raw: Vec<(f64, f64)> = (0..(10.0 * fps) as usize)
-            .map(|i| (i as f64 / fps, value(i as f64 / fps)))
-            .collect();
-        let end_s = raw.last().map_or(0.0, |s| s.0);
-        let (mut r, _) = rep(1.0, 1.0);
-        r.samples = raw.clone();
-        r.raw = raw;
+        });
         let m = measure(&r, end_s, 0.001, 0.25, 0.10);
         // Within 10% of the peak: from 0.795 of the last step (1.63 s) to 0.205 s into
         // the way back (7.96 s).
@@ -371,22 +373,13 @@ mod tests {
     /// before the rep does.
     #[test]
     fn a_creep_after_the_rise_is_not_the_movement() {
-        let fps = 30.0;
-        let ramp = |x: f64| (1.0 - (std::f64::consts::PI * x.clamp(0.0, 1.0)).cos()) / 2.0;
-        let value = |t: f64| match t {
+        let (r, end_s) = record(24.0, |t| match t {
             t if t < 0.5 => 0.0,
             t if t < 1.3 => 0.68 * ramp((t - 0.5) / 0.8),
             t if t < 1.6 => 0.68 - 0.02 * ramp((t - 1.3) / 0.3),
             t if t < 21.6 => 0.66 + 0.34 * (t - 1.6) / 20.0,
             t => 1.0 - ramp((t - 21.6) / 1.0),
-        };
-        let raw: Vec<(f64, f64)> = (0..(24.0 * fps) as usize)
-            .map(|i| (i as f64 / fps, value(i as f64 / fps)))
-            .collect();
-        let end_s = raw.last().map_or(0.0, |s| s.0);
-        let (mut r, _) = rep(1.0, 1.0);
-        r.samples = raw.clone();
-        r.raw = raw;
+        });
         let m = measure(&r, end_s, 0.001, 0.25, 0.10);
         let (a, b) = m.hold_spans.first().copied().unwrap_or((-1.0, -1.0));
         assert!(a >= 0.0 && b <= end_s && a < b, "hold {a}-{b}");
