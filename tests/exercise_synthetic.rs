@@ -141,6 +141,7 @@ fn back_block_traction_synthetic() {
         TractionVariant::OverTime,
         TractionVariant::SettlesLater,
         TractionVariant::FarLegEchoes,
+        TractionVariant::FarLegFollows,
     ]
     .map(back_block_traction);
     run_all(

@@ -113,7 +113,8 @@ pub struct ReportSet {
     pub reps: u32,
 }
 
-/// A step that is not a rep (traction's leg slides); side `null` for both legs at once.
+/// A step that is not a rep (traction's leg slides, the arms raised overhead); side
+/// `null` for both legs at once or the arms (`what` says which).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportStep {
     pub side: Option<Side>,

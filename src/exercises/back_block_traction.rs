@@ -327,11 +327,13 @@ impl BackBlockTraction {
         }
 
         // Both legs sliding out at once: a fault from the moment both were moving. The
-        // two must move in step: from the side, BlazePose drags the hidden far leg a
-        // little way along with the near one, an echo well under the near leg's reach.
+        // two must move in step, and both must have gone far enough to count as a slide:
+        // from the side, BlazePose drags the hidden far leg along with the near one — for
+        // the first seconds of a slide almost one to one on some bodies (rendered E and I),
+        // then it falls back short of a slide while the near leg straightens.
         let sinces: Vec<f64> = self.legs.iter().filter_map(|l| l.moving_since()).collect();
         let (lo, hi) = (exts[0].min(exts[1]), exts[0].max(exts[1]));
-        let in_step = hi > 0.0 && lo >= c.both_legs_share * hi;
+        let in_step = hi > 0.0 && lo >= c.both_legs_share * hi && lo >= c.slide_done;
         let together_since = (sinces.len() == 2 && in_step)
             .then(|| sinces.iter().copied().fold(f64::NEG_INFINITY, f64::max));
         let together = together_since.is_some_and(|s| t_s - s >= c.both_legs_min_s);
@@ -547,6 +549,15 @@ impl Exercise for BackBlockTraction {
                         );
                         self.notes.push(text.clone());
                         events.push(ExerciseEvent::Note { text });
+                        // The progression is a step of the traction, like a leg slide.
+                        let step = StepRecord {
+                            side: None,
+                            start_s: since,
+                            end_s: t_s,
+                            what: "arms raised overhead".into(),
+                        };
+                        self.steps.push(step.clone());
+                        events.push(ExerciseEvent::StepCompleted(step));
                     }
                 } else {
                     self.arms_overhead_since = None;

@@ -182,10 +182,10 @@ pub struct SetRecord {
     pub reps: u32,
 }
 
-/// A step that is not a rep (traction's leg slides).
+/// A step that is not a rep (traction's leg slides, and raising the arms overhead).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepRecord {
-    /// Which leg, or `None` for both at once.
+    /// Which leg, or `None` for both legs at once or the arms.
     pub side: Option<Side>,
     pub start_s: f64,
     pub end_s: f64,

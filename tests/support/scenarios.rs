@@ -574,6 +574,10 @@ pub enum TractionVariant {
     /// One leg slides at a time, but the other stirs along with the first to a third of
     /// a slide and settles back (as BlazePose reads the hidden far leg from the side).
     FarLegEchoes,
+    /// As `FarLegEchoes`, but the far leg follows the first one step for step for its
+    /// first 2.5 s, then falls back to a quarter of it (BlazePose on rendered bodies E
+    /// and I).
+    FarLegFollows,
 }
 
 pub fn back_block_traction(variant: TractionVariant) -> Scenario {
@@ -670,6 +674,14 @@ pub fn back_block_traction_on(variant: TractionVariant, shape: Shape) -> Scenari
         back_s: 1.0,
         amplitude: 1.0,
     };
+    let follows = variant == TractionVariant::FarLegFollows;
+    let fall_back = Move {
+        start_s: left.start_s + 2.5,
+        out_s: 2.0,
+        hold_s: 100.0,
+        back_s: 1.0,
+        amplitude: 1.0,
+    };
     let mut t = truth("back-block-traction", duration);
     t.timed_hold_s = Some(duration - settled_s);
     t.steps = if variant == TractionVariant::BothLegsTogether {
@@ -731,7 +743,14 @@ pub fn back_block_traction_on(variant: TractionVariant, shape: Shape) -> Scenari
                 leg_extension: [
                     left.value(time),
                     right.value(time)
-                        + echo_share * left.value(time) * (1.0 - echo_fade.value(time)),
+                        + echo_share * left.value(time) * (1.0 - echo_fade.value(time))
+                        + if follows {
+                            left.value(time)
+                                * (1.0 - 0.75 * fall_back.value(time))
+                                * (1.0 - echo_fade.value(time))
+                        } else {
+                            0.0
+                        },
                 ],
                 ..Lying::default()
             }
