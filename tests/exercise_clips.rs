@@ -186,6 +186,17 @@ fn varied_tilts_through_our_pipeline() {
     }
 }
 
+/// Traction on body I through our model: BlazePose's far leg follows the near one well
+/// past a slide's mark before falling back (an echo the synthetic body cannot make).
+#[test]
+fn body_i_traction_through_our_pipeline() {
+    if models_present() {
+        ratchet_some("bodies H and I (tests/clips/bodies-HI)", model, |stem| {
+            stem.starts_with("back_block_traction")
+        });
+    }
+}
+
 #[test]
 fn bad_placement_clips_through_our_pipeline() {
     if models_present() {

@@ -96,6 +96,10 @@ impl Leg {
 
 /// A straightened leg has finished its slide once it has not extended further for this long.
 const SLIDE_SETTLE_S: f64 = 1.0;
+/// A straightened leg's slide is done only while it stays this near its furthest reach…
+const SLIDE_HELD: f64 = 0.8;
+/// …and was an echo, not a slide, if it falls back under this share of it first.
+const ECHO_FALL_BACK: f64 = 0.5;
 /// Extension (straightness above rest) that counts as "still at rest".
 const LEG_QUIET: f64 = 0.03;
 
@@ -123,7 +127,8 @@ pub struct BackBlockTraction {
     body_torso: f64,
     steps: Vec<StepRecord>,
     /// One leg of a both-legs slide finished; waiting for the other.
-    pending_slide: Option<(f64, f64)>,
+    /// A finished slide waiting for the other leg's (leg, start, end).
+    pending_slide: Option<(usize, f64, f64)>,
     /// Both legs have been sliding out in step during the current slides.
     legs_together: bool,
     arms_overhead_since: Option<f64>,
@@ -271,6 +276,7 @@ impl BackBlockTraction {
         let mut events = Vec::new();
         let c = self.checks.clone();
         let mut finished: Vec<(usize, f64, f64)> = Vec::new();
+        let mut echoed = false;
         let mut exts = [0.0; 2];
         for (k, slot) in exts.iter_mut().enumerate() {
             let ext = f.leg_straightness.get(k).copied().unwrap_or(0.0)
@@ -299,7 +305,12 @@ impl BackBlockTraction {
                             max_ext: ext,
                             last_rise_s: t_s,
                         }
-                    } else if t_s - last_rise_s >= SLIDE_SETTLE_S {
+                    } else if ext < ECHO_FALL_BACK * max_ext {
+                        // Fell back before it settled: BlazePose's echo of the other
+                        // leg's slide on the hidden far leg, not a slide of its own.
+                        echoed = true;
+                        Leg::Bent { quiet_s: t_s }
+                    } else if t_s - last_rise_s >= SLIDE_SETTLE_S && ext >= SLIDE_HELD * max_ext {
                         finished.push((k, since_s, last_rise_s));
                         Leg::Straight
                     } else {
@@ -318,44 +329,40 @@ impl BackBlockTraction {
             && self.legs_together
         {
             // Both legs finished in the same frame: one "both legs" step.
-            self.pending_slide = Some((a0, a1));
+            self.pending_slide = Some((0, a0, a1));
             events.extend(self.record_slide(1, b0, b1, c.both_legs_min_s));
         } else {
             for (k, start_s, end_s) in finished {
                 events.extend(self.record_slide(k, start_s, end_s, c.both_legs_min_s));
             }
         }
+        // The slide that waited for a partner that turned out to be an echo is one leg's.
+        if echoed && let Some((k, start_s, end_s)) = self.pending_slide.take() {
+            self.legs_together = false;
+            events.extend(self.record_slide(k, start_s, end_s, c.both_legs_min_s));
+        }
 
-        // Both legs sliding out at once: a fault from the moment both were moving. The
-        // two must move in step, and both must have gone far enough to count as a slide:
-        // from the side, BlazePose drags the hidden far leg along with the near one — for
-        // the first seconds of a slide almost one to one on some bodies (rendered E and I),
-        // then it falls back short of a slide while the near leg straightens.
+        // Both legs sliding out at once, in step and each far enough to be a slide: the
+        // two finished slides become one "both legs" step, and the fault is recorded then,
+        // from the moment both were moving. Not before: from the side, BlazePose drags the
+        // hidden far leg along with the near one — on some bodies (rendered E and I) one
+        // to one and well past a slide's mark — and only its falling back before the near
+        // leg settles tells the echo from a slide.
         let sinces: Vec<f64> = self.legs.iter().filter_map(|l| l.moving_since()).collect();
         let (lo, hi) = (exts[0].min(exts[1]), exts[0].max(exts[1]));
         let in_step = hi > 0.0 && lo >= c.both_legs_share * hi && lo >= c.slide_done;
-        let together_since = (sinces.len() == 2 && in_step)
-            .then(|| sinces.iter().copied().fold(f64::NEG_INFINITY, f64::max));
-        let together = together_since.is_some_and(|s| t_s - s >= c.both_legs_min_s);
+        let together = sinces.len() == 2
+            && in_step
+            && sinces.iter().all(|&since| t_s - since >= c.both_legs_min_s);
         if together {
             self.legs_together = true;
         } else if sinces.is_empty() && self.pending_slide.is_none() {
             self.legs_together = false;
         }
-        match together_since {
-            Some(since) if together && !self.faults.is_active(FaultCode::BothLegsTogether) => {
-                events.extend(
-                    self.faults
-                        .force_start(FaultCode::BothLegsTogether, since, &LEGS),
-                );
-            }
-            _ => events.extend(self.faults.observe(
-                t_s,
-                FaultCode::BothLegsTogether,
-                Some(together),
-                &LEGS,
-            )),
-        }
+        events.extend(
+            self.faults
+                .observe(t_s, FaultCode::BothLegsTogether, Some(false), &LEGS),
+        );
         events
     }
 
@@ -376,17 +383,28 @@ impl BackBlockTraction {
             .is_some_and(|s| self.legs_together && end_s - s >= overlap_min_s);
         if other_moving {
             // The other leg's completion records the pair.
-            self.pending_slide = Some((start_s, end_s));
+            self.pending_slide = Some((k, start_s, end_s));
             return Vec::new();
         }
+        let mut events = Vec::new();
         let pair = self.pending_slide.take();
         let step = match pair {
-            Some((a, b)) => StepRecord {
-                side: None,
-                start_s: a.min(start_s),
-                end_s: b.max(end_s),
-                what: "both legs slid out together".into(),
-            },
+            Some((_, a, b)) => {
+                // Both legs were moving from the later of the two starts. Raised now and
+                // ended half a second on (`update_legs`), so the prompt is still said for
+                // the next slide.
+                events.extend(self.faults.force_start(
+                    FaultCode::BothLegsTogether,
+                    a.max(start_s),
+                    &LEGS,
+                ));
+                StepRecord {
+                    side: None,
+                    start_s: a.min(start_s),
+                    end_s: b.max(end_s),
+                    what: "both legs slid out together".into(),
+                }
+            }
             None => StepRecord {
                 side: Some(side),
                 start_s,
@@ -395,7 +413,8 @@ impl BackBlockTraction {
             },
         };
         self.steps.push(step.clone());
-        vec![ExerciseEvent::StepCompleted(step)]
+        events.push(ExerciseEvent::StepCompleted(step));
+        events
     }
 }
 

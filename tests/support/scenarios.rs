@@ -576,7 +576,8 @@ pub enum TractionVariant {
     FarLegEchoes,
     /// As `FarLegEchoes`, but the far leg follows the first one step for step for its
     /// first 2.5 s, then falls back to a quarter of it (BlazePose on rendered bodies E
-    /// and I).
+    /// and I). (On rendered body I it followed well past a slide's mark; this body's
+    /// far leg does not reproduce that: `tests/exercise_clips.rs` runs that clip.)
     FarLegFollows,
 }
 
