@@ -102,6 +102,50 @@ fn an_analyzed_session_is_imported_and_exported_one_row_per_rep() {
         assert!((start - rep["start_s"].as_f64().unwrap()).abs() < 1e-6);
         assert_eq!(&row[column("pain_before")], "5");
     }
+
+    // The same history for a clinic's systems: FHIR R4, the fault spans counted per code.
+    let fhir_path = dir.path().join("history.fhir.json");
+    let out = backform(
+        &[
+            "history",
+            "export",
+            "--format",
+            "fhir",
+            fhir_path.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fhir_path).unwrap()).unwrap();
+    assert_eq!(bundle["type"], "collection");
+    let resources: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .collect();
+    let coded = |code: &str| -> Vec<&serde_json::Value> {
+        resources
+            .iter()
+            .copied()
+            .filter(|r| r["code"]["coding"][0]["code"] == code)
+            .collect()
+    };
+    assert_eq!(coded("72514-3").len(), 1, "one pain rating");
+    assert_eq!(coded("72514-3")[0]["valueQuantity"]["value"], 5.0);
+    let reps_obs = coded("reps-completed");
+    assert_eq!(reps_obs[0]["valueQuantity"]["value"], reps as f64);
+    let spans = report["faults"].as_array().map_or(0, Vec::len);
+    let counted: f64 = coded("form-fault")
+        .iter()
+        .filter_map(|o| o["valueQuantity"]["value"].as_f64())
+        .sum();
+    assert_eq!(counted, spans as f64, "every fault span counted once");
     // Faults on reps travel with them.
     let faulted = rows
         .iter()

@@ -1,5 +1,6 @@
-//! Exports for a physiotherapist: CSV (one row per rep, with its session and run) and
-//! JSON (every run's report with its session). Columns are in `docs/history.md`.
+//! Exports for a physiotherapist: CSV (one row per rep, with its session and run), JSON
+//! (every run's report with its session) and FHIR R4 (`fhir`). Columns and codes are in
+//! `docs/history.md`.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,8 @@ use super::store::{RepRow, Store, StoreError};
 pub enum Format {
     Csv,
     Json,
+    /// A FHIR R4 collection Bundle, for a clinic's systems.
+    Fhir,
 }
 
 /// Trouble exporting. Every message names the file.
@@ -33,6 +36,19 @@ pub fn utc_date(unix_s: f64) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// A Unix time as an RFC 3339 UTC date and time, `YYYY-MM-DDThh:mm:ssZ`.
+pub fn utc_datetime(unix_s: f64) -> String {
+    let secs = unix_s.floor() as i64;
+    let of_day = secs.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        utc_date(unix_s),
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
 }
 
 /// One CSV row: the stored rep with the session's date (the csv crate cannot flatten).
@@ -115,6 +131,11 @@ pub fn export(store: &Store, format: Format, out: &Path) -> Result<(), ExportErr
                 .map_err(|e| write_error(&e))?;
             std::fs::write(out, text + "\n").map_err(|e| write_error(&e))
         }
+        Format::Fhir => {
+            let bundle = super::fhir::bundle(&store.run_summaries()?, &store.pains()?);
+            let text = serde_json::to_string_pretty(&bundle).map_err(|e| write_error(&e))?;
+            std::fs::write(out, text + "\n").map_err(|e| write_error(&e))
+        }
     }
 }
 
@@ -127,5 +148,9 @@ mod tests {
         assert_eq!(utc_date(0.0), "1970-01-01");
         assert_eq!(utc_date(951_782_400.0), "2000-02-29");
         assert_eq!(utc_date(1_796_256_000.0), "2026-12-03");
+        assert_eq!(
+            utc_datetime(1_796_256_000.0 + 3723.9),
+            "2026-12-03T01:02:03Z"
+        );
     }
 }

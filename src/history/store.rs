@@ -421,6 +421,74 @@ impl Store {
             .map_err(|e| write_error(&self.path, e))
     }
 
+    /// Every run's totals and fault counts, oldest first (the FHIR export).
+    pub fn run_summaries(&self) -> Result<Vec<RunSummary>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.id, r.session_id, r.exercise, r.name, r.end_reason, r.ended_unix_s,
+                        r.duration_s, r.reps_total, r.holds_completed
+                 FROM exercise_runs r ORDER BY r.ended_unix_s, r.id",
+            )
+            .map_err(|e| write_error(&self.path, e))?;
+        let runs = stmt
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    RunSummary {
+                        session_id: row.get(1)?,
+                        exercise: row.get(2)?,
+                        name: row.get(3)?,
+                        end_reason: row.get(4)?,
+                        ended_unix_s: row.get(5)?,
+                        duration_s: row.get(6)?,
+                        reps_total: row.get(7)?,
+                        holds_completed: row.get(8)?,
+                        faults: Vec::new(),
+                    },
+                ))
+            })
+            .map_err(|e| write_error(&self.path, e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| write_error(&self.path, e))?;
+        let mut faults = self
+            .conn
+            .prepare(
+                "SELECT code, COUNT(*) FROM fault_spans WHERE run_id = ?1
+                 GROUP BY code ORDER BY code",
+            )
+            .map_err(|e| write_error(&self.path, e))?;
+        runs.into_iter()
+            .map(|(id, mut run)| {
+                run.faults = faults
+                    .query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                    .map_err(|e| write_error(&self.path, e))?;
+                Ok(run)
+            })
+            .collect()
+    }
+
+    /// Every pain rating, oldest first.
+    pub fn pains(&self) -> Result<Vec<PainInput>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT session_id, unix_s, moment, score FROM pain ORDER BY unix_s")
+            .map_err(|e| write_error(&self.path, e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(PainInput {
+                    session_id: row.get(0)?,
+                    unix_s: row.get(1)?,
+                    moment: row.get(2)?,
+                    score: row.get(3)?,
+                })
+            })
+            .map_err(|e| write_error(&self.path, e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| write_error(&self.path, e))
+    }
+
     /// Every run's stored report JSON with its session, oldest first (the JSON export).
     pub fn runs(&self) -> Result<Vec<(String, f64, serde_json::Value)>, StoreError> {
         let mut stmt = self
@@ -450,6 +518,21 @@ fn write_error(path: &Path, e: impl std::fmt::Display) -> StoreError {
         path: path.to_path_buf(),
         reason: e.to_string(),
     }
+}
+
+/// One run's totals (the FHIR export).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSummary {
+    pub session_id: String,
+    pub exercise: String,
+    pub name: String,
+    pub end_reason: String,
+    pub ended_unix_s: f64,
+    pub duration_s: f64,
+    pub reps_total: u32,
+    pub holds_completed: u32,
+    /// Fault code and how many spans of it the run had.
+    pub faults: Vec<(String, u32)>,
 }
 
 /// One row of the per-rep export.
