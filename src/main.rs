@@ -85,7 +85,17 @@ enum HistoryCommand {
         #[command(flatten)]
         db: HistoryDb,
     },
-    /// Export the history: one row per rep (csv) or every report (json).
+    /// Delete all kept data: the history, the session log and the recent videos list.
+    /// Asks first on a terminal; scripts pass --yes (without it and without a terminal
+    /// nothing is deleted).
+    Delete {
+        /// Delete without asking.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        db: HistoryDb,
+    },
+    /// Export the history: one row per rep (csv), every report (json), or FHIR R4 (fhir).
     Export {
         #[arg(long, value_enum)]
         format: backform::history::export::Format,
@@ -105,15 +115,53 @@ struct HistoryDb {
 }
 
 impl HistoryDb {
-    fn open(&self) -> anyhow::Result<backform::history::Store> {
-        let path = match &self.db {
-            Some(path) => path.clone(),
+    fn path(&self) -> anyhow::Result<PathBuf> {
+        match &self.db {
+            Some(path) => Ok(path.clone()),
             None => backform::history::Store::default_path().context(
                 "no data directory for the history: set BACKFORM_DATA_DIR to a writable folder",
-            )?,
-        };
-        Ok(backform::history::Store::open(&path)?)
+            ),
+        }
     }
+
+    fn open(&self) -> anyhow::Result<backform::history::Store> {
+        Ok(backform::history::Store::open(&self.path()?)?)
+    }
+}
+
+/// `backform history delete`: lists what would go, asks on a terminal (or takes --yes),
+/// refuses otherwise.
+fn delete_history(yes: bool, db: &HistoryDb) -> anyhow::Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let data_dir = backform::coach::session_log::default_data_dir()?;
+    let db = db.path()?;
+    let files = backform::history::delete::kept_files(&data_dir, &db);
+    if files.is_empty() {
+        println!("nothing to delete: no history in {}", data_dir.display());
+        return Ok(());
+    }
+    println!("This deletes, for good:");
+    for f in &files {
+        println!("  {}", f.display());
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!(
+                "not deleting without a yes: run it in a terminal to be asked, or add --yes"
+            );
+        }
+        print!("Delete all of it? Type yes to confirm: ");
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            println!("nothing deleted");
+            return Ok(());
+        }
+    }
+    let removed = backform::history::delete::delete_all(&data_dir, &db)?;
+    println!("deleted {} files", removed.len());
+    Ok(())
 }
 
 fn history_command(command: &HistoryCommand) -> anyhow::Result<()> {
@@ -136,6 +184,7 @@ fn history_command(command: &HistoryCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        HistoryCommand::Delete { yes, db } => delete_history(*yes, db),
         HistoryCommand::Export { format, out, db } => {
             let store = db.open()?;
             backform::history::export::export(&store, *format, out)?;

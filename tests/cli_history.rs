@@ -177,3 +177,39 @@ fn exporting_to_an_unwritable_place_or_format_fails_with_one_clear_line() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("xml"));
 }
+
+#[test]
+fn delete_asks_or_takes_yes_and_never_deletes_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "sessions.jsonl",
+        "sessions.jsonl.imported",
+        "recent_videos.json",
+    ] {
+        std::fs::write(dir.path().join(name), "{}\n").unwrap();
+    }
+    std::fs::write(dir.path().join("keep.txt"), "mine").unwrap();
+    // The test's stdin is not a terminal: without --yes nothing goes.
+    let out = backform(&["history", "delete"], dir.path());
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--yes"), "{err}");
+    assert!(dir.path().join("sessions.jsonl").exists());
+
+    let out = backform(&["history", "delete", "--yes"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "sessions.jsonl",
+        "sessions.jsonl.imported",
+        "recent_videos.json",
+    ] {
+        assert!(!dir.path().join(name).exists(), "{name} is still there");
+    }
+    assert!(dir.path().join("keep.txt").exists());
+    let out = backform(&["history", "delete", "--yes"], dir.path());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing to delete"));
+}

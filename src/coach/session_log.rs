@@ -19,6 +19,9 @@ pub const DATA_DIR_ENV: &str = "BACKFORM_DATA_DIR";
 /// Name of the log file inside the data directory.
 pub const LOG_FILE_NAME: &str = "sessions.jsonl";
 
+/// Name of the recently opened videos list inside the data directory (the start screen's).
+pub const RECENT_VIDEOS_FILE_NAME: &str = "recent_videos.json";
+
 /// Trouble writing the log.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionLogError {

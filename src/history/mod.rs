@@ -2,10 +2,12 @@
 //! the pain ratings, kept in SQLite so they outlast the session.
 //!
 //! In flow finished-exercise records (today from the JSON-lines session log, through
-//! `import`); out flow exports for a physiotherapist (`export`, `fhir`). `store` owns the
+//! `import`); out flow exports for a physiotherapist (`export`, `fhir`), and `delete`
+//! removes all of it on the person's word. `store` owns the
 //! database: schema, migrations, and the rules that keep a newer database safe from an
 //! older app. Only `coach`'s record types come in; nothing here knows threads or the UI.
 
+pub mod delete;
 pub mod export;
 pub mod fhir;
 pub mod import;

@@ -15,7 +15,7 @@ use super::app::BackformApp;
 use super::{SourceChoice, theme};
 
 /// File name of the recent-videos list in the data directory.
-const RECENT_FILE: &str = "recent_videos.json";
+const RECENT_FILE: &str = crate::coach::session_log::RECENT_VIDEOS_FILE_NAME;
 const RECENT_MAX: usize = 5;
 /// Extensions the folder listing shows.
 const VIDEO_EXTENSIONS: [&str; 6] = ["mp4", "mov", "avi", "mkv", "webm", "m4v"];
