@@ -437,6 +437,13 @@ fn it_hurts_stop_ends_the_exercise_records_it_and_shows_when_to_see_a_profession
     assert_eq!(stop["exercise"], "pelvic-tilt");
     assert_eq!(stop["reps_total"], 1);
 
+    // It asks how much it hurts now (optional), and notes the answer.
+    harness.get_by_label_contains("How much does it hurt now?");
+    harness.get_by_label("4").click();
+    harness.run_steps(2);
+    harness.get_by_label("Noted: your pain is 4 of 10.");
+    assert!(harness.query_by_label("4").is_none(), "asked once per stop");
+
     // Ending the session asks for pain again, then sums up.
     harness.get_by_label("End the session").click();
     step_until(&mut harness, 5, |h| {
@@ -451,9 +458,11 @@ fn it_hurts_stop_ends_the_exercise_records_it_and_shows_when_to_see_a_profession
         .into_iter()
         .filter(|l| l["kind"] == "pain")
         .collect();
-    assert_eq!(pains.len(), 1);
-    assert_eq!(pains[0]["moment"], "after_session");
-    assert_eq!(pains[0]["pain_0_to_10"], 3);
+    assert_eq!(pains.len(), 2);
+    assert_eq!(pains[0]["moment"], "after_stop");
+    assert_eq!(pains[0]["pain_0_to_10"], 4);
+    assert_eq!(pains[1]["moment"], "after_session");
+    assert_eq!(pains[1]["pain_0_to_10"], 3);
 }
 
 #[test]

@@ -40,6 +40,8 @@ pub enum SessionLogError {
 pub enum PainMoment {
     BeforeSession,
     AfterSession,
+    /// Right after "it hurts — stop".
+    AfterStop,
 }
 
 /// One line of the log.

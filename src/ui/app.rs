@@ -118,6 +118,8 @@ pub struct BackformApp {
     pub(crate) cues_played: Vec<Cue>,
     pub(crate) pain_before: Option<u8>,
     pub(crate) pain_after: Option<u8>,
+    /// The rating given after the last "it hurts — stop" (one per stop).
+    pub(crate) pain_after_stop: Option<u8>,
     pub(crate) picker: SourcePicker,
     /// The UI's own frame times, milliseconds: the time `ui` takes.
     pub(crate) frame_times: RollingMs,
@@ -158,6 +160,7 @@ impl BackformApp {
             cues_played: Vec::new(),
             pain_before: None,
             pain_after: None,
+            pain_after_stop: None,
             picker,
             frame_times: RollingMs::new(600),
             all_frame_times_ms: Vec::new(),
@@ -263,12 +266,7 @@ impl BackformApp {
     /// Records the "before" pain (if given) and starts the routine.
     pub(crate) fn answer_pain_before(&mut self, pain: Option<u8>) {
         self.pain_before = pain;
-        if let Some(pain_0_to_10) = pain {
-            self.send(Command::RecordPain {
-                moment: PainMoment::BeforeSession,
-                pain_0_to_10,
-            });
-        }
+        self.record_pain(PainMoment::BeforeSession, pain);
         self.start_session();
     }
 
@@ -284,17 +282,33 @@ impl BackformApp {
 
     pub(crate) fn answer_pain_after(&mut self, pain: Option<u8>) {
         self.pain_after = pain;
-        if let Some(pain_0_to_10) = pain {
-            self.send(Command::RecordPain {
-                moment: PainMoment::AfterSession,
-                pain_0_to_10,
-            });
-        }
+        self.record_pain(PainMoment::AfterSession, pain);
         self.screen = Screen::Summary;
     }
 
     pub(crate) fn routine_command(&mut self, command: RoutineCommand) {
+        if command == RoutineCommand::StopHurts {
+            // A new stop asks again.
+            self.pain_after_stop = None;
+        }
         self.send(Command::Routine(command));
+    }
+
+    /// Records the pain rating given on the "it hurts — stop" screen (skipping gives
+    /// none).
+    pub(crate) fn answer_pain_after_stop(&mut self, pain: Option<u8>) {
+        self.pain_after_stop = pain;
+        self.record_pain(PainMoment::AfterStop, pain);
+    }
+
+    /// Sends a rating to the session log (a skipped question sends nothing).
+    fn record_pain(&mut self, moment: PainMoment, pain: Option<u8>) {
+        if let Some(pain_0_to_10) = pain {
+            self.send(Command::RecordPain {
+                moment,
+                pain_0_to_10,
+            });
+        }
     }
 
     /// Whether the picture is mirrored now.

@@ -7,12 +7,14 @@
 //!
 //! Submodules: `app` (the eframe `App`: screens, keys, commands), `camera_view` (the
 //! camera texture), `overlay` (skeleton), `session_view` (the exercise screen),
-//! `screens` (start, pain, summary), `source_picker` (no camera → open a video),
+//! `screens` (start, pain, summary), `pain` (the 0–10 buttons), `source_picker` (no
+//! camera → open a video),
 //! `sound` (audio cues), `theme` (colours, sizes).
 
 pub mod app;
 pub mod camera_view;
 pub mod overlay;
+pub mod pain;
 pub mod screens;
 pub mod session_view;
 pub mod sound;

@@ -116,7 +116,7 @@ pub fn pain_ui(app: &mut BackformApp, ui: &mut Ui, moment: PainMoment) {
         ui.add_space(60.0);
         let question = match moment {
             PainMoment::BeforeSession => "How is your back pain right now?",
-            PainMoment::AfterSession => "How is your back pain now?",
+            PainMoment::AfterSession | PainMoment::AfterStop => "How is your back pain now?",
         };
         ui.label(RichText::new(question).font(theme::prompt_font()));
         ui.label(
@@ -125,20 +125,7 @@ pub fn pain_ui(app: &mut BackformApp, ui: &mut Ui, moment: PainMoment) {
         );
         ui.add_space(30.0);
     });
-    let mut answer = None;
-    let button_width = 88.0;
-    let spacing = ui.spacing().item_spacing.x;
-    let row_width = 11.0 * button_width + 10.0 * spacing;
-    ui.horizontal(|ui| {
-        ui.add_space(((ui.available_width() - row_width) / 2.0).max(0.0));
-        for pain in 0..=10u8 {
-            let button = Button::new(RichText::new(pain.to_string()).size(32.0))
-                .min_size(vec2(button_width, 80.0));
-            if ui.add(button).clicked() {
-                answer = Some(Some(pain));
-            }
-        }
-    });
+    let mut answer = super::pain::pain_buttons(ui, 88.0, 80.0, 32.0).map(Some);
     ui.add_space(30.0);
     ui.vertical_centered(|ui| {
         if ui
@@ -152,6 +139,7 @@ pub fn pain_ui(app: &mut BackformApp, ui: &mut Ui, moment: PainMoment) {
         match moment {
             PainMoment::BeforeSession => app.answer_pain_before(pain),
             PainMoment::AfterSession => app.answer_pain_after(pain),
+            PainMoment::AfterStop => app.answer_pain_after_stop(pain),
         }
     }
 }

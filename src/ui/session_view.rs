@@ -681,7 +681,26 @@ fn stopped_ui(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
         ui.add_space(8.0);
         ui.label("Lie or sit comfortably and breathe slowly. I've noted it in your session log.");
         ui.add_space(16.0);
+        match app.pain_after_stop {
+            Some(pain) => {
+                ui.label(format!("Noted: your pain is {pain} of 10."));
+            }
+            None => {
+                ui.label(
+                    RichText::new(
+                        "How much does it hurt now? 0 is no pain, 10 the worst. Optional.",
+                    )
+                    .color(theme::TEXT_DIM),
+                );
+            }
+        }
     });
+    if app.pain_after_stop.is_none()
+        && let Some(pain) = super::pain::pain_buttons(ui, 56.0, 48.0, 22.0)
+    {
+        app.answer_pain_after_stop(Some(pain));
+    }
+    ui.add_space(16.0);
     egui::Frame::NONE
         .fill(theme::PANEL)
         .inner_margin(20.0)
