@@ -675,12 +675,19 @@ fn traction_ui(ui: &mut Ui, clock: &TractionClock) {
 
 /// After "it hurts — stop": kind words and when to see a professional.
 fn stopped_ui(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
+    // Scrolls rather than hides the buttons on a small window or with large text.
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| stopped_body(app, ui, view));
+}
+
+fn stopped_body(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
     ui.vertical_centered(|ui| {
-        ui.add_space(20.0);
+        ui.add_space(12.0);
         ui.label(RichText::new("Stopped. That's the right call.").font(theme::prompt_font()));
         ui.add_space(8.0);
         ui.label("Lie or sit comfortably and breathe slowly. I've noted it in your session log.");
-        ui.add_space(16.0);
+        ui.add_space(10.0);
         match app.pain_after_stop {
             Some(pain) => {
                 ui.label(format!("Noted: your pain is {pain} of 10."));
@@ -696,11 +703,11 @@ fn stopped_ui(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
         }
     });
     if app.pain_after_stop.is_none()
-        && let Some(pain) = super::pain::pain_buttons(ui, 56.0, 48.0, 22.0)
+        && let Some(pain) = super::pain::pain_buttons(ui, 56.0, 40.0, 22.0)
     {
         app.answer_pain_after_stop(Some(pain));
     }
-    ui.add_space(16.0);
+    ui.add_space(10.0);
     egui::Frame::NONE
         .fill(theme::PANEL)
         .inner_margin(20.0)
@@ -715,7 +722,7 @@ fn stopped_ui(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
                 ui.label(line);
             }
         });
-    ui.add_space(16.0);
+    ui.add_space(10.0);
     ui.horizontal(|ui| {
         if let Some(next) = &view.next_exercise_name
             && ui
