@@ -103,6 +103,20 @@ fn an_analyzed_session_is_imported_and_exported_one_row_per_rep() {
         assert_eq!(&row[column("pain_before")], "5");
     }
 
+    // Beside it, one row per session: what was done and the pain around it.
+    let mut sessions = csv::Reader::from_path(dir.path().join("reps.sessions.csv")).unwrap();
+    let session_header = sessions.headers().unwrap().clone();
+    let session_rows: Vec<csv::StringRecord> = sessions.records().map(Result::unwrap).collect();
+    assert_eq!(session_rows.len(), 1);
+    let session = |name: &str| {
+        let k = session_header.iter().position(|h| h == name).unwrap();
+        session_rows[0][k].to_string()
+    };
+    assert_eq!(session("exercises"), "pelvic-rock");
+    assert_eq!(session("reps_done"), reps.to_string());
+    assert_eq!(session("pain_before"), "5");
+    assert_eq!(session("date"), "2026-12-03");
+
     // The same history for a clinic's systems: FHIR R4, the fault spans counted per code.
     let fhir_path = dir.path().join("history.fhir.json");
     let out = backform(

@@ -97,6 +97,58 @@ impl<'a> CsvRow<'a> {
     }
 }
 
+/// Where the sessions CSV goes beside the reps CSV `out`: `.sessions.csv` in place of
+/// `.csv` (appended when `out` has another ending).
+pub fn sessions_path(out: &Path) -> PathBuf {
+    let name = out.to_string_lossy();
+    match name.strip_suffix(".csv") {
+        Some(stem) => PathBuf::from(format!("{stem}.sessions.csv")),
+        None => PathBuf::from(format!("{name}.sessions.csv")),
+    }
+}
+
+/// One row per session (the sessions file of the CSV export).
+#[derive(serde::Serialize)]
+struct SessionCsvRow<'a> {
+    date: String,
+    session_id: &'a str,
+    exercises_done: u32,
+    exercises: &'a str,
+    reps_done: u32,
+    reps_prescribed: Option<u32>,
+    holds_completed: u32,
+    stopped_because_it_hurt: u32,
+    pain_before: Option<u8>,
+    pain_after: Option<u8>,
+    pain_after_stop: Option<u8>,
+}
+
+fn write_sessions_csv(store: &Store, path: &Path) -> Result<(), ExportError> {
+    let write_error = |e: &dyn std::fmt::Display| ExportError::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let mut writer = csv::Writer::from_path(path).map_err(|e| write_error(&e))?;
+    for s in &store.session_rows()? {
+        writer
+            .serialize(SessionCsvRow {
+                date: utc_date(s.started_unix_s),
+                session_id: &s.session_id,
+                exercises_done: s.exercises_done,
+                exercises: &s.exercises,
+                reps_done: s.reps_done,
+                reps_prescribed: s.reps_prescribed,
+                holds_completed: s.holds_completed,
+                stopped_because_it_hurt: s.stopped_because_it_hurt,
+                pain_before: s.pain_before,
+                pain_after: s.pain_after,
+                pain_after_stop: s.pain_after_stop,
+            })
+            .map_err(|e| write_error(&e))?;
+    }
+    writer.flush().map_err(|e| write_error(&e))
+}
+
 /// Writes `store`'s history to `out` in `format`.
 pub fn export(store: &Store, format: Format, out: &Path) -> Result<(), ExportError> {
     let write_error = |e: &dyn std::fmt::Display| ExportError::Write {
@@ -112,7 +164,8 @@ pub fn export(store: &Store, format: Format, out: &Path) -> Result<(), ExportErr
                     .serialize(CsvRow::of(rep))
                     .map_err(|e| write_error(&e))?;
             }
-            writer.flush().map_err(|e| write_error(&e))
+            writer.flush().map_err(|e| write_error(&e))?;
+            write_sessions_csv(store, &sessions_path(out))
         }
         Format::Json => {
             let runs: Vec<serde_json::Value> = store
@@ -151,6 +204,18 @@ mod tests {
         assert_eq!(
             utc_datetime(1_796_256_000.0 + 3723.9),
             "2026-12-03T01:02:03Z"
+        );
+    }
+
+    #[test]
+    fn the_sessions_file_sits_beside_the_reps_file() {
+        assert_eq!(
+            sessions_path(Path::new("/x/reps.csv")),
+            PathBuf::from("/x/reps.sessions.csv")
+        );
+        assert_eq!(
+            sessions_path(Path::new("/x/export")),
+            PathBuf::from("/x/export.sessions.csv")
         );
     }
 }

@@ -421,6 +421,46 @@ impl Store {
             .map_err(|e| write_error(&self.path, e))
     }
 
+    /// Every session with what was done in it and its pain ratings, oldest first (the
+    /// CSV export's sessions file).
+    pub fn session_rows(&self) -> Result<Vec<SessionRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.id, s.started_unix_s, COUNT(r.id),
+                        COALESCE(GROUP_CONCAT(r.exercise, ' '), ''),
+                        COALESCE(SUM(r.reps_total), 0),
+                        SUM(r.prescribed_reps_per_set * COALESCE(r.prescribed_sets, 1)),
+                        COALESCE(SUM(r.holds_completed), 0),
+                        COALESCE(SUM(r.end_reason = 'it_hurts'), 0),
+                        (SELECT score FROM pain WHERE session_id = s.id AND moment = 'before_session' ORDER BY unix_s LIMIT 1),
+                        (SELECT score FROM pain WHERE session_id = s.id AND moment = 'after_session' ORDER BY unix_s DESC LIMIT 1),
+                        (SELECT score FROM pain WHERE session_id = s.id AND moment = 'after_stop' ORDER BY unix_s DESC LIMIT 1)
+                 FROM sessions s LEFT JOIN exercise_runs r ON r.session_id = s.id
+                 GROUP BY s.id ORDER BY s.started_unix_s, s.id",
+            )
+            .map_err(|e| write_error(&self.path, e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(SessionRow {
+                    session_id: row.get(0)?,
+                    started_unix_s: row.get(1)?,
+                    exercises_done: row.get(2)?,
+                    exercises: row.get(3)?,
+                    reps_done: row.get(4)?,
+                    reps_prescribed: row.get(5)?,
+                    holds_completed: row.get(6)?,
+                    stopped_because_it_hurt: row.get(7)?,
+                    pain_before: row.get(8)?,
+                    pain_after: row.get(9)?,
+                    pain_after_stop: row.get(10)?,
+                })
+            })
+            .map_err(|e| write_error(&self.path, e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| write_error(&self.path, e))
+    }
+
     /// Every run's totals and fault counts, oldest first (the FHIR export).
     pub fn run_summaries(&self) -> Result<Vec<RunSummary>, StoreError> {
         let mut stmt = self
@@ -518,6 +558,25 @@ fn write_error(path: &Path, e: impl std::fmt::Display) -> StoreError {
         path: path.to_path_buf(),
         reason: e.to_string(),
     }
+}
+
+/// One session's row of the sessions export.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct SessionRow {
+    pub session_id: String,
+    pub started_unix_s: f64,
+    pub exercises_done: u32,
+    /// The exercises' ids, space-separated, in the order done.
+    pub exercises: String,
+    pub reps_done: u32,
+    /// Reps per set × sets over the runs that prescribe reps (empty when none do).
+    pub reps_prescribed: Option<u32>,
+    pub holds_completed: u32,
+    /// Runs ended by "it hurts — stop".
+    pub stopped_because_it_hurt: u32,
+    pub pain_before: Option<u8>,
+    pub pain_after: Option<u8>,
+    pub pain_after_stop: Option<u8>,
 }
 
 /// One run's totals (the FHIR export).
