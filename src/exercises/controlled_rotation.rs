@@ -27,6 +27,7 @@ use super::{
     Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, Side,
     rest_median,
 };
+use crate::kinematics::geometry::spread_about_median;
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, SideNeed};
 use crate::pose::index;
 
@@ -96,12 +97,6 @@ const ARMS: [usize; 4] = [
     index::LEFT_WRIST,
     index::RIGHT_WRIST,
 ];
-
-/// The standard deviation about the median.
-fn spread(values: &[f64]) -> f64 {
-    let m = crate::kinematics::geometry::median(values).unwrap_or(0.0);
-    (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len().max(1) as f64).sqrt()
-}
 
 /// Per arm [left, right]: the wrist's height above its own shoulder, off the floor,
 /// torso lengths.
@@ -262,13 +257,13 @@ impl Exercise for ControlledRotation {
                 .map(|(_, b)| arm_heights(b).get(k).copied().unwrap_or(0.0))
                 .collect();
             let m = crate::kinematics::geometry::median(&values).unwrap_or(0.0);
-            (m, spread(&values))
+            (m, spread_about_median(&values))
         };
         let (left, right) = (arm(0), arm(1));
         self.rest = Rest {
             hip_roll_torso: med(&|b| b.hip_roll_torso),
             knee_height_torso: med(&|b| b.knee_height_torso),
-            knee_height_noise: spread(
+            knee_height_noise: spread_about_median(
                 &rest
                     .iter()
                     .map(|(_, b)| b.knee_height_torso)

@@ -183,7 +183,7 @@ impl PelvicTilt {
         let c = &self.checks;
         // Spreads floored at a hundredth of a tilt: a frozen picture has none.
         let resolution = |values: &[f64], expected: f64, drift: f64| {
-            let spread = spread_about_median(values)
+            let spread = crate::kinematics::geometry::spread_about_median(values)
                 .hypot(drift)
                 .max(0.01 * expected);
             (expected / spread).powi(2)
@@ -293,14 +293,6 @@ impl PelvicTilt {
             _ => (t_s, value),
         });
     }
-}
-
-/// The standard deviation about the median.
-fn spread_about_median(values: &[f64]) -> f64 {
-    let Some(median) = crate::kinematics::geometry::median(values) else {
-        return 0.0;
-    };
-    (values.iter().map(|v| (v - median).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
 }
 
 fn knees_bent(frame: &BodyFrame) -> bool {

@@ -131,6 +131,15 @@ pub fn median(values: &[f64]) -> Option<f64> {
     })
 }
 
+/// The standard deviation about the median (0 when empty): a resting spread that one
+/// moment off rest does not shift.
+pub fn spread_about_median(values: &[f64]) -> f64 {
+    let Some(m) = median(values) else {
+        return 0.0;
+    };
+    (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
+}
+
 /// Wraps an angle in degrees into (−180, 180].
 pub fn wrap_deg(angle_deg: f64) -> f64 {
     let mut a = angle_deg % 360.0;
