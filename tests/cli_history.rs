@@ -15,6 +15,25 @@ fn backform(args: &[&str], data_dir: &Path) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// `backform history export --format FORMAT OUT`, which must succeed.
+fn export(format: &str, out: &Path, data_dir: &Path) {
+    let out = backform(
+        &[
+            "history",
+            "export",
+            "--format",
+            format,
+            out.to_str().unwrap(),
+        ],
+        data_dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn an_analyzed_session_is_imported_and_exported_one_row_per_rep() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/exercises");
@@ -74,21 +93,7 @@ fn an_analyzed_session_is_imported_and_exported_one_row_per_rep() {
     assert!(dir.path().join("sessions.jsonl.imported").exists());
 
     let csv_path = dir.path().join("reps.csv");
-    let out = backform(
-        &[
-            "history",
-            "export",
-            "--format",
-            "csv",
-            csv_path.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    export("csv", &csv_path, dir.path());
     let mut reader = csv::Reader::from_path(&csv_path).unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), reps);
@@ -119,21 +124,7 @@ fn an_analyzed_session_is_imported_and_exported_one_row_per_rep() {
 
     // The same history for a clinic's systems: FHIR R4, the fault spans counted per code.
     let fhir_path = dir.path().join("history.fhir.json");
-    let out = backform(
-        &[
-            "history",
-            "export",
-            "--format",
-            "fhir",
-            fhir_path.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    export("fhir", &fhir_path, dir.path());
     let bundle: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&fhir_path).unwrap()).unwrap();
     assert_eq!(bundle["type"], "collection");

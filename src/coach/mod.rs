@@ -934,15 +934,20 @@ fn is_still(poses: &[&Pose], parts: &[(BodyPart, SideNeed)]) -> bool {
     let Some(first) = poses.first() else {
         return false;
     };
+    // The part's first landmark on each side, averaged (no allocation: this runs on every
+    // frame of the readiness wait).
     let mid = |p: &Pose, part: BodyPart| -> Vec2 {
-        let points: Vec<Vec2> = [Side::Left, Side::Right]
+        let (sum, n) = [Side::Left, Side::Right]
             .iter()
-            .flat_map(|&side| part.landmarks(side).iter().take(1))
+            .filter_map(|&side| part.landmarks(side).first())
             .filter_map(|&i| p.landmarks.get(i))
-            .map(|l| Vec2::new(f64::from(l.x_px), f64::from(l.y_px)))
-            .collect();
-        let n = points.len().max(1) as f64;
-        points.iter().fold(Vec2::default(), |acc, q| acc + *q) * (1.0 / n)
+            .fold((Vec2::default(), 0.0), |(acc, n), l| {
+                (
+                    acc + Vec2::new(f64::from(l.x_px), f64::from(l.y_px)),
+                    n + 1.0,
+                )
+            });
+        sum * (1.0 / f64::max(n, 1.0))
     };
     let torso =
         Vec2::distance(mid(first, BodyPart::Shoulders), mid(first, BodyPart::Hips)).max(1.0);

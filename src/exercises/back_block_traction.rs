@@ -126,8 +126,7 @@ pub struct BackBlockTraction {
     /// height is the same for a long torso and a short one).
     body_torso: f64,
     steps: Vec<StepRecord>,
-    /// One leg of a both-legs slide finished; waiting for the other.
-    /// A finished slide waiting for the other leg's (leg, start, end).
+    /// One leg of a both-legs slide finished, waiting for the other's: (leg, start, end).
     pending_slide: Option<(usize, f64, f64)>,
     /// Both legs have been sliding out in step during the current slides.
     legs_together: bool,
