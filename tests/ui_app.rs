@@ -17,8 +17,8 @@ use backform::coach::routine::{
     CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, HoldProgress, Prompt, PromptKind,
     RoutineConfig, RoutineError, Stage,
 };
-use backform::coach::session_log::SessionLog;
 use backform::pipeline::engine::{BuiltinExercises, exercise_info};
+use backform::pipeline::history_writer::HistoryConfig;
 use backform::pipeline::scripted::{ScriptedPoses, SyntheticFrames};
 use backform::pipeline::{InlinePipeline, PipelineHandle, Worker, WorkerConfig};
 use backform::pose::Pose;
@@ -156,7 +156,7 @@ impl CoachFactory for TimelineExercises {
 
 /// A launcher for inline pipelines on scripted frames; records the sources asked for.
 fn inline_launcher(
-    log: SessionLog,
+    history: HistoryConfig,
     poses: Option<ScriptedPoses>,
     timeline: bool,
     launched: Arc<Mutex<Vec<SourceChoice>>>,
@@ -182,7 +182,7 @@ fn inline_launcher(
             Box::new(poses),
             coaches,
             RoutineConfig::default(),
-            Some(log.clone()),
+            Some(history.clone()),
             FRAMES_PER_STEP,
         )) as Box<dyn PipelineHandle>)
     })
@@ -191,15 +191,16 @@ fn inline_launcher(
 struct Setup {
     harness: Harness<'static, BackformApp>,
     log_path: PathBuf,
+    /// Bind it where the history is read: dropped, it takes the writer's files with it.
     _dir: tempfile::TempDir,
 }
 
 fn setup_with(options: AppOptions, poses: Option<ScriptedPoses>, timeline: bool) -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let log_path = dir.path().join("sessions.jsonl");
+    let log_path = dir.path().join("history.sqlite3");
     let launched = Arc::new(Mutex::new(Vec::new()));
     let launcher = inline_launcher(
-        SessionLog::at(log_path.clone()),
+        history_config(dir.path()),
         poses,
         timeline,
         Arc::clone(&launched),
@@ -266,12 +267,54 @@ fn step_until(
     );
 }
 
-fn log_lines(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+fn history_config(dir: &Path) -> HistoryConfig {
+    HistoryConfig {
+        db_path: dir.join("history.sqlite3"),
+        data_dir: dir.to_path_buf(),
+        session_id: "test-session".into(),
+        max_page_count: None,
+    }
+}
+
+/// The history store's runs and pain ratings as session-log-like lines, once `done`
+/// holds for them (the writer thread commits within moments; 3 s at most).
+fn log_lines_when(
+    path: &Path,
+    done: impl Fn(&[serde_json::Value]) -> bool,
+) -> Vec<serde_json::Value> {
+    let started = std::time::Instant::now();
+    loop {
+        let lines = history_lines(path);
+        if done(&lines) || started.elapsed() > std::time::Duration::from_secs(3) {
+            return lines;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn history_lines(path: &Path) -> Vec<serde_json::Value> {
+    let Ok(store) = backform::history::Store::open(path) else {
+        return Vec::new();
+    };
+    let runs = store.run_summaries().unwrap_or_default();
+    let reports = store.runs().unwrap_or_default();
+    let mut lines: Vec<serde_json::Value> = runs
+        .iter()
+        .zip(reports)
+        .map(|(run, (_, _, report))| {
+            serde_json::json!({
+                "kind": "exercise",
+                "exercise": run.exercise,
+                "end": run.end_reason,
+                "reps_total": run.reps_total,
+                "report": report,
+            })
+        })
+        .collect();
+    lines.extend(store.pains().unwrap_or_default().into_iter().map(|pain| {
+        serde_json::json!({"kind": "pain", "moment": pain.moment, "pain_0_to_10": pain.score})
+    }));
+    lines
 }
 
 /// From the start screen into the routine, skipping the pain question.
@@ -306,7 +349,7 @@ fn the_routine_prepares_starts_by_itself_counts_rests_and_advances() {
     let Setup {
         mut harness,
         log_path,
-        ..
+        _dir,
     } = setup();
     start_routine(&mut harness);
     harness.step();
@@ -357,7 +400,9 @@ fn the_routine_prepares_starts_by_itself_counts_rests_and_advances() {
     harness.step();
     assert!(harness.query_all_by_label("Controlled rotations").count() >= 1);
     harness.get_by_label("Exercise 2 of 4");
-    let lines = log_lines(&log_path);
+    let lines = log_lines_when(&log_path, |lines| {
+        lines.iter().any(|l| l["end"] == "completed")
+    });
     let finished = lines
         .iter()
         .find(|l| l["kind"] == "exercise")
@@ -411,7 +456,7 @@ fn it_hurts_stop_ends_the_exercise_records_it_and_shows_when_to_see_a_profession
     let Setup {
         mut harness,
         log_path,
-        ..
+        _dir,
     } = setup();
     start_routine(&mut harness);
     step_until(&mut harness, 40, |h| stage(h) == Some(Stage::Active));
@@ -429,11 +474,13 @@ fn it_hurts_stop_ends_the_exercise_records_it_and_shows_when_to_see_a_profession
     harness.get_by_label("Stopped. That's the right call.");
     harness.get_by_label("When to see a professional");
     harness.get_by_label_contains("spreads down your leg");
-    let lines = log_lines(&log_path);
+    let lines = log_lines_when(&log_path, |lines| {
+        lines.iter().any(|l| l["end"] == "it_hurts")
+    });
     let stop = lines
         .iter()
         .find(|l| l["end"] == "it_hurts")
-        .expect("the stop is in the session log");
+        .expect("the stop is in the history");
     assert_eq!(stop["exercise"], "pelvic-tilt");
     assert_eq!(stop["reps_total"], 1);
 
@@ -454,10 +501,12 @@ fn it_hurts_stop_ends_the_exercise_records_it_and_shows_when_to_see_a_profession
     harness.run_steps(2);
     assert_eq!(harness.state().screen(), &Screen::Summary);
     harness.get_by_label_contains("Pelvic tilts — stopped because it hurt");
-    let pains: Vec<_> = log_lines(&log_path)
-        .into_iter()
-        .filter(|l| l["kind"] == "pain")
-        .collect();
+    let pains: Vec<_> = log_lines_when(&log_path, |lines| {
+        lines.iter().filter(|l| l["kind"] == "pain").count() >= 2
+    })
+    .into_iter()
+    .filter(|l| l["kind"] == "pain")
+    .collect();
     assert_eq!(pains.len(), 2);
     assert_eq!(pains[0]["moment"], "after_stop");
     assert_eq!(pains[0]["pain_0_to_10"], 4);
@@ -598,7 +647,7 @@ fn no_camera_harness(
                 }),
                 coaches: Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>),
                 routine: RoutineConfig::default(),
-                session_log: None,
+                history: None,
                 loop_video: false,
             };
             Worker::spawn(config, waker)
@@ -654,7 +703,7 @@ fn the_ui_stays_fast_while_a_threaded_worker_runs_a_slow_pose_stage() {
             }),
             coaches: Box::new(|| Box::new(TimelineExercises) as Box<dyn CoachFactory>),
             routine: RoutineConfig::default(),
-            session_log: None,
+            history: None,
             loop_video: false,
         };
         Worker::spawn(config, waker)
@@ -718,8 +767,8 @@ fn reference_setup(clip: &str, exercise: &str) -> Option<Setup> {
     let poses = ScriptedPoses::from_jsonl(&path, 640, 480).unwrap();
     let frame_count = poses.len() as u64;
     let dir = tempfile::tempdir().unwrap();
-    let log_path = dir.path().join("sessions.jsonl");
-    let log = SessionLog::at(log_path.clone());
+    let log_path = dir.path().join("history.sqlite3");
+    let history = history_config(dir.path());
     let launcher: PipelineLauncher = Box::new(move |_source, _waker| {
         Ok(Box::new(InlinePipeline::new(
             // The landmarks are in the clip's 640×480 pixels.
@@ -727,7 +776,7 @@ fn reference_setup(clip: &str, exercise: &str) -> Option<Setup> {
             Box::new(poses.clone()),
             Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>),
             RoutineConfig::default(),
-            Some(log.clone()),
+            Some(history.clone()),
             FRAMES_PER_STEP,
         )) as Box<dyn PipelineHandle>)
     });
@@ -856,7 +905,7 @@ fn real_engine_it_hurts_stop_records_the_reps_done() {
     let Some(Setup {
         mut harness,
         log_path,
-        ..
+        _dir,
     }) = reference_setup(
         "controlled_rotation__good__side_floor",
         "controlled-rotation",
@@ -870,11 +919,13 @@ fn real_engine_it_hurts_stop_records_the_reps_done() {
     harness.run_steps(2);
     assert_eq!(stage(&harness), Some(Stage::StoppedHurts));
     harness.get_by_label("When to see a professional");
-    let lines = log_lines(&log_path);
+    let lines = log_lines_when(&log_path, |lines| {
+        lines.iter().any(|l| l["end"] == "it_hurts")
+    });
     let stop = lines
         .iter()
         .find(|l| l["end"] == "it_hurts")
-        .expect("the stop is logged");
+        .expect("the stop is in the history");
     assert_eq!(stop["exercise"], "controlled-rotation");
     assert!(stop["reps_total"].as_u64().unwrap() >= 2);
     assert!(

@@ -87,8 +87,11 @@ pub enum Event {
     },
     RepCounted {
         side: Option<Side>,
+        /// The side was not seen but taken from the prescribed alternation.
+        side_inferred: bool,
         set: u32,
         number: u32,
+        start_s: f64,
         t_s: f64,
         hold_s: Option<f64>,
         faults: Vec<FaultCode>,
@@ -874,8 +877,10 @@ impl Coach {
                 rep,
             } => vec![Event::RepCounted {
                 side,
+                side_inferred: rep.side_inferred,
                 set,
                 number,
+                start_s: rep.start_s,
                 t_s: rep.end_s,
                 hold_s: rep.hold_s,
                 faults: rep.faults,

@@ -130,6 +130,50 @@ pub struct ExerciseState {
     pub readiness_hint: Option<String>,
 }
 
+/// A rep as it is counted (coach clock, as in the exercise's report).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LiveRep {
+    pub side: Option<Side>,
+    /// The side was not seen but taken from the prescribed alternation.
+    pub side_inferred: bool,
+    pub set: u32,
+    /// Number within its set, from 1.
+    pub number: u32,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub hold_s: Option<f64>,
+    pub faults: Vec<String>,
+}
+
+/// Something counted while an exercise runs, which the history keeps at once so that a
+/// crash loses none of it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Progress {
+    Rep(LiveRep),
+    /// A timed hold's progress: every [`HOLD_PROGRESS_EVERY_S`] and at each traction step.
+    Hold {
+        held_s: f64,
+    },
+}
+
+/// How often a timed hold's progress is kept.
+pub const HOLD_PROGRESS_EVERY_S: f64 = 5.0;
+
+/// Which exercise run a live event belongs to: the exercise and when it started.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunKey {
+    pub exercise: String,
+    pub started_t_s: f64,
+}
+
+/// What the routine tells the history as it happens; the [`ExerciseRecord`] of the run
+/// follows when it ends and supersedes these.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum LiveEvent {
+    Started { run: RunKey, name: String },
+    Progress { run: RunKey, progress: Progress },
+}
+
 /// One exercise's checks, as the routine drives them. `coach::Coach` implements it.
 pub trait ExerciseCoach: Send {
     /// Feeds one frame's pose (or its absence) at `t_s` seconds.
@@ -142,6 +186,10 @@ pub trait ExerciseCoach: Send {
     /// Whether its exercise reads the belly's silhouette edge (the pose stage must compute it).
     fn reads_belly_cue(&self) -> bool {
         false
+    }
+    /// What was counted since the last call.
+    fn take_progress(&mut self) -> Vec<Progress> {
+        Vec::new()
     }
 }
 
@@ -302,6 +350,9 @@ pub struct Routine {
     /// Sets the current coach had closed when last looked at: a rise starts a rest.
     sets_seen: u32,
     completed: Vec<CompletedExercise>,
+    /// The exercise under way was started (its live events go out).
+    run_started: bool,
+    live: Vec<LiveEvent>,
 }
 
 impl Routine {
@@ -337,6 +388,8 @@ impl Routine {
             rest_until_t_s: 0.0,
             sets_seen: 0,
             completed: Vec::new(),
+            run_started: false,
+            live: Vec::new(),
         };
         routine.prepare(0)?;
         Ok(routine)
@@ -396,7 +449,46 @@ impl Routine {
         self.exercise_started_t_s = t_s;
         self.sets_seen = 0;
         self.stage = Stage::Active;
+        self.run_started = true;
+        let name = self
+            .current_info()
+            .map(|info| info.name.clone())
+            .unwrap_or_default();
+        self.live.push(LiveEvent::Started {
+            run: self.run_key(),
+            name,
+        });
         Ok(())
+    }
+
+    fn run_key(&self) -> RunKey {
+        RunKey {
+            exercise: self.plan.get(self.position).cloned().unwrap_or_default(),
+            started_t_s: self.exercise_started_t_s,
+        }
+    }
+
+    /// Moves what the coach counted into the live events (dropped before the start: the
+    /// run's record will have it).
+    fn collect_progress(&mut self) {
+        let Some(coach) = self.coach.as_mut() else {
+            return;
+        };
+        let progress = coach.take_progress();
+        if !self.run_started {
+            return;
+        }
+        let run = self.run_key();
+        self.live
+            .extend(progress.into_iter().map(|progress| LiveEvent::Progress {
+                run: run.clone(),
+                progress,
+            }));
+    }
+
+    /// What happened since the last call, for the history; in order.
+    pub fn take_live(&mut self) -> Vec<LiveEvent> {
+        std::mem::take(&mut self.live)
     }
 
     fn coach_t_s(&self, t_s: f64) -> f64 {
@@ -422,11 +514,9 @@ impl Routine {
                     return ended;
                 };
                 coach.update(coach_t_s, pose);
-                let ready_for_s = if coach.state().ready {
-                    ready_for_s + dt_s
-                } else {
-                    0.0
-                };
+                let ready = coach.state().ready;
+                self.collect_progress();
+                let ready_for_s = if ready { ready_for_s + dt_s } else { 0.0 };
                 if ready_for_s >= ready_needed_s {
                     if let Err(err) = self.start(t_s) {
                         tracing::warn!("{err}; skipping to the next exercise");
@@ -445,6 +535,7 @@ impl Routine {
                 };
                 coach.update(coach_t_s, pose);
                 let state = coach.state();
+                self.collect_progress();
                 let Some(info) = self.current_info() else {
                     return ended;
                 };
@@ -563,6 +654,8 @@ impl Routine {
             }
             None => (ExerciseState::default(), serde_json::Value::Null),
         };
+        self.collect_progress();
+        self.run_started = false;
         self.coach = None;
         let (id, name) = match self.current_info() {
             Some(info) => (info.id.clone(), info.name.clone()),

@@ -1,8 +1,10 @@
 //! The session log: one JSON line per finished exercise, per "it hurts — stop" and per
-//! pain rating, appended to `sessions.jsonl` in the platform data directory.
+//! pain rating.
 //!
-//! In flow [`ExerciseRecord`]s and pain ratings from the worker; out flows a file the
-//! history store will import later. Each line is written and flushed on its own, so a
+//! It was the app's record before the history store; now it is the store's way in from
+//! older installs (`sessions.jsonl`, imported once) and its fallback: records the store
+//! could not take by the time the app exits go to `history-unsaved.jsonl` in this format,
+//! and the next start imports them. Each line is written and flushed on its own, so a
 //! crash or power cut loses at most the line being written.
 
 use std::io::Write;
@@ -18,6 +20,9 @@ pub const DATA_DIR_ENV: &str = "BACKFORM_DATA_DIR";
 
 /// Name of the log file inside the data directory.
 pub const LOG_FILE_NAME: &str = "sessions.jsonl";
+
+/// Records the history store could not take before the app exited (imported next start).
+pub const UNSAVED_FILE_NAME: &str = "history-unsaved.jsonl";
 
 /// Name of the recently opened videos list inside the data directory (the start screen's).
 pub const RECENT_VIDEOS_FILE_NAME: &str = "recent_videos.json";
@@ -100,24 +105,29 @@ impl SessionLog {
         &self.session_id
     }
 
+    /// A log for `session_id` (the history's fallback carries the app's session on).
+    pub fn for_session(path: PathBuf, session_id: &str) -> Self {
+        Self {
+            path,
+            session_id: session_id.to_string(),
+        }
+    }
+
     pub fn append_exercise(&self, record: &ExerciseRecord) -> Result<(), SessionLogError> {
-        self.append(&LogLine::Exercise {
-            unix_time_s: unix_time_s(),
-            session_id: &self.session_id,
-            record,
-        })
+        self.append(&exercise_line(&self.session_id, unix_time_s(), record))
     }
 
     pub fn append_pain(&self, moment: PainMoment, pain_0_to_10: u8) -> Result<(), SessionLogError> {
-        self.append(&LogLine::Pain {
-            unix_time_s: unix_time_s(),
-            session_id: &self.session_id,
+        self.append(&pain_line(
+            &self.session_id,
+            unix_time_s(),
             moment,
-            pain_0_to_10: pain_0_to_10.min(10),
-        })
+            pain_0_to_10,
+        ))
     }
 
-    fn append(&self, line: &LogLine<'_>) -> Result<(), SessionLogError> {
+    /// Appends one line as it is (a line made by [`exercise_line`] or [`pain_line`]).
+    pub fn append(&self, line: &serde_json::Value) -> Result<(), SessionLogError> {
         let io_error = |source| SessionLogError::Io {
             path: self.path.display().to_string(),
             source,
@@ -136,6 +146,37 @@ impl SessionLog {
         file.write_all(text.as_bytes()).map_err(io_error)?;
         file.sync_data().map_err(io_error)
     }
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now_unix_s() -> f64 {
+    unix_time_s()
+}
+
+/// The log line of a finished exercise.
+pub fn exercise_line(session_id: &str, unix_s: f64, record: &ExerciseRecord) -> serde_json::Value {
+    serde_json::to_value(LogLine::Exercise {
+        unix_time_s: unix_s,
+        session_id,
+        record,
+    })
+    .unwrap_or(serde_json::Value::Null)
+}
+
+/// The log line of a pain rating (clamped to 0–10).
+pub fn pain_line(
+    session_id: &str,
+    unix_s: f64,
+    moment: PainMoment,
+    pain_0_to_10: u8,
+) -> serde_json::Value {
+    serde_json::to_value(LogLine::Pain {
+        unix_time_s: unix_s,
+        session_id,
+        moment,
+        pain_0_to_10: pain_0_to_10.min(10),
+    })
+    .unwrap_or(serde_json::Value::Null)
 }
 
 /// `$BACKFORM_DATA_DIR`, or the platform data directory.

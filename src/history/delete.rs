@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::coach::session_log::{LOG_FILE_NAME, RECENT_VIDEOS_FILE_NAME};
+use crate::coach::session_log::{LOG_FILE_NAME, RECENT_VIDEOS_FILE_NAME, UNSAVED_FILE_NAME};
 
 /// A file that exists and could not be removed.
 #[derive(Debug, thiserror::Error)]
@@ -24,12 +24,15 @@ pub fn kept_files(data_dir: &Path, db: &Path) -> Vec<PathBuf> {
         PathBuf::from(name)
     };
     let imported = format!("{LOG_FILE_NAME}.imported");
+    let unsaved_imported = format!("{UNSAVED_FILE_NAME}.imported");
     [
         db.to_path_buf(),
         with_suffix("-wal"),
         with_suffix("-shm"),
         data_dir.join(LOG_FILE_NAME),
         data_dir.join(imported),
+        data_dir.join(UNSAVED_FILE_NAME),
+        data_dir.join(unsaved_imported),
         data_dir.join(RECENT_VIDEOS_FILE_NAME),
     ]
     .into_iter()
@@ -61,11 +64,16 @@ mod tests {
         let db = dir.path().join("history.sqlite3");
         {
             let store = crate::history::Store::open(&db).unwrap();
-            assert_eq!(store.schema_version().unwrap(), 2);
+            assert_eq!(
+                store.schema_version().unwrap(),
+                crate::history::store::SCHEMA_VERSION
+            );
         }
         for name in [
             LOG_FILE_NAME,
             "sessions.jsonl.imported",
+            UNSAVED_FILE_NAME,
+            "history-unsaved.jsonl.imported",
             RECENT_VIDEOS_FILE_NAME,
             "my-notes.txt",
         ] {
@@ -77,6 +85,8 @@ mod tests {
         for name in [
             LOG_FILE_NAME,
             "sessions.jsonl.imported",
+            UNSAVED_FILE_NAME,
+            "history-unsaved.jsonl.imported",
             RECENT_VIDEOS_FILE_NAME,
         ] {
             assert!(!dir.path().join(name).exists(), "{name} is still there");

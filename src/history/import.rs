@@ -136,7 +136,22 @@ fn list<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
     v.get(key).and_then(Value::as_array).into_iter().flatten()
 }
 
-fn run_of(v: &Value) -> RunInput {
+/// What the exercise's spec prescribes today.
+pub fn prescribed_now(exercise: &str) -> Prescribed {
+    crate::exercises::spec::load(exercise)
+        .map(|spec| {
+            let p = &spec.prescription;
+            Prescribed {
+                reps_per_set: (p.reps_per_set > 0).then_some(p.reps_per_set),
+                sets: Some(p.sets_min),
+                hold_s: (p.hold_min_s > 0.0).then_some(p.hold_min_s),
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// An `exercise` line of the session log as a run to store.
+pub fn run_of(v: &Value) -> RunInput {
     let exercise = str_of(v, "exercise");
     let report = v.get("report").cloned().unwrap_or(Value::Null);
     let reps = list(&report, "reps")
@@ -160,16 +175,7 @@ fn run_of(v: &Value) -> RunInput {
         end_s: f64_of(s, "end_s"),
     };
     // The prescription in force when the run is stored: the log does not carry it.
-    let prescribed = crate::exercises::spec::load(&exercise)
-        .map(|spec| {
-            let p = &spec.prescription;
-            Prescribed {
-                reps_per_set: (p.reps_per_set > 0).then_some(p.reps_per_set),
-                sets: Some(p.sets_min),
-                hold_s: (p.hold_min_s > 0.0).then_some(p.hold_min_s),
-            }
-        })
-        .unwrap_or_default();
+    let prescribed = prescribed_now(&exercise);
     RunInput {
         session_id: str_of(v, "session_id"),
         ended_unix_s: f64_of(v, "unix_time_s"),
@@ -198,7 +204,8 @@ fn run_of(v: &Value) -> RunInput {
     }
 }
 
-fn pain_of(v: &Value) -> Option<PainInput> {
+/// A `pain` line of the session log as a rating to store.
+pub fn pain_of(v: &Value) -> Option<PainInput> {
     let score = v.get("pain_0_to_10").and_then(Value::as_u64)?;
     Some(PainInput {
         session_id: str_of(v, "session_id"),

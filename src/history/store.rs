@@ -12,7 +12,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
 /// The schema this code writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// The database's file name in the data directory.
 pub const FILE_NAME: &str = "history.sqlite3";
 
@@ -84,8 +84,20 @@ CREATE TABLE cannot_see (
 );
 ";
 
+/// v2 → v3: runs written as they happen. A run under way has `end_reason` `in_progress`
+/// and the timed hold's progress in `held_s`; a rep is kept once per number.
+const V3: &str = "
+ALTER TABLE exercise_runs ADD COLUMN held_s REAL;
+CREATE UNIQUE INDEX reps_of_run ON reps (run_id, number);
+";
+
 /// Each migration takes the schema from its index to its index + 1.
-const MIGRATIONS: [&str; 2] = [V1, V2];
+const MIGRATIONS: [&str; 3] = [V1, V2, V3];
+
+/// The end reason of a run still under way (or cut off by a crash, until the next start).
+pub const IN_PROGRESS: &str = "in_progress";
+/// The end reason of a run that was under way when the app last stopped without ending it.
+pub const INTERRUPTED: &str = "interrupted";
 
 /// Trouble with the history database. Every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -154,6 +166,15 @@ pub struct RunInput {
     pub prompts: Vec<PromptInput>,
     pub cannot_see: Vec<SpanInput>,
     pub report_json: String,
+}
+
+/// Which run a live write belongs to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunRef {
+    pub session_id: String,
+    pub exercise: String,
+    /// Seconds on the source's clock when the exercise started.
+    pub started_t_s: f64,
 }
 
 /// A pain rating, 0–10.
@@ -226,6 +247,13 @@ impl Store {
         Ok(store)
     }
 
+    /// Caps the database at `pages` pages: writes past it fail as on a full disk (tests).
+    pub fn set_max_page_count(&mut self, pages: u64) -> Result<(), StoreError> {
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+            .map_err(|e| write_error(&self.path, e))
+    }
+
     /// Whether this database is newer than the app and so never written.
     pub fn is_read_only(&self) -> bool {
         self.read_only
@@ -285,16 +313,26 @@ impl Store {
         self.writable()?;
         let error = |e: rusqlite::Error| write_error(&self.path, e);
         let tx = self.conn.transaction().map_err(error)?;
-        let exists: Option<i64> = tx
+        let exists: Option<(i64, String)> = tx
             .query_row(
-                "SELECT id FROM exercise_runs WHERE session_id = ?1 AND exercise = ?2 AND started_t_s = ?3",
+                "SELECT id, end_reason FROM exercise_runs WHERE session_id = ?1 AND exercise = ?2 AND started_t_s = ?3",
                 params![run.session_id, run.exercise, run.started_t_s],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()
             .map_err(error)?;
-        if exists.is_some() {
-            return Ok(false);
+        match exists {
+            Some((_, end)) if end != IN_PROGRESS => return Ok(false),
+            // Written as it happened: the finished record replaces it whole.
+            Some((id, _)) => {
+                for table in ["reps", "fault_spans", "cannot_see", "prompts"] {
+                    tx.execute(&format!("DELETE FROM {table} WHERE run_id = ?1"), [id])
+                        .map_err(error)?;
+                }
+                tx.execute("DELETE FROM exercise_runs WHERE id = ?1", [id])
+                    .map_err(error)?;
+            }
+            None => {}
         }
         Self::ensure_session(&tx, &run.session_id, run.ended_unix_s - run.duration_s)
             .map_err(error)?;
@@ -362,6 +400,137 @@ impl Store {
         }
         tx.commit().map_err(error)?;
         Ok(true)
+    }
+
+    /// Opens a run as it starts (`in_progress`); nothing when it is already there.
+    pub fn begin_run(
+        &mut self,
+        run: &RunRef,
+        name: &str,
+        unix_s: f64,
+        prescribed: Prescribed,
+    ) -> Result<(), StoreError> {
+        self.writable()?;
+        let error = |e: rusqlite::Error| write_error(&self.path, e);
+        let tx = self.conn.transaction().map_err(error)?;
+        Self::ensure_session(&tx, &run.session_id, unix_s).map_err(error)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO exercise_runs (session_id, exercise, name, end_reason,
+                 ended_unix_s, started_t_s, duration_s, reps_total, sets_completed,
+                 holds_completed, prescribed_reps_per_set, prescribed_sets, prescribed_hold_s,
+                 report_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, 0, ?7, ?8, ?9, 'null')",
+            params![
+                run.session_id,
+                run.exercise,
+                name,
+                IN_PROGRESS,
+                unix_s,
+                run.started_t_s,
+                prescribed.reps_per_set,
+                prescribed.sets,
+                prescribed.hold_s,
+            ],
+        )
+        .map_err(error)?;
+        tx.commit().map_err(error)
+    }
+
+    /// The id of `run` while it is under way; its duration runs on to `unix_s`.
+    fn live_run(
+        tx: &rusqlite::Transaction,
+        run: &RunRef,
+        unix_s: f64,
+    ) -> rusqlite::Result<Option<i64>> {
+        let id: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM exercise_runs WHERE session_id = ?1 AND exercise = ?2
+                 AND started_t_s = ?3 AND end_reason = ?4",
+                params![run.session_id, run.exercise, run.started_t_s, IN_PROGRESS],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(id) = id {
+            tx.execute(
+                "UPDATE exercise_runs SET duration_s = duration_s + MAX(0, ?2 - ended_unix_s),
+                     ended_unix_s = MAX(ended_unix_s, ?2) WHERE id = ?1",
+                params![id, unix_s],
+            )?;
+        }
+        Ok(id)
+    }
+
+    /// Keeps rep `number` (over the run, from 1) of a run under way. `false` when the run
+    /// is not under way (already finished: its record has the rep).
+    pub fn add_rep(
+        &mut self,
+        run: &RunRef,
+        number: u32,
+        rep: &RepInput,
+        unix_s: f64,
+    ) -> Result<bool, StoreError> {
+        self.writable()?;
+        let error = |e: rusqlite::Error| write_error(&self.path, e);
+        let tx = self.conn.transaction().map_err(error)?;
+        let Some(id) = Self::live_run(&tx, run, unix_s).map_err(error)? else {
+            return Ok(false);
+        };
+        tx.execute(
+            "INSERT OR REPLACE INTO reps (run_id, number, side, side_inferred, start_s, end_s, hold_s, faults)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                id,
+                number,
+                rep.side,
+                rep.side_inferred,
+                rep.start_s,
+                rep.end_s,
+                rep.hold_s,
+                rep.faults.join(" "),
+            ],
+        )
+        .map_err(error)?;
+        tx.execute(
+            "UPDATE exercise_runs SET reps_total = MAX(reps_total, ?2) WHERE id = ?1",
+            params![id, number],
+        )
+        .map_err(error)?;
+        tx.commit().map_err(error)?;
+        Ok(true)
+    }
+
+    /// Keeps a timed hold's progress of a run under way. `false` when it is not under way.
+    pub fn hold_progress(
+        &mut self,
+        run: &RunRef,
+        held_s: f64,
+        unix_s: f64,
+    ) -> Result<bool, StoreError> {
+        self.writable()?;
+        let error = |e: rusqlite::Error| write_error(&self.path, e);
+        let tx = self.conn.transaction().map_err(error)?;
+        let Some(id) = Self::live_run(&tx, run, unix_s).map_err(error)? else {
+            return Ok(false);
+        };
+        tx.execute(
+            "UPDATE exercise_runs SET held_s = ?2 WHERE id = ?1",
+            params![id, held_s],
+        )
+        .map_err(error)?;
+        tx.commit().map_err(error)?;
+        Ok(true)
+    }
+
+    /// Marks runs left `in_progress` by an app that stopped without ending them (a crash,
+    /// a power cut) as `interrupted`, except `current_session`'s. Returns how many.
+    pub fn close_interrupted(&mut self, current_session: &str) -> Result<usize, StoreError> {
+        self.writable()?;
+        self.conn
+            .execute(
+                "UPDATE exercise_runs SET end_reason = ?1 WHERE end_reason = ?2 AND session_id != ?3",
+                params![INTERRUPTED, IN_PROGRESS, current_session],
+            )
+            .map_err(|e| write_error(&self.path, e))
     }
 
     /// Stores a pain rating; `false` when it is already there.
@@ -685,6 +854,77 @@ mod tests {
     }
 
     #[test]
+    fn a_run_kept_as_it_happens_is_replaced_by_its_finished_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let finished = run("s1", 5.0);
+        let key = RunRef {
+            session_id: "s1".into(),
+            exercise: finished.exercise.clone(),
+            started_t_s: 5.0,
+        };
+        store
+            .begin_run(&key, "Pelvic rocks", 1_700_000_000.0, finished.prescribed)
+            .unwrap();
+        assert!(
+            store
+                .add_rep(&key, 1, &finished.reps[0], 1_700_000_003.0)
+                .unwrap()
+        );
+        assert!(store.hold_progress(&key, 5.0, 1_700_000_010.0).unwrap());
+        let live = store.run_summaries().unwrap();
+        assert_eq!(live.len(), 1);
+        assert_eq!(live[0].end_reason, IN_PROGRESS);
+        assert_eq!(live[0].reps_total, 1);
+        assert!((live[0].duration_s - 10.0).abs() < 1e-9, "{live:?}");
+        assert_eq!(store.rep_rows().unwrap()[0].side.as_deref(), Some("left"));
+
+        // The finished record replaces the live one whole; once finished, it stays.
+        assert!(store.insert_run(&finished).unwrap());
+        assert!(!store.insert_run(&finished).unwrap());
+        assert!(
+            !store
+                .add_rep(&key, 3, &finished.reps[1], 1_700_000_200.0)
+                .unwrap()
+        );
+        let runs = store.run_summaries().unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].end_reason, "completed");
+        assert_eq!(store.rep_rows().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_run_cut_off_by_a_crash_is_kept_as_interrupted_at_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let key = |session: &str| RunRef {
+            session_id: session.into(),
+            exercise: "pelvic-tilt".into(),
+            started_t_s: 1.0,
+        };
+        for session in ["old", "now"] {
+            store
+                .begin_run(&key(session), "Pelvic tilts", 1.0, Prescribed::default())
+                .unwrap();
+        }
+        assert_eq!(store.close_interrupted("now").unwrap(), 1);
+        let ends: Vec<_> = store
+            .run_summaries()
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.session_id, r.end_reason))
+            .collect();
+        assert!(
+            ends.contains(&("old".into(), INTERRUPTED.into())),
+            "{ends:?}"
+        );
+        assert!(
+            ends.contains(&("now".into(), IN_PROGRESS.into())),
+            "{ends:?}"
+        );
+    }
+
+    #[test]
     fn a_v1_database_is_upgraded_with_its_rows() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.sqlite3");
@@ -700,7 +940,7 @@ mod tests {
             .unwrap();
         }
         let mut store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         assert!(store.insert_run(&run("old", 0.0)).unwrap());
         let sessions: i64 = store
             .conn

@@ -11,10 +11,10 @@ use std::path::PathBuf;
 
 use crate::capture::{CameraConfig, Frame, SourceSpec};
 use crate::coach::routine::{
-    CameraView, CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, HoldProgress,
-    Prescription, Prompt, PromptKind, RoutineConfig, RoutineError, TractionClock,
+    CameraView, CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, HOLD_PROGRESS_EVERY_S,
+    HoldProgress, LiveRep, Prescription, Progress, Prompt, PromptKind, RoutineConfig, RoutineError,
+    Side, TractionClock,
 };
-use crate::coach::session_log::SessionLog;
 use crate::coach::{Coach, Event, PromptKind as CoachPromptKind};
 use crate::exercises::Counts;
 use crate::exercises::spec::{self, ExerciseSpec, SpecView};
@@ -49,7 +49,8 @@ pub struct EngineOptions {
     /// Replay recorded landmarks instead of running the model.
     pub landmarks: Option<PathBuf>,
     pub routine: RoutineConfig,
-    pub session_log: Option<SessionLog>,
+    /// Where the history is kept; `None` keeps nothing.
+    pub history: Option<super::history_writer::HistoryConfig>,
     /// Restart a video at its end.
     pub loop_video: bool,
 }
@@ -61,7 +62,7 @@ pub fn worker_config(source: &SourceChoice, options: &EngineOptions) -> WorkerCo
         pose: pose_builder(options),
         coaches: Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>),
         routine: options.routine.clone(),
-        session_log: options.session_log.clone(),
+        history: options.history.clone(),
         loop_video: options.loop_video,
     }
 }
@@ -227,6 +228,8 @@ impl CoachFactory for BuiltinExercises {
             holds_completed: 0,
             prompts_given: 0,
             counts_at_set_start: Counts::default(),
+            progress: Vec::new(),
+            hold_kept_s: None,
         }))
     }
 }
@@ -239,12 +242,43 @@ struct EngineCoach {
     prompts_given: u32,
     /// Counts when the current set began, so the UI can show this set's reps per side.
     counts_at_set_start: Counts,
+    /// Counted since the routine last asked.
+    progress: Vec<Progress>,
+    /// The timed hold's (or traction clock's) progress last kept, seconds.
+    hold_kept_s: Option<f64>,
 }
 
 impl EngineCoach {
     fn absorb(&mut self, events: &[Event]) {
         for event in events {
             match event {
+                Event::RepCounted {
+                    side,
+                    side_inferred,
+                    set,
+                    number,
+                    start_s,
+                    t_s,
+                    hold_s,
+                    faults,
+                } => self.progress.push(Progress::Rep(LiveRep {
+                    side: side.map(|side| match side {
+                        crate::exercises::Side::Left => Side::Left,
+                        crate::exercises::Side::Right => Side::Right,
+                    }),
+                    side_inferred: *side_inferred,
+                    set: *set,
+                    number: *number,
+                    start_s: *start_s,
+                    end_s: *t_s,
+                    hold_s: *hold_s,
+                    faults: faults.iter().map(|f| f.as_str().to_string()).collect(),
+                })),
+                Event::Step { .. } => {
+                    if let Some(timer) = self.coach.state().timer {
+                        self.keep_hold(timer.elapsed_s);
+                    }
+                }
                 Event::SetCompleted { .. } => {
                     self.sets_completed += 1;
                     self.counts_at_set_start = self.coach.state().counts;
@@ -255,12 +289,41 @@ impl EngineCoach {
             }
         }
     }
+
+    fn keep_hold(&mut self, held_s: f64) {
+        self.hold_kept_s = Some(held_s);
+        self.progress.push(Progress::Hold { held_s });
+    }
+
+    /// Keeps a timed hold's progress each time it passes another [`HOLD_PROGRESS_EVERY_S`].
+    fn follow_hold(&mut self) {
+        let state = self.coach.state();
+        let held_s = match (state.timer, state.hold) {
+            (Some(timer), _) => timer.elapsed_s,
+            (None, Some(hold)) if hold.counting => hold.held_s,
+            _ => return,
+        };
+        let step = |s: f64| (s / HOLD_PROGRESS_EVERY_S).floor();
+        match self.hold_kept_s {
+            // A new hold began: the count starts over.
+            Some(kept) if held_s + 1e-9 < kept => self.hold_kept_s = Some(0.0),
+            Some(kept) if step(held_s) > step(kept) => self.keep_hold(held_s),
+            None if held_s >= HOLD_PROGRESS_EVERY_S => self.keep_hold(held_s),
+            None => self.hold_kept_s = Some(0.0),
+            _ => {}
+        }
+    }
 }
 
 impl ExerciseCoach for EngineCoach {
     fn update(&mut self, t_s: f64, pose: Option<&Pose>) {
         let events = self.coach.update(t_s, pose);
         self.absorb(&events);
+        self.follow_hold();
+    }
+
+    fn take_progress(&mut self) -> Vec<Progress> {
+        std::mem::take(&mut self.progress)
     }
 
     fn reads_belly_cue(&self) -> bool {

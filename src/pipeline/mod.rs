@@ -18,6 +18,7 @@
 pub mod analyze;
 pub mod engine;
 pub mod grabber;
+pub mod history_writer;
 pub mod mailbox;
 pub mod prefetch;
 pub mod scripted;
@@ -70,8 +71,8 @@ pub struct Snapshot {
     pub source: SourceStatus,
     /// A problem the user should see (model missing, pose estimation failing).
     pub problem: Option<String>,
-    /// Where the session log goes, once known.
-    pub session_log_path: Option<String>,
+    /// Whether the history is being saved, and where.
+    pub history: Option<history_writer::HistoryStatus>,
 }
 
 /// The UI's side of a pipeline: threaded in the app, stepped inline in tests.

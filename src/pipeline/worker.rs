@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use crate::capture::Frame;
 use crate::coach::routine::{
-    ACUTE_ROUTINE, CoachFactory, ExerciseRecord, Routine, RoutineCommand, RoutineConfig,
+    ACUTE_ROUTINE, CoachFactory, ExerciseRecord, LiveEvent, Routine, RoutineCommand, RoutineConfig,
 };
-use crate::coach::session_log::SessionLog;
 
 use super::grabber::{GrabbedFrame, Grabber, GrabberShared, SourceStatus, join_briefly};
+use super::history_writer::{self, HistoryConfig, HistoryFeed, HistoryWriter};
 use super::mailbox::Mailbox;
 use super::source::{FrameSource, NoPose, PoseStage, PoseStageBuilder, SourceOpener};
 use super::stats::{PipelineStats, RateCounter, RollingMs, StageTiming};
@@ -40,8 +40,8 @@ pub struct WorkerConfig {
     pub pose: PoseStageBuilder,
     pub coaches: CoachFactoryMaker,
     pub routine: RoutineConfig,
-    /// Where finished exercises and pain ratings go; `None` keeps nothing.
-    pub session_log: Option<SessionLog>,
+    /// Where reps, finished exercises and pain ratings are kept; `None` keeps nothing.
+    pub history: Option<HistoryConfig>,
     /// Restart a video file at its end (the demo clip).
     pub loop_video: bool,
 }
@@ -53,7 +53,7 @@ pub struct PipelineCore {
     coaches: CoachFactoryMaker,
     routine_config: RoutineConfig,
     routine: Option<Routine>,
-    session_log: Option<SessionLog>,
+    history: Option<HistoryFeed>,
     sequence: u64,
     last_frame: Option<Arc<Frame>>,
     last_pose: Option<crate::pose::Pose>,
@@ -76,7 +76,7 @@ impl PipelineCore {
         pose: PoseStageBuilder,
         coaches: CoachFactoryMaker,
         routine_config: RoutineConfig,
-        session_log: Option<SessionLog>,
+        history: Option<HistoryFeed>,
     ) -> Self {
         let (pose, problem) = match pose() {
             Ok(stage) => (stage, None),
@@ -94,7 +94,7 @@ impl PipelineCore {
             coaches,
             routine_config,
             routine: None,
-            session_log,
+            history,
             sequence: 0,
             last_frame: None,
             last_pose: None,
@@ -113,22 +113,32 @@ impl PipelineCore {
         self.routine.as_ref().is_some_and(Routine::is_paused)
     }
 
-    fn record(&self, records: Vec<ExerciseRecord>) {
-        let Some(log) = &self.session_log else {
+    /// Hands the history what the routine counted and the exercises that ended, in order.
+    fn record(&mut self, records: Vec<ExerciseRecord>) {
+        let live = self
+            .routine
+            .as_mut()
+            .map(Routine::take_live)
+            .unwrap_or_default();
+        self.keep(live, records);
+    }
+
+    fn keep(&mut self, live: Vec<LiveEvent>, records: Vec<ExerciseRecord>) {
+        let Some(history) = self.history.as_mut() else {
             return;
         };
+        history.live(live);
         for record in &records {
-            if let Err(err) = log.append_exercise(record) {
-                tracing::warn!("{err}");
-            }
+            history.finished(record);
         }
+        history.flush();
     }
 
     fn start_routine(&mut self, plan: &[&str]) {
         // Whatever was under way ends first, and is recorded.
         if let Some(mut routine) = self.routine.take() {
             let records = routine.command(RoutineCommand::EndSession, self.last_t_s);
-            self.record(records);
+            self.keep(routine.take_live(), records);
         }
         match Routine::new(plan, (self.coaches)(), self.routine_config.clone()) {
             Ok(routine) => {
@@ -157,10 +167,8 @@ impl PipelineCore {
                 moment,
                 pain_0_to_10,
             } => {
-                if let Some(log) = &self.session_log
-                    && let Err(err) = log.append_pain(moment, pain_0_to_10)
-                {
-                    tracing::warn!("{err}");
+                if let Some(history) = self.history.as_mut() {
+                    history.pain(moment, pain_0_to_10);
                 }
             }
             Command::Shutdown => {
@@ -292,10 +300,7 @@ impl PipelineCore {
             },
             source,
             problem: self.problem.clone(),
-            session_log_path: self
-                .session_log
-                .as_ref()
-                .map(|log| log.path().display().to_string()),
+            history: self.history.as_ref().map(HistoryFeed::status),
         }
     }
 }
@@ -307,6 +312,8 @@ pub struct Worker {
     grabber: Arc<GrabberShared>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    /// Waited for after the worker stops, so its last records are written.
+    history: Option<HistoryWriter>,
     // Declared after `thread`: dropped (and so stopped) after the worker.
     _grabber_owner: Grabber,
 }
@@ -322,9 +329,13 @@ impl Worker {
             pose,
             coaches,
             routine,
-            session_log,
+            history,
             loop_video,
         } = config;
+        let (feed, history) = match history.map(history_writer::spawn).transpose()? {
+            Some((feed, writer)) => (Some(feed), Some(writer)),
+            None => (None, None),
+        };
         let grabber = Grabber::spawn(source, loop_video)?;
         let shared = Arc::clone(grabber.shared());
         let snapshots = Arc::new(Mailbox::new());
@@ -337,7 +348,7 @@ impl Worker {
             std::thread::Builder::new()
                 .name("backform-worker".into())
                 .spawn(move || {
-                    let core = PipelineCore::new(pose, coaches, routine, session_log);
+                    let core = PipelineCore::new(pose, coaches, routine, feed);
                     WorkerLoop {
                         core,
                         grabber: shared,
@@ -355,6 +366,7 @@ impl Worker {
             grabber: shared,
             stop,
             thread: Some(thread),
+            history,
             _grabber_owner: grabber,
         })
     }
@@ -395,6 +407,9 @@ impl Drop for Worker {
         let _ = self.commands.try_send(Command::Shutdown);
         if let Some(thread) = self.thread.take() {
             join_briefly(thread, "worker");
+        }
+        if let Some(history) = self.history.take() {
+            history.finish();
         }
     }
 }
@@ -481,23 +496,35 @@ pub struct InlinePipeline {
     frames_per_step: usize,
     ended: bool,
     pending_commands: bool,
+    /// Declared after `core`: its feed goes first, then the writer finishes.
+    _history: Option<HistoryWriter>,
 }
 
 impl InlinePipeline {
+    /// With `history`, a history writer thread keeps the records as the app's does.
     pub fn new(
         source: Box<dyn FrameSource>,
         pose: Box<dyn PoseStage>,
         coaches: CoachFactoryMaker,
         routine: RoutineConfig,
-        session_log: Option<SessionLog>,
+        history: Option<HistoryConfig>,
         frames_per_step: usize,
     ) -> Self {
+        let (feed, writer) = match history.map(history_writer::spawn) {
+            Some(Ok((feed, writer))) => (Some(feed), Some(writer)),
+            Some(Err(err)) => {
+                tracing::warn!("the history writer could not start: {err}");
+                (None, None)
+            }
+            None => (None, None),
+        };
         Self {
-            core: PipelineCore::new(Box::new(move || Ok(pose)), coaches, routine, session_log),
+            core: PipelineCore::new(Box::new(move || Ok(pose)), coaches, routine, feed),
             source,
             frames_per_step: frames_per_step.max(1),
             ended: false,
             pending_commands: false,
+            _history: writer,
         }
     }
 
@@ -579,7 +606,7 @@ mod tests {
             pose: Box::new(move || Ok(Box::new(SlowPose(pose_delay)) as Box<dyn PoseStage>)),
             coaches: Box::new(|| Box::new(PuppetFactory(Puppet::default()))),
             routine: RoutineConfig::default(),
-            session_log: None,
+            history: None,
             loop_video: false,
         }
     }
@@ -725,9 +752,14 @@ mod tests {
     #[test]
     fn dropping_the_worker_mid_exercise_logs_it_as_session_ended() {
         let dir = tempfile::tempdir().unwrap();
-        let log = SessionLog::at(dir.path().join("sessions.jsonl"));
+        let history = HistoryConfig {
+            db_path: dir.path().join("history.sqlite3"),
+            data_dir: dir.path().to_path_buf(),
+            session_id: "s1".into(),
+            max_page_count: None,
+        };
         let mut config = config(10_000, 30.0, Duration::ZERO);
-        config.session_log = Some(log.clone());
+        config.history = Some(history.clone());
         config.routine.skip_readiness = true;
         let mut worker = Worker::spawn(config, || {}).unwrap();
         worker.send(Command::StartExercise("pelvic-tilt".into()));
@@ -739,8 +771,11 @@ mod tests {
             std::thread::sleep(Duration::from_millis(5));
         }
         drop(worker);
-        let text = std::fs::read_to_string(log.path()).unwrap();
-        assert!(text.contains("\"end\":\"session_ended\""), "{text}");
+        let store = crate::history::Store::open(&history.db_path).unwrap();
+        let runs = store.run_summaries().unwrap();
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].exercise, "pelvic-tilt");
+        assert_eq!(runs[0].end_reason, "session_ended");
     }
 
     #[test]

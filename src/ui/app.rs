@@ -11,8 +11,9 @@ use std::time::Instant;
 use egui::{Key, Modifiers};
 
 use crate::coach::routine::{PromptKind, RoutineCommand, Stage};
-use crate::coach::session_log::{PainMoment, SessionLog};
+use crate::coach::session_log::PainMoment;
 use crate::pipeline::engine::{EngineOptions, worker_config};
+use crate::pipeline::history_writer::HistoryConfig;
 use crate::pipeline::stats::RollingMs;
 use crate::pipeline::{Command, PipelineHandle, Snapshot, SourceStatus, Worker};
 
@@ -27,8 +28,8 @@ pub type PipelineLauncher =
 
 /// The launcher the real app uses: a worker thread on the camera or video.
 pub fn real_launcher(options: &AppOptions) -> PipelineLauncher {
-    let session_log = match SessionLog::in_data_dir() {
-        Ok(log) => Some(log),
+    let history = match HistoryConfig::in_data_dir() {
+        Ok(config) => Some(config),
         Err(err) => {
             tracing::warn!("sessions will not be recorded: {err}");
             None
@@ -41,7 +42,7 @@ pub fn real_launcher(options: &AppOptions) -> PipelineLauncher {
             skip_readiness: options.autostart,
             ..Default::default()
         },
-        session_log,
+        history,
         loop_video: false,
     };
     let demo_clip = options.demo_clip.clone().unwrap_or_else(default_demo_clip);

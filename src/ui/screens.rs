@@ -187,16 +187,13 @@ pub fn summary_ui(app: &mut BackformApp, ui: &mut Ui) {
         }
         (None, None) => {}
     }
-    if let Some(path) = app
-        .snapshot
-        .as_ref()
-        .and_then(|s| s.session_log_path.clone())
-    {
-        ui.label(
-            RichText::new(format!("Saved to {path}"))
-                .size(16.0)
-                .color(theme::TEXT_DIM),
-        );
+    if let Some(history) = app.snapshot.as_ref().and_then(|s| s.history.as_ref()) {
+        let line = match (&history.problem, &history.fallback) {
+            (Some(problem), _) => problem.clone(),
+            (None, Some(fallback)) => format!("Kept in {fallback} until the history can take it"),
+            (None, None) => format!("Saved to {}", history.db_path),
+        };
+        ui.label(RichText::new(line).size(18.0).color(theme::TEXT_DIM));
     }
     ui.add_space(10.0);
     egui::Frame::NONE
