@@ -720,4 +720,128 @@ mod tests {
         assert_eq!(store.rep_rows().unwrap().len(), 3);
         assert_eq!(store.pains().unwrap()[0].score, 2);
     }
+
+    /// Waits until the status satisfies `done`.
+    fn status_when(writer: &HistoryWriter, done: impl Fn(&HistoryStatus) -> bool) -> HistoryStatus {
+        let started = Instant::now();
+        loop {
+            let status = writer.status();
+            if done(&status) || started.elapsed() > Duration::from_secs(8) {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn a_locked_store_keeps_the_records_and_writes_them_once_it_is_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        let (mut feed, writer) = spawn(config.clone()).unwrap();
+        feed.live(vec![started()]);
+        assert!(eventually(&config.db_path, |s| s
+            .run_summaries()
+            .is_ok_and(|r| r.len() == 1)));
+        // Another program holds the database past the busy timeout.
+        let other = rusqlite::Connection::open(&config.db_path).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        feed.live(vec![rep(1, Side::Left)]);
+        let status = status_when(&writer, |s| s.problem.is_some());
+        let problem = status.problem.expect("the lock is reported");
+        assert!(problem.contains("not being saved"), "{problem}");
+        assert!(problem.contains("locked"), "{problem}");
+        assert_eq!(status.unsaved, 1);
+        other.execute_batch("COMMIT").unwrap();
+        drop(other);
+        // Tried again within a second or so, without any new record to prompt it.
+        let status = status_when(&writer, |s| s.problem.is_none() && s.unsaved == 0);
+        assert_eq!((status.problem, status.unsaved), (None, 0));
+        assert_eq!(
+            Store::open(&config.db_path)
+                .unwrap()
+                .rep_rows()
+                .unwrap()
+                .len(),
+            1
+        );
+        drop(feed);
+        assert_eq!(writer.finish().fallback, None);
+    }
+
+    #[test]
+    fn a_full_disk_is_said_and_what_could_not_be_saved_is_set_aside_and_imported_next_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = config(dir.path());
+        // The database may not grow: as on a full disk.
+        config.max_page_count = Some(1);
+        let (mut feed, writer) = spawn(config.clone()).unwrap();
+        let mut record = finished(3);
+        // A report as large as a long exercise's: it needs new pages.
+        record.report["notes"] = json!(vec!["a long note about the exercise"; 2000]);
+        feed.finished(&record);
+        feed.pain(PainMoment::AfterSession, 3);
+        let status = status_when(&writer, |s| s.problem.is_some());
+        let problem = status.problem.expect("the full disk is reported");
+        assert!(problem.contains("full"), "{problem}");
+        drop(feed);
+        let status = writer.finish();
+        let fallback = PathBuf::from(status.fallback.expect("the unsaved records are set aside"));
+        assert_eq!(fallback, dir.path().join(UNSAVED_FILE_NAME));
+        assert_eq!(
+            std::fs::read_to_string(&fallback).unwrap().lines().count(),
+            2
+        );
+
+        // Room again: the next start takes them in.
+        config.max_page_count = None;
+        config.session_id = "s2".into();
+        let (feed, writer) = spawn(config.clone()).unwrap();
+        assert!(eventually(&config.db_path, |s| s
+            .rep_rows()
+            .is_ok_and(|r| r.len() == 3)));
+        drop(feed);
+        writer.finish();
+        let store = Store::open(&config.db_path).unwrap();
+        assert_eq!(
+            store.run_summaries().unwrap()[0].end_reason,
+            "session_ended"
+        );
+        assert_eq!(store.pains().unwrap()[0].score, 3);
+        assert!(!fallback.exists());
+    }
+
+    #[test]
+    fn an_unwritable_path_is_said_in_one_line_and_nothing_is_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder cannot be made under a regular file, even by root.
+        let file = dir.path().join("not-a-folder");
+        std::fs::write(&file, "x").unwrap();
+        let data_dir = dir.path().join("data");
+        let config = HistoryConfig {
+            db_path: file.join("history.sqlite3"),
+            data_dir: data_dir.clone(),
+            session_id: "s1".into(),
+            max_page_count: None,
+        };
+        let (mut feed, writer) = spawn(config).unwrap();
+        feed.live(vec![started(), rep(1, Side::Left), rep(2, Side::Right)]);
+        let status = status_when(&writer, |s| s.problem.is_some());
+        let problem = status.problem.expect("the unwritable path is reported");
+        assert!(problem.contains("not-a-folder"), "{problem}");
+        assert_eq!(problem.lines().count(), 1);
+        // Cut off without its finished record: still kept, as an interrupted run.
+        drop(feed);
+        let status = writer.finish();
+        let fallback = PathBuf::from(status.fallback.unwrap());
+        assert_eq!(fallback, data_dir.join(UNSAVED_FILE_NAME));
+        let lines: Vec<Value> = std::fs::read_to_string(&fallback)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0]["end"], "interrupted");
+        assert_eq!(lines[0]["report"]["reps"].as_array().unwrap().len(), 2);
+        assert_eq!(lines[0]["report"]["reps"][1]["side"], "right");
+    }
 }
