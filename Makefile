@@ -7,6 +7,8 @@ ORT_DIR := .ort
 ORT_LIB := $(ORT_DIR)/libonnxruntime.so.$(ORT_VERSION)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libopencv-dev clang libclang-dev pkg-config libasound2-dev libxkbcommon-dev
+# The tests also run the app in a virtual screen (tests/app_crash.rs): Xvfb and Mesa's software GL.
+TEST_APT_PACKAGES := xvfb xauth libgl1-mesa-dri libegl1
 ARGS ?=
 
 .PHONY: run test bench build setup system-packages ort lint screenshots models accuracy
@@ -16,6 +18,7 @@ run: setup
 	./target/release/backform $(ARGS)
 
 test: setup
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES="$(TEST_APT_PACKAGES)"
 	cargo test --all-targets
 
 bench: setup

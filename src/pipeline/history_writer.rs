@@ -197,9 +197,9 @@ impl HistoryFeed {
                         target: "backform::history",
                         exercise = %run.exercise,
                         number = self.reps_in_run,
-                        side = side.as_deref().unwrap_or("none"),
+                        side = %side.as_deref().unwrap_or("none"),
                         end_s = rep.end_s,
-                        faults = %rep.faults.join(" "),
+                        faults = %rep.faults.join(","),
                         "rep counted"
                     );
                     HistoryRecord::Rep {
