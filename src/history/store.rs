@@ -924,6 +924,95 @@ mod tests {
         );
     }
 
+    /// `tests/data/history-v1.sqlite3`: what the v1 code made, v1 schema and v1 rows.
+    const V1_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/history-v1.sqlite3");
+
+    /// Rows the v1 fixture holds, per table.
+    const V1_ROWS: [(&str, i64); 6] = [
+        ("sessions", 2),
+        ("exercise_runs", 3),
+        ("reps", 7),
+        ("fault_spans", 2),
+        ("prompts", 2),
+        ("pain", 3),
+    ];
+
+    /// Writes the v1 fixture with the v1 schema and v1 statements. Run once, by hand:
+    /// `cargo test --lib make_v1_fixture -- --ignored`.
+    #[test]
+    #[ignore = "writes tests/data/history-v1.sqlite3"]
+    fn make_v1_fixture() {
+        let _ = std::fs::remove_file(V1_FIXTURE);
+        let conn = Connection::open(V1_FIXTURE).unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sessions VALUES ('1764000000', 1764000000.0), ('1764600000', 1764600000.0);
+             INSERT INTO exercise_runs VALUES
+               (1, '1764000000', 'pelvic-tilt', 'Pelvic tilts', 'completed', 1764000200.0, 1.5, 190.0, 20, 2, 14, 10, 2, 5.0, '{\"reps\": []}'),
+               (2, '1764000000', 'pelvic-rock', 'Pelvic rocks', 'it_hurts', 1764000400.0, 200.0, 40.0, 4, 0, 0, 10, 2, NULL, '{}'),
+               (3, '1764600000', 'controlled-rotation', 'Controlled rotations', 'skipped', 1764600100.0, 3.0, 60.0, 1, 0, 0, 10, 2, NULL, '{}');
+             INSERT INTO reps VALUES
+               (1, 1, NULL, 0, 2.0, 9.0, 5.2, ''),
+               (1, 2, NULL, 0, 11.0, 18.5, 4.1, 'hold-too-short'),
+               (2, 1, 'left', 0, 201.0, 202.5, NULL, ''),
+               (2, 2, 'right', 0, 203.0, 204.4, NULL, 'shoulders-sway'),
+               (2, 3, 'left', 1, 205.0, 206.5, NULL, ''),
+               (2, 4, 'right', 0, 207.0, 208.5, NULL, 'shoulders-sway shoulders-tilt'),
+               (3, 1, 'left', 0, 4.0, 8.0, NULL, '');
+             INSERT INTO fault_spans VALUES (2, 'shoulders-sway', 203.2, 204.0), (2, 'shoulders-tilt', 207.1, 208.0);
+             INSERT INTO prompts VALUES (1, 17.0, 'Hold a little longer', 'form'), (2, 203.5, 'Keep your shoulders level', 'form');
+             INSERT INTO pain VALUES ('1764000000', 1764000001.0, 'before_session', 6),
+               ('1764000000', 1764000401.0, 'after_stop', 7), ('1764600000', 1764600001.0, 'before_session', 4);",
+        )
+        .unwrap();
+        for (table, rows) in V1_ROWS {
+            let n: i64 = conn
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, rows, "{table}");
+        }
+    }
+
+    #[test]
+    fn the_committed_v1_database_opens_upgraded_with_every_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.sqlite3");
+        std::fs::copy(V1_FIXTURE, &path).unwrap();
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        for (table, rows) in V1_ROWS {
+            let n: i64 = store
+                .conn
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, rows, "{table}");
+        }
+        let reps = store.rep_rows().unwrap();
+        assert_eq!(reps.len(), 7);
+        let rock: Vec<_> = reps
+            .iter()
+            .filter(|r| r.exercise == "pelvic-rock")
+            .collect();
+        assert_eq!(rock[3].faults, "shoulders-sway shoulders-tilt");
+        assert!(rock[2].side_inferred);
+        assert_eq!(rock[0].pain_before, Some(6));
+        let sessions = store.session_rows().unwrap();
+        assert_eq!(sessions[0].pain_after_stop, Some(7));
+        assert_eq!(sessions[0].reps_done, 24);
+        // The upgraded database takes the new kinds of write.
+        let key = RunRef {
+            session_id: "1764600000".into(),
+            exercise: "pelvic-tilt".into(),
+            started_t_s: 70.0,
+        };
+        store
+            .begin_run(&key, "Pelvic tilts", 1_764_600_200.0, Prescribed::default())
+            .unwrap();
+        assert!(store.hold_progress(&key, 5.0, 1_764_600_205.0).unwrap());
+        assert_eq!(store.close_interrupted("later").unwrap(), 1);
+    }
+
     #[test]
     fn a_v1_database_is_upgraded_with_its_rows() {
         let dir = tempfile::tempdir().unwrap();
