@@ -66,6 +66,8 @@ pub struct ExerciseInfo {
     pub how_to: Vec<String>,
     pub tips: Vec<String>,
     pub prescription: Prescription,
+    /// What to say when a timed exercise's limit is reached (traction's "That's a minute…").
+    pub time_up_prompt: Option<String>,
 }
 
 /// How urgent a prompt is: safety first, then form, then the camera.
@@ -99,6 +101,8 @@ pub struct HoldProgress {
 pub struct TractionClock {
     pub elapsed_s: f64,
     pub limit_s: f64,
+    /// On the block and settled: the clock is counting.
+    pub running: bool,
 }
 
 /// The coach's state after the latest pose, as the UI needs it.
@@ -128,6 +132,8 @@ pub struct ExerciseState {
     pub ready: bool,
     /// What to fix to become ready ("I can't see your knees").
     pub readiness_hint: Option<String>,
+    /// Nobody has been in the picture for [`AWAY_AFTER_S`]: the routine waits for them.
+    pub away: bool,
 }
 
 /// A rep as it is counted (coach clock, as in the exercise's report).
@@ -312,6 +318,30 @@ pub struct CompletedExercise {
     pub sets_completed: u32,
 }
 
+/// Why an exercise under way waits by itself; it resumes by itself too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Waiting {
+    /// No frames: the camera was unplugged or stopped (the grabber is reopening it).
+    Camera,
+    /// Nobody in the picture for a moment (the coach's [`ExerciseState::away`]).
+    PersonAway,
+}
+
+/// How long nobody may be seen before the exercise waits for them: a moment, so a
+/// missed detection or two does not pause it.
+pub const AWAY_AFTER_S: f64 = 1.5;
+
+/// A safety clock that runs on while the picture is gone (traction's time on the block).
+#[derive(Clone, Debug, PartialEq)]
+struct SafetyGap {
+    since_t_s: f64,
+    elapsed_at_start_s: f64,
+    limit_s: f64,
+    /// The limit was reached during the gap and said.
+    announced: bool,
+}
+
 /// Everything the UI shows about the routine.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RoutineView {
@@ -326,6 +356,8 @@ pub struct RoutineView {
     pub current_set: u32,
     pub state: Option<ExerciseState>,
     pub completed: Vec<CompletedExercise>,
+    /// The exercise waits for the camera or the person; `None` while it runs.
+    pub waiting: Option<Waiting>,
 }
 
 /// The routine's state machine. Owned by the worker thread.
@@ -353,6 +385,8 @@ pub struct Routine {
     /// The exercise under way was started (its live events go out).
     run_started: bool,
     live: Vec<LiveEvent>,
+    waiting: Option<Waiting>,
+    gap: Option<SafetyGap>,
 }
 
 impl Routine {
@@ -390,6 +424,8 @@ impl Routine {
             completed: Vec::new(),
             run_started: false,
             live: Vec::new(),
+            waiting: None,
+            gap: None,
         };
         routine.prepare(0)?;
         Ok(routine)
@@ -530,11 +566,24 @@ impl Routine {
                 }
             }
             Stage::Active => {
+                match self.waiting {
+                    // Nobody yet: the coach is not fed until someone is back.
+                    Some(Waiting::PersonAway) if pose.is_none() => {
+                        self.wait(t_s, dt_s, Waiting::PersonAway);
+                        return ended;
+                    }
+                    // Frames are back, or so is the person.
+                    Some(_) => self.resume(),
+                    None => {}
+                }
                 let Some(coach) = self.coach.as_mut() else {
                     return ended;
                 };
                 coach.update(coach_t_s, pose);
                 let state = coach.state();
+                if state.away {
+                    self.wait(t_s, 0.0, Waiting::PersonAway);
+                }
                 self.collect_progress();
                 let Some(info) = self.current_info() else {
                     return ended;
@@ -577,6 +626,65 @@ impl Routine {
             Stage::StoppedHurts | Stage::Finished => {}
         }
         ended
+    }
+
+    /// No frame came by `t_s` (the camera is out). An exercise under way waits: its
+    /// effort clocks (holds, rep timing) stop, while a running safety clock (traction's
+    /// time on the block) runs on and its limit is still announced. A rest counts down.
+    pub fn no_frames(&mut self, t_s: f64) -> Vec<ExerciseRecord> {
+        if self.paused || !matches!(self.stage, Stage::Active) {
+            if matches!(self.stage, Stage::Resting { .. }) || self.paused {
+                return self.update(t_s, None);
+            }
+            return Vec::new();
+        }
+        let dt_s = self.last_t_s.map_or(0.0, |last| (t_s - last).max(0.0));
+        self.last_t_s = Some(t_s);
+        self.wait(t_s, dt_s, Waiting::Camera);
+        Vec::new()
+    }
+
+    /// One step of waiting, `dt_s` long, ending at `t_s`.
+    fn wait(&mut self, t_s: f64, dt_s: f64, why: Waiting) {
+        if self.waiting != Some(why) {
+            tracing::info!(?why, t_s, "the exercise waits");
+            self.waiting = Some(why);
+        }
+        if let Some(gap) = self.gap.as_mut() {
+            let elapsed_s = gap.elapsed_at_start_s + (t_s - gap.since_t_s);
+            if !gap.announced && elapsed_s >= gap.limit_s {
+                tracing::info!(
+                    elapsed_s,
+                    "the time limit passed while the picture was gone"
+                );
+                gap.announced = true;
+            }
+            return;
+        }
+        let clock = self
+            .coach
+            .as_ref()
+            .and_then(|coach| coach.state().traction)
+            .filter(|clock| clock.running);
+        match clock {
+            // Not hidden from the coach: its clock takes the gap in when frames return.
+            Some(clock) => {
+                self.gap = Some(SafetyGap {
+                    since_t_s: t_s - dt_s,
+                    elapsed_at_start_s: clock.elapsed_s,
+                    limit_s: clock.limit_s,
+                    announced: clock.elapsed_s >= clock.limit_s,
+                });
+            }
+            None => self.hidden_s += dt_s,
+        }
+    }
+
+    fn resume(&mut self) {
+        if let Some(why) = self.waiting.take() {
+            tracing::info!(?why, "the exercise carries on");
+        }
+        self.gap = None;
     }
 
     /// Applies a user command at `t_s`. Returns the exercises that ended.
@@ -656,6 +764,7 @@ impl Routine {
         };
         self.collect_progress();
         self.run_started = false;
+        self.resume();
         self.coach = None;
         let (id, name) = match self.current_info() {
             Some(info) => (info.id.clone(), info.name.clone()),
@@ -708,6 +817,22 @@ impl Routine {
             (_, Some(state)) => state.sets_completed + 1,
             _ => 1,
         };
+        let mut state = state;
+        if let (Some(gap), Some(state), Some(now)) = (&self.gap, state.as_mut(), self.last_t_s) {
+            // The safety clock runs on without a picture, and says when time is up.
+            if let Some(clock) = state.traction.as_mut() {
+                clock.elapsed_s = gap.elapsed_at_start_s + (now - gap.since_t_s);
+            }
+            if gap.announced {
+                state.prompt = self.current_info().and_then(|info| {
+                    info.time_up_prompt.clone().map(|text| Prompt {
+                        text,
+                        kind: PromptKind::Safety,
+                    })
+                });
+                state.prompts_given += 1;
+            }
+        }
         RoutineView {
             position: self.position,
             plan_len: self.plan.len(),
@@ -725,6 +850,7 @@ impl Routine {
             current_set,
             state,
             completed: self.completed.clone(),
+            waiting: self.waiting,
         }
     }
 }
@@ -795,6 +921,7 @@ pub(crate) mod tests {
                 hold_s: None,
                 time_limit_s: (id == "back-block-traction").then_some(60.0),
             },
+            time_up_prompt: (id == "back-block-traction").then(|| "Time is up".to_string()),
         }
     }
 
@@ -1010,6 +1137,7 @@ pub(crate) mod tests {
             s.traction = Some(TractionClock {
                 elapsed_s: 65.0,
                 limit_s: 60.0,
+                running: true,
             })
         });
         assert!(
@@ -1020,6 +1148,7 @@ pub(crate) mod tests {
             s.traction = Some(TractionClock {
                 elapsed_s: 70.5,
                 limit_s: 60.0,
+                running: true,
             })
         });
         let ended = run(&mut routine, 1.0, 1.2);
@@ -1028,6 +1157,126 @@ pub(crate) mod tests {
         assert_eq!(routine.stage(), &Stage::Finished);
         assert!(routine.view().exercise.is_none());
         assert_eq!(routine.view().completed.len(), 4);
+    }
+
+    fn somebody() -> Pose {
+        Pose {
+            landmarks: [crate::pose::Landmark::default(); crate::pose::LANDMARK_COUNT],
+            world: None,
+            score: 1.0,
+            roi: crate::pose::Roi::default(),
+            image_width: 640,
+            image_height: 480,
+            belly_height_torso: None,
+        }
+    }
+
+    /// The coach time of the puppet's last update.
+    fn last_coach_t(puppet: &Puppet) -> f64 {
+        let log = puppet.log.lock().unwrap();
+        let line = log.iter().rev().find(|l| l.contains(" update ")).unwrap();
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    }
+
+    fn skip_to(routine: &mut Routine, id: &str) {
+        while routine.view().exercise.unwrap().id != id {
+            routine.command(RoutineCommand::Next, 0.0);
+        }
+    }
+
+    #[test]
+    fn a_camera_that_goes_out_stops_the_effort_clocks_and_frames_resume_the_exercise() {
+        let (mut routine, puppet) = routine(RoutineConfig {
+            skip_readiness: true,
+            ..RoutineConfig::default()
+        });
+        run(&mut routine, 0.0, 2.0);
+        assert_eq!(routine.view().waiting, None);
+        let updates = puppet.log.lock().unwrap().len();
+        // Four seconds of wall clock with no frame.
+        for tick in 1..=40 {
+            routine.no_frames(2.0 + f64::from(tick) * 0.1);
+        }
+        assert_eq!(routine.view().waiting, Some(Waiting::Camera));
+        assert_eq!(routine.stage(), &Stage::Active);
+        assert_eq!(
+            puppet.log.lock().unwrap().len(),
+            updates,
+            "nothing judged without frames"
+        );
+        // Frames return: the coach's clock carries on where it stopped.
+        routine.update(6.1, None);
+        assert_eq!(routine.view().waiting, None);
+        assert!(
+            (last_coach_t(&puppet) - 2.0).abs() < 0.15,
+            "{}",
+            last_coach_t(&puppet)
+        );
+    }
+
+    #[test]
+    fn tractions_minute_runs_on_while_the_camera_is_out_and_its_end_is_still_said() {
+        let (mut routine, puppet) = routine(RoutineConfig {
+            skip_readiness: true,
+            ..RoutineConfig::default()
+        });
+        skip_to(&mut routine, "back-block-traction");
+        set_state(&puppet, |s| {
+            s.traction = Some(TractionClock {
+                elapsed_s: 55.0,
+                limit_s: 60.0,
+                running: true,
+            });
+            s.prompts_given = 2;
+        });
+        run(&mut routine, 0.0, 1.0);
+        for tick in 1..=70 {
+            routine.no_frames(0.9 + f64::from(tick) * 0.1);
+            let view = routine.view();
+            let state = view.state.unwrap();
+            let clock = state.traction.unwrap();
+            let expected = 55.0 + f64::from(tick) * 0.1;
+            assert!(
+                (clock.elapsed_s - expected).abs() < 0.11,
+                "{clock:?} at {tick}"
+            );
+            if clock.elapsed_s < 60.0 - 0.1 {
+                assert_eq!(state.prompt, None);
+                assert_eq!(state.prompts_given, 2);
+            }
+        }
+        // Past the minute with no picture: the time-up prompt shows and counts, so the
+        // app sounds it.
+        let state = routine.view().state.unwrap();
+        assert_eq!(state.prompt.unwrap().kind, PromptKind::Safety);
+        assert_eq!(state.prompts_given, 3);
+        // The camera's gap was not hidden from the coach: its clock includes it.
+        routine.update(8.0, None);
+        assert!((last_coach_t(&puppet) - 8.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_exercise_waits_while_nobody_is_there_and_carries_on_when_they_are_back() {
+        let (mut routine, puppet) = routine(RoutineConfig {
+            skip_readiness: true,
+            ..RoutineConfig::default()
+        });
+        run(&mut routine, 0.0, 1.0);
+        set_state(&puppet, |s| s.away = true);
+        routine.update(1.0, None);
+        assert_eq!(routine.view().waiting, Some(Waiting::PersonAway));
+        let updates = puppet.log.lock().unwrap().len();
+        run(&mut routine, 1.1, 5.0);
+        assert_eq!(puppet.log.lock().unwrap().len(), updates);
+        set_state(&puppet, |s| s.away = false);
+        routine.update(5.0, Some(&somebody()));
+        assert_eq!(routine.view().waiting, None);
+        // Four seconds away were hidden from the coach.
+        assert!(
+            (last_coach_t(&puppet) - 1.1).abs() < 0.15,
+            "{}",
+            last_coach_t(&puppet)
+        );
     }
 
     #[test]

@@ -11,9 +11,9 @@ use std::path::PathBuf;
 
 use crate::capture::{CameraConfig, Frame, SourceSpec};
 use crate::coach::routine::{
-    CameraView, CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, HOLD_PROGRESS_EVERY_S,
-    HoldProgress, LiveRep, Prescription, Progress, Prompt, PromptKind, RoutineConfig, RoutineError,
-    Side, TractionClock,
+    AWAY_AFTER_S, CameraView, CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState,
+    HOLD_PROGRESS_EVERY_S, HoldProgress, LiveRep, Prescription, Progress, Prompt, PromptKind,
+    RoutineConfig, RoutineError, Side, TractionClock,
 };
 use crate::coach::{Coach, Event, PromptKind as CoachPromptKind};
 use crate::exercises::Counts;
@@ -187,6 +187,9 @@ fn info_from_spec(spec: &ExerciseSpec) -> ExerciseInfo {
             hold_s: (p.hold_min_s > 0.0).then_some(p.hold_min_s),
             time_limit_s: (p.time_limit_s > 0.0).then_some(p.time_limit_s),
         },
+        time_up_prompt: spec
+            .prompt(crate::exercises::FaultCode::OverTime)
+            .map(str::to_string),
     }
 }
 
@@ -230,6 +233,8 @@ impl CoachFactory for BuiltinExercises {
             counts_at_set_start: Counts::default(),
             progress: Vec::new(),
             hold_kept_s: None,
+            unseen_since: None,
+            last_t_s: 0.0,
         }))
     }
 }
@@ -246,6 +251,9 @@ struct EngineCoach {
     progress: Vec<Progress>,
     /// The timed hold's (or traction clock's) progress last kept, seconds.
     hold_kept_s: Option<f64>,
+    /// Since when no person has been found.
+    unseen_since: Option<f64>,
+    last_t_s: f64,
 }
 
 impl EngineCoach {
@@ -317,6 +325,11 @@ impl EngineCoach {
 
 impl ExerciseCoach for EngineCoach {
     fn update(&mut self, t_s: f64, pose: Option<&Pose>) {
+        self.last_t_s = t_s;
+        self.unseen_since = match pose {
+            Some(_) => None,
+            None => Some(self.unseen_since.unwrap_or(t_s)),
+        };
         let events = self.coach.update(t_s, pose);
         self.absorb(&events);
         self.follow_hold();
@@ -353,6 +366,7 @@ impl ExerciseCoach for EngineCoach {
             traction: state.timer.map(|timer| TractionClock {
                 elapsed_s: timer.elapsed_s,
                 limit_s: timer.limit_s,
+                running: timer.running,
             }),
             active_faults: state
                 .active_faults
@@ -372,6 +386,9 @@ impl ExerciseCoach for EngineCoach {
             landmarks_faulted: state.fault_landmarks,
             ready: state.readiness.ready,
             readiness_hint: state.readiness.message,
+            away: self
+                .unseen_since
+                .is_some_and(|since| self.last_t_s - since >= AWAY_AFTER_S),
         }
     }
 

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use crate::capture::Frame;
 use crate::coach::routine::{
     ACUTE_ROUTINE, CoachFactory, ExerciseRecord, LiveEvent, Routine, RoutineCommand, RoutineConfig,
+    Stage,
 };
 
 use super::grabber::{GrabbedFrame, Grabber, GrabberShared, SourceStatus, join_briefly};
@@ -199,9 +200,11 @@ impl PipelineCore {
         t_s
     }
 
-    /// No frame came: a rest still counts down on the wall clock (a video that ended, a
-    /// camera that is reconnecting). Nothing else advances without frames.
-    pub fn idle(&mut self) {
+    /// No frame came. A camera that is out makes the exercise wait (see
+    /// [`Routine::no_frames`]: effort clocks stop, safety clocks run on the wall clock); a
+    /// rest still counts down; a video that ended or broke ends the session, so what was
+    /// done is recorded.
+    pub fn idle(&mut self, source: &SourceStatus) {
         let now = Instant::now();
         let elapsed_s = self
             .last_idle_tick
@@ -210,16 +213,26 @@ impl PipelineCore {
         let Some(routine) = self.routine.as_mut() else {
             return;
         };
-        if routine.is_paused()
-            || !matches!(
-                routine.stage(),
-                crate::coach::routine::Stage::Resting { .. }
-            )
-        {
-            return;
-        }
-        self.last_t_s += elapsed_s;
-        let records = routine.update(self.last_t_s, None);
+        let records = match source {
+            SourceStatus::Ended { .. } | SourceStatus::Failed { .. } => {
+                if matches!(routine.stage(), Stage::Finished | Stage::StoppedHurts) {
+                    return;
+                }
+                tracing::info!("the video is over: the session ends with what was done");
+                routine.command(RoutineCommand::EndSession, self.last_t_s)
+            }
+            SourceStatus::Lost { .. } | SourceStatus::Reconnecting { .. } => {
+                self.last_t_s += elapsed_s;
+                routine.no_frames(self.last_t_s)
+            }
+            SourceStatus::Starting | SourceStatus::Connected { .. } => {
+                if routine.is_paused() || !matches!(routine.stage(), Stage::Resting { .. }) {
+                    return;
+                }
+                self.last_t_s += elapsed_s;
+                routine.update(self.last_t_s, None)
+            }
+        };
         self.record(records);
     }
 
@@ -470,7 +483,7 @@ impl WorkerLoop {
                     last_status = Some(status);
                 }
                 None => {
-                    self.core.idle();
+                    self.core.idle(&status);
                     // No frame: still tell the UI when the source's state changes, and
                     // now and then, so "camera lost" shows.
                     let status = self.grabber.status();
@@ -738,15 +751,146 @@ mod tests {
             stage(&core),
             crate::coach::routine::Stage::Resting { .. }
         ));
-        // The video ended: no more frames, only idle ticks.
+        // The camera is out: no more frames, only idle ticks.
+        let lost = SourceStatus::Lost {
+            name: "camera".into(),
+            reason: "unplugged".into(),
+        };
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(2)
             && matches!(stage(&core), crate::coach::routine::Stage::Resting { .. })
         {
-            core.idle();
+            core.idle(&lost);
             std::thread::sleep(Duration::from_millis(20));
         }
         assert_eq!(stage(&core), crate::coach::routine::Stage::Active);
+    }
+
+    /// A camera at about 30 frames/s that is unplugged after `frames` frames.
+    struct UnpluggedCamera {
+        frames: SyntheticFrames,
+        left: u32,
+    }
+    impl FrameSource for UnpluggedCamera {
+        fn next_frame(&mut self) -> Result<Option<Frame>, crate::capture::CaptureError> {
+            if self.left == 0 {
+                return Err(crate::capture::CaptureError::CameraLost { index: 0 });
+            }
+            self.left -= 1;
+            std::thread::sleep(Duration::from_millis(33));
+            self.frames.next_frame()
+        }
+        fn info(&self) -> &crate::capture::SourceInfo {
+            self.frames.info()
+        }
+    }
+
+    #[test]
+    fn a_camera_unplugged_during_traction_pauses_it_its_minute_runs_on_and_frames_resume_it() {
+        let puppet = Puppet::default();
+        puppet.state.lock().unwrap().traction = Some(crate::coach::routine::TractionClock {
+            elapsed_s: 59.0,
+            limit_s: 60.0,
+            running: true,
+        });
+        let opens = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let mut config = config(0, 30.0, Duration::ZERO);
+        config.source = {
+            let opens = Arc::clone(&opens);
+            Box::new(move || {
+                // Out for two reopen attempts (about 1.5 s of back-off), then back.
+                match opens.fetch_add(1, Ordering::SeqCst) {
+                    1 | 2 => Err(crate::capture::CaptureError::NoCamera { index: 0 }),
+                    n => Ok(Box::new(UnpluggedCamera {
+                        frames: SyntheticFrames::new(10_000, 30.0, 4, 4).live(),
+                        left: if n == 0 { 20 } else { 10_000 },
+                    }) as Box<dyn FrameSource>),
+                }
+            })
+        };
+        config.coaches = {
+            let puppet = puppet.clone();
+            Box::new(move || Box::new(PuppetFactory(puppet.clone())))
+        };
+        config.routine.skip_readiness = true;
+        let mut worker = Worker::spawn(config, || {}).unwrap();
+        worker.send(Command::StartExercise("back-block-traction".into()));
+        let mut saw_waiting_past_the_limit = false;
+        let mut resumed = false;
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) && !resumed {
+            if let Some(snapshot) = worker.latest()
+                && let Some(view) = snapshot.routine
+            {
+                let state = view.state.clone().unwrap_or_default();
+                let clock = state.traction.clone().unwrap();
+                if view.waiting == Some(crate::coach::routine::Waiting::Camera) {
+                    assert!(matches!(
+                        snapshot.source,
+                        SourceStatus::Lost { .. } | SourceStatus::Reconnecting { .. }
+                    ));
+                    if clock.elapsed_s > 60.0 {
+                        let prompt = state.prompt.expect("the minute's end is said");
+                        assert_eq!(prompt.kind, crate::coach::routine::PromptKind::Safety);
+                        saw_waiting_past_the_limit = true;
+                    }
+                } else if saw_waiting_past_the_limit
+                    && matches!(snapshot.source, SourceStatus::Connected { .. })
+                {
+                    assert_eq!(view.stage, crate::coach::routine::Stage::Active);
+                    resumed = true;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            saw_waiting_past_the_limit,
+            "the clock ran on past the minute"
+        );
+        assert!(resumed, "frames resumed the exercise");
+    }
+
+    #[test]
+    fn a_video_that_ends_mid_exercise_ends_the_session_with_what_was_done_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = HistoryConfig {
+            db_path: dir.path().join("history.sqlite3"),
+            data_dir: dir.path().to_path_buf(),
+            session_id: "s1".into(),
+            max_page_count: None,
+        };
+        let (feed, writer) = history_writer::spawn(history.clone()).unwrap();
+        let puppet = Puppet::default();
+        let mut core = PipelineCore::new(
+            Box::new(|| Ok(Box::new(NoPose) as Box<dyn PoseStage>)),
+            {
+                let puppet = puppet.clone();
+                Box::new(move || Box::new(PuppetFactory(puppet.clone())))
+            },
+            RoutineConfig {
+                skip_readiness: true,
+                ..RoutineConfig::default()
+            },
+            Some(feed),
+        );
+        core.command(Command::StartExercise("pelvic-rock".into()));
+        let connected = SourceStatus::Connected {
+            name: "clip".into(),
+        };
+        puppet.state.lock().unwrap().reps_total = 3;
+        core.process(frame_at(0, 0.0), connected, 0);
+        core.idle(&SourceStatus::Ended {
+            name: "clip".into(),
+        });
+        let stage = core.routine.as_ref().unwrap().stage().clone();
+        assert_eq!(stage, crate::coach::routine::Stage::Finished);
+        drop(core);
+        writer.finish();
+        let store = crate::history::Store::open(&history.db_path).unwrap();
+        let runs = store.run_summaries().unwrap();
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].end_reason, "session_ended");
+        assert_eq!(runs[0].reps_total, 3);
     }
 
     #[test]

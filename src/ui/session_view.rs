@@ -311,12 +311,27 @@ fn camera_area_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>
     }
     // The banner last, so nothing covers it.
     if let Some(snapshot) = &app.snapshot {
-        let banner = match &snapshot.source {
-            crate::pipeline::SourceStatus::Lost { .. }
-            | crate::pipeline::SourceStatus::Reconnecting { .. } => {
-                Some("The camera stopped. Reconnecting…".to_string())
+        let timed = view
+            .and_then(|v| v.state.as_ref())
+            .and_then(|s| s.traction.as_ref())
+            .is_some_and(|clock| clock.running);
+        let banner = match (&snapshot.source, view.and_then(|v| v.waiting)) {
+            (
+                crate::pipeline::SourceStatus::Lost { .. }
+                | crate::pipeline::SourceStatus::Reconnecting { .. },
+                _,
+            ) => Some(if timed {
+                "The camera stopped. Reconnecting… Your minute on the block keeps running."
+                    .to_string()
+            } else {
+                "The camera stopped. Paused until it is back — reconnecting…".to_string()
+            }),
+            (crate::pipeline::SourceStatus::Ended { .. }, _) => {
+                Some("The video has ended.".to_string())
             }
-            crate::pipeline::SourceStatus::Ended { .. } => Some("The video has ended.".to_string()),
+            (_, Some(crate::coach::routine::Waiting::PersonAway)) => {
+                Some("Paused — I'll carry on when I can see you again.".to_string())
+            }
             _ => snapshot.problem.clone(),
         };
         if let Some(banner) = app.launch_error.clone().or(banner) {
@@ -535,6 +550,7 @@ fn progress_ui(ui: &mut Ui, view: &RoutineView) {
             &TractionClock {
                 elapsed_s: 0.0,
                 limit_s,
+                running: false,
             },
         );
         ui.label(
