@@ -11,7 +11,7 @@ APT_PACKAGES := libopencv-dev clang libclang-dev pkg-config libasound2-dev libxk
 TEST_APT_PACKAGES := xvfb xauth libgl1-mesa-dri libegl1
 ARGS ?=
 
-.PHONY: run test bench build setup system-packages ort lint screenshots models accuracy
+.PHONY: run test bench build setup system-packages ort lint screenshots models accuracy soak
 
 run: setup
 	cargo build --release
@@ -26,6 +26,10 @@ bench: setup
 
 build: setup
 	cargo build --release
+
+# 30 minutes of the worker and the history writer on a looped clip; memory must stay flat.
+soak: setup
+	cargo test --release --test soak -- --ignored --nocapture
 
 # docs/accuracy.md: `backform eval` over every clip set through the model (~20 min).
 accuracy: setup

@@ -189,6 +189,11 @@ struct GrabLoop {
     opener: SourceOpener,
     shared: Arc<GrabberShared>,
     loop_video: bool,
+    /// Added to a looped video's timestamps, so they keep rising across loops.
+    loop_offset_s: f64,
+    /// The last timestamp handed on (with the offset), and the frame step after it.
+    last_timestamp_s: Option<f64>,
+    frame_step_s: f64,
 }
 
 /// The clock that plays a file as if live: frame `t` is due at `start + (t - t0)` plus
@@ -204,6 +209,9 @@ impl GrabLoop {
             opener,
             shared,
             loop_video,
+            loop_offset_s: 0.0,
+            last_timestamp_s: None,
+            frame_step_s: 1.0 / 30.0,
         }
     }
 
@@ -237,6 +245,9 @@ impl GrabLoop {
                         StreamEnd::Stopped => return,
                         StreamEnd::Ended if !live && self.loop_video => {
                             tracing::info!("{name}: playing again from the start");
+                            if let Some(last) = self.last_timestamp_s {
+                                self.loop_offset_s = last + self.frame_step_s;
+                            }
                             continue;
                         }
                         StreamEnd::Ended => {
@@ -278,6 +289,9 @@ impl GrabLoop {
     fn stream(&mut self, mut source: Box<dyn FrameSource>) -> StreamEnd {
         let name = source.info().description.clone();
         let live = source.info().live;
+        if source.info().fps > 0.0 {
+            self.frame_step_s = 1.0 / source.info().fps;
+        }
         let mut clock: Option<PlaybackClock> = None;
         let mut last_good = Instant::now();
         loop {
@@ -295,7 +309,7 @@ impl GrabLoop {
                     clock.wall_start += paused_at.elapsed();
                 }
             }
-            let frame = match source.next_frame() {
+            let mut frame = match source.next_frame() {
                 Ok(Some(frame)) => frame,
                 Ok(None) if live => {
                     // Some camera backends report "no frame" instead of an error.
@@ -323,6 +337,10 @@ impl GrabLoop {
                 if due > now && !self.sleep(due - now) {
                     return StreamEnd::Stopped;
                 }
+            }
+            if !live {
+                frame.timestamp_s += self.loop_offset_s;
+                self.last_timestamp_s = Some(frame.timestamp_s);
             }
             last_good = Instant::now();
             *self
@@ -390,6 +408,30 @@ mod tests {
         );
         let last = grabber.shared().frames.take().unwrap();
         assert_eq!(last.frame.index, 14, "the newest frame is kept");
+    }
+
+    #[test]
+    fn a_looped_video_keeps_its_timestamps_rising_across_loops() {
+        let opener: SourceOpener =
+            Box::new(|| Ok(Box::new(SyntheticFrames::new(5, 100.0, 4, 4)) as Box<dyn FrameSource>));
+        let grabber = Grabber::spawn(opener, true).unwrap();
+        let mut seen: Vec<f64> = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while seen.len() < 12 && Instant::now() < deadline {
+            if let Some(grabbed) = grabber
+                .shared()
+                .frames
+                .take_timeout(Duration::from_millis(50))
+            {
+                seen.push(grabbed.frame.timestamp_s);
+            }
+        }
+        assert!(seen.len() >= 12, "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[1] > w[0]), "{seen:?}");
+        assert!(
+            *seen.last().unwrap() > 0.05,
+            "past the first loop: {seen:?}"
+        );
     }
 
     #[test]
