@@ -48,6 +48,7 @@ fn thirty_minutes_of_coaching_and_history_keep_memory_flat() {
         data_dir: data.path().to_path_buf(),
         session_id: "soak".into(),
         max_page_count: None,
+        model: None,
     };
     let options = EngineOptions {
         routine: RoutineConfig {

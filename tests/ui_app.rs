@@ -273,6 +273,7 @@ fn history_config(dir: &Path) -> HistoryConfig {
         data_dir: dir.to_path_buf(),
         session_id: "test-session".into(),
         max_page_count: None,
+        model: None,
     }
 }
 

@@ -163,6 +163,7 @@ mod tests {
             reps_total: 20,
             holds_completed: 0,
             faults: vec![("shoulders-sway".into(), 3)],
+            counted_by: crate::history::store::CountedBy::default(),
         }
     }
 

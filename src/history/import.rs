@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::store::{
-    PainInput, Prescribed, PromptInput, RepInput, RunInput, SpanInput, Store, StoreError,
+    CountedBy, PainInput, Prescribed, PromptInput, RepInput, RunInput, SpanInput, Store, StoreError,
 };
 
 /// What an import did.
@@ -200,6 +200,14 @@ pub fn run_of(v: &Value) -> RunInput {
             .map(|c| span(c, "reason"))
             .collect(),
         report_json: report.to_string(),
+        // The app writes these into its lines; older logs have neither.
+        counted_by: CountedBy {
+            app_version: v
+                .get("app_version")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            model: v.get("model").and_then(Value::as_str).map(str::to_string),
+        },
         exercise,
     }
 }

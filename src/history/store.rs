@@ -85,9 +85,12 @@ CREATE TABLE cannot_see (
 ";
 
 /// v2 → v3: runs written as they happen. A run under way has `end_reason` `in_progress`
-/// and the timed hold's progress in `held_s`; a rep is kept once per number.
+/// and the timed hold's progress in `held_s`; a rep is kept once per number. Each run
+/// also keeps the app version and pose model that counted it (unknown for older runs).
 const V3: &str = "
 ALTER TABLE exercise_runs ADD COLUMN held_s REAL;
+ALTER TABLE exercise_runs ADD COLUMN app_version TEXT;
+ALTER TABLE exercise_runs ADD COLUMN model TEXT;
 CREATE UNIQUE INDEX reps_of_run ON reps (run_id, number);
 ";
 
@@ -166,6 +169,15 @@ pub struct RunInput {
     pub prompts: Vec<PromptInput>,
     pub cannot_see: Vec<SpanInput>,
     pub report_json: String,
+    /// What counted it: backform's version and the pose model (`None`: not known).
+    pub counted_by: CountedBy,
+}
+
+/// The app version and pose model behind a run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CountedBy {
+    pub app_version: Option<String>,
+    pub model: Option<String>,
 }
 
 /// Which run a live write belongs to.
@@ -339,8 +351,9 @@ impl Store {
         tx.execute(
             "INSERT INTO exercise_runs (session_id, exercise, name, end_reason, ended_unix_s,
                  started_t_s, duration_s, reps_total, sets_completed, holds_completed,
-                 prescribed_reps_per_set, prescribed_sets, prescribed_hold_s, report_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 prescribed_reps_per_set, prescribed_sets, prescribed_hold_s, report_json,
+                 app_version, model)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 run.session_id,
                 run.exercise,
@@ -356,6 +369,8 @@ impl Store {
                 run.prescribed.sets,
                 run.prescribed.hold_s,
                 run.report_json,
+                run.counted_by.app_version,
+                run.counted_by.model,
             ],
         )
         .map_err(error)?;
@@ -409,6 +424,7 @@ impl Store {
         name: &str,
         unix_s: f64,
         prescribed: Prescribed,
+        counted_by: &CountedBy,
     ) -> Result<(), StoreError> {
         self.writable()?;
         let error = |e: rusqlite::Error| write_error(&self.path, e);
@@ -418,8 +434,8 @@ impl Store {
             "INSERT OR IGNORE INTO exercise_runs (session_id, exercise, name, end_reason,
                  ended_unix_s, started_t_s, duration_s, reps_total, sets_completed,
                  holds_completed, prescribed_reps_per_set, prescribed_sets, prescribed_hold_s,
-                 report_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, 0, ?7, ?8, ?9, 'null')",
+                 report_json, app_version, model)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, 0, ?7, ?8, ?9, 'null', ?10, ?11)",
             params![
                 run.session_id,
                 run.exercise,
@@ -430,6 +446,8 @@ impl Store {
                 prescribed.reps_per_set,
                 prescribed.sets,
                 prescribed.hold_s,
+                counted_by.app_version,
+                counted_by.model,
             ],
         )
         .map_err(error)?;
@@ -636,7 +654,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT r.id, r.session_id, r.exercise, r.name, r.end_reason, r.ended_unix_s,
-                        r.duration_s, r.reps_total, r.holds_completed
+                        r.duration_s, r.reps_total, r.holds_completed, r.app_version, r.model
                  FROM exercise_runs r ORDER BY r.ended_unix_s, r.id",
             )
             .map_err(|e| write_error(&self.path, e))?;
@@ -654,6 +672,10 @@ impl Store {
                         reps_total: row.get(7)?,
                         holds_completed: row.get(8)?,
                         faults: Vec::new(),
+                        counted_by: CountedBy {
+                            app_version: row.get(9)?,
+                            model: row.get(10)?,
+                        },
                     },
                 ))
             })
@@ -761,6 +783,7 @@ pub struct RunSummary {
     pub holds_completed: u32,
     /// Fault code and how many spans of it the run had.
     pub faults: Vec<(String, u32)>,
+    pub counted_by: CountedBy,
 }
 
 /// One row of the per-rep export.
@@ -836,6 +859,10 @@ mod tests {
                 end_s: 12.0,
             }],
             report_json: "{}".into(),
+            counted_by: CountedBy {
+                app_version: Some("0.1.0".into()),
+                model: Some("full".into()),
+            },
         }
     }
 
@@ -864,7 +891,13 @@ mod tests {
             started_t_s: 5.0,
         };
         store
-            .begin_run(&key, "Pelvic rocks", 1_700_000_000.0, finished.prescribed)
+            .begin_run(
+                &key,
+                "Pelvic rocks",
+                1_700_000_000.0,
+                finished.prescribed,
+                &finished.counted_by,
+            )
             .unwrap();
         assert!(
             store
@@ -904,7 +937,13 @@ mod tests {
         };
         for session in ["old", "now"] {
             store
-                .begin_run(&key(session), "Pelvic tilts", 1.0, Prescribed::default())
+                .begin_run(
+                    &key(session),
+                    "Pelvic tilts",
+                    1.0,
+                    Prescribed::default(),
+                    &CountedBy::default(),
+                )
                 .unwrap();
         }
         assert_eq!(store.close_interrupted("now").unwrap(), 1);
@@ -1007,7 +1046,13 @@ mod tests {
             started_t_s: 70.0,
         };
         store
-            .begin_run(&key, "Pelvic tilts", 1_764_600_200.0, Prescribed::default())
+            .begin_run(
+                &key,
+                "Pelvic tilts",
+                1_764_600_200.0,
+                Prescribed::default(),
+                &CountedBy::default(),
+            )
             .unwrap();
         assert!(store.hold_progress(&key, 5.0, 1_764_600_205.0).unwrap());
         assert_eq!(store.close_interrupted("later").unwrap(), 1);

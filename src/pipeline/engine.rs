@@ -20,6 +20,7 @@ use crate::exercises::Counts;
 use crate::exercises::spec::{self, ExerciseSpec, SpecView};
 use crate::pose::{Pose, PoseConfig, PoseEstimator};
 
+use super::history_writer::HistoryConfig;
 use super::scripted::ScriptedPoses;
 use super::source::{PoseStage, PoseStageBuilder, SourceOpener, StageError};
 use super::stats::StageTiming;
@@ -50,7 +51,7 @@ pub struct EngineOptions {
     pub landmarks: Option<PathBuf>,
     pub routine: RoutineConfig,
     /// Where the history is kept; `None` keeps nothing.
-    pub history: Option<super::history_writer::HistoryConfig>,
+    pub history: Option<HistoryConfig>,
     /// Restart a video at its end.
     pub loop_video: bool,
 }
@@ -62,7 +63,17 @@ pub fn worker_config(source: &SourceChoice, options: &EngineOptions) -> WorkerCo
         pose: pose_builder(options),
         coaches: Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>),
         routine: options.routine.clone(),
-        history: options.history.clone(),
+        history: options.history.clone().map(|history| HistoryConfig {
+            model: Some(match &options.landmarks {
+                Some(_) => "replayed landmarks".to_string(),
+                None => options
+                    .model
+                    .landmark_file()
+                    .trim_end_matches(".onnx")
+                    .to_string(),
+            }),
+            ..history
+        }),
         loop_video: options.loop_video,
     }
 }

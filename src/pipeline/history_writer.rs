@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use crate::coach::routine::{ExerciseRecord, LiveEvent, Progress, RunKey};
 use crate::coach::session_log::{self, LOG_FILE_NAME, PainMoment, SessionLog, UNSAVED_FILE_NAME};
 use crate::history::import::{import_session_log, pain_of, prescribed_now, run_of};
-use crate::history::store::{RepInput, RunRef, Store};
+use crate::history::store::{CountedBy, RepInput, RunRef, Store};
 
 /// Records the worker may queue before the writer takes them; more wait in the feed.
 const CHANNEL: usize = 256;
@@ -46,6 +46,8 @@ pub struct HistoryConfig {
     pub session_id: String,
     /// Caps the database at this many pages, as a full disk would (tests).
     pub max_page_count: Option<u64>,
+    /// The pose model counting ("full", "lite", "replayed landmarks"), kept with each run.
+    pub model: Option<String>,
 }
 
 impl HistoryConfig {
@@ -57,6 +59,7 @@ impl HistoryConfig {
             data_dir,
             session_id: format!("{}", session_log::now_unix_s() as u64),
             max_page_count: None,
+            model: None,
         })
     }
 }
@@ -68,6 +71,7 @@ pub enum HistoryRecord {
         run: RunRef,
         name: String,
         unix_s: f64,
+        counted_by: CountedBy,
     },
     /// Rep `number` of the run (over its sets, from 1).
     Rep {
@@ -105,6 +109,7 @@ pub struct HistoryStatus {
 /// The worker's side: turns what the routine reports into records; never blocks.
 pub struct HistoryFeed {
     session_id: String,
+    counted_by: CountedBy,
     sender: SyncSender<HistoryRecord>,
     overflow: VecDeque<HistoryRecord>,
     status: Arc<Mutex<HistoryStatus>>,
@@ -127,6 +132,10 @@ pub fn spawn(config: HistoryConfig) -> std::io::Result<(HistoryFeed, HistoryWrit
         ..HistoryStatus::default()
     }));
     let session_id = config.session_id.clone();
+    let counted_by = CountedBy {
+        app_version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        model: config.model.clone(),
+    };
     let thread = {
         let status = Arc::clone(&status);
         std::thread::Builder::new()
@@ -136,6 +145,7 @@ pub fn spawn(config: HistoryConfig) -> std::io::Result<(HistoryFeed, HistoryWrit
     Ok((
         HistoryFeed {
             session_id,
+            counted_by,
             sender,
             overflow: VecDeque::new(),
             status: Arc::clone(&status),
@@ -180,6 +190,7 @@ impl HistoryFeed {
                         run: self.run_ref(&run),
                         name,
                         unix_s,
+                        counted_by: self.counted_by.clone(),
                     }
                 }
                 LiveEvent::Progress {
@@ -231,7 +242,12 @@ impl HistoryFeed {
 
     /// An exercise that ended.
     pub fn finished(&mut self, record: &ExerciseRecord) {
-        let line = session_log::exercise_line(&self.session_id, session_log::now_unix_s(), record);
+        let mut line =
+            session_log::exercise_line(&self.session_id, session_log::now_unix_s(), record);
+        if let Some(fields) = line.as_object_mut() {
+            fields.insert("app_version".into(), json!(self.counted_by.app_version));
+            fields.insert("model".into(), json!(self.counted_by.model));
+        }
         self.send(HistoryRecord::RunFinished(line));
     }
 
@@ -486,9 +502,18 @@ impl WriterLoop {
 
 fn write(store: &mut Store, record: &HistoryRecord) -> Result<(), crate::history::StoreError> {
     match record {
-        HistoryRecord::RunStarted { run, name, unix_s } => {
-            store.begin_run(run, name, *unix_s, prescribed_now(&run.exercise))
-        }
+        HistoryRecord::RunStarted {
+            run,
+            name,
+            unix_s,
+            counted_by,
+        } => store.begin_run(
+            run,
+            name,
+            *unix_s,
+            prescribed_now(&run.exercise),
+            counted_by,
+        ),
         HistoryRecord::Rep {
             run,
             number,
@@ -623,6 +648,7 @@ mod tests {
             data_dir: dir.to_path_buf(),
             session_id: "s1".into(),
             max_page_count: None,
+            model: Some("full".into()),
         }
     }
 
@@ -717,6 +743,11 @@ mod tests {
         let runs = store.run_summaries().unwrap();
         assert_eq!(runs.len(), 1, "{runs:?}");
         assert_eq!(runs[0].end_reason, "session_ended");
+        assert_eq!(runs[0].counted_by.model.as_deref(), Some("full"));
+        assert_eq!(
+            runs[0].counted_by.app_version.as_deref(),
+            Some(env!("CARGO_PKG_VERSION"))
+        );
         assert_eq!(store.rep_rows().unwrap().len(), 3);
         assert_eq!(store.pains().unwrap()[0].score, 2);
     }
@@ -822,6 +853,7 @@ mod tests {
             data_dir: data_dir.clone(),
             session_id: "s1".into(),
             max_page_count: None,
+            model: None,
         };
         let (mut feed, writer) = spawn(config).unwrap();
         feed.live(vec![started(), rep(1, Side::Left), rep(2, Side::Right)]);

@@ -858,6 +858,7 @@ mod tests {
             data_dir: dir.path().to_path_buf(),
             session_id: "s1".into(),
             max_page_count: None,
+            model: None,
         };
         let (feed, writer) = history_writer::spawn(history.clone()).unwrap();
         let puppet = Puppet::default();
@@ -901,6 +902,7 @@ mod tests {
             data_dir: dir.path().to_path_buf(),
             session_id: "s1".into(),
             max_page_count: None,
+            model: None,
         };
         let mut config = config(10_000, 30.0, Duration::ZERO);
         config.history = Some(history.clone());
