@@ -109,6 +109,7 @@ pub struct HistoryStatus {
 /// The worker's side: turns what the routine reports into records; never blocks.
 pub struct HistoryFeed {
     session_id: String,
+    data_dir: PathBuf,
     counted_by: CountedBy,
     sender: SyncSender<HistoryRecord>,
     overflow: VecDeque<HistoryRecord>,
@@ -136,6 +137,7 @@ pub fn spawn(config: HistoryConfig) -> std::io::Result<(HistoryFeed, HistoryWrit
         app_version: Some(env!("CARGO_PKG_VERSION").to_string()),
         model: config.model.clone(),
     };
+    let data_dir = config.data_dir.clone();
     let thread = {
         let status = Arc::clone(&status);
         std::thread::Builder::new()
@@ -145,6 +147,7 @@ pub fn spawn(config: HistoryConfig) -> std::io::Result<(HistoryFeed, HistoryWrit
     Ok((
         HistoryFeed {
             session_id,
+            data_dir,
             counted_by,
             sender,
             overflow: VecDeque::new(),
@@ -281,7 +284,8 @@ impl HistoryFeed {
                     // The writer died: keep the record where the next start finds it.
                     self.overflow.push_front(record);
                     let records: Vec<_> = self.overflow.drain(..).collect();
-                    let fallback = write_fallback(&fallback_dirs(None), &self.session_id, records);
+                    let fallback =
+                        write_fallback(&fallback_dirs(&self.data_dir), &self.session_id, records);
                     lock(&self.status).problem = Some(
                         "The history stopped; your records are kept in a file for next time."
                             .into(),
@@ -482,7 +486,7 @@ impl WriterLoop {
         let count = self.pending.len();
         let records: Vec<_> = self.pending.drain(..).collect();
         match write_fallback(
-            &fallback_dirs(Some(&self.config.data_dir)),
+            &fallback_dirs(&self.config.data_dir),
             &self.config.session_id,
             records,
         ) {
@@ -533,13 +537,13 @@ fn write(store: &mut Store, record: &HistoryRecord) -> Result<(), crate::history
     }
 }
 
-/// The data folder if given, then the temporary folder.
-fn fallback_dirs(data_dir: Option<&Path>) -> Vec<PathBuf> {
-    data_dir
-        .map(Path::to_path_buf)
-        .into_iter()
-        .chain(std::iter::once(std::env::temp_dir().join("backform")))
-        .collect()
+/// The data folder, then the temporary folder (whose file the next start does not
+/// import: the exit message names it).
+fn fallback_dirs(data_dir: &Path) -> Vec<PathBuf> {
+    vec![
+        data_dir.to_path_buf(),
+        std::env::temp_dir().join("backform"),
+    ]
 }
 
 /// Writes `records` as session-log lines to the first folder that takes them. A run

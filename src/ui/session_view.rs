@@ -332,7 +332,13 @@ fn camera_area_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>
             (_, Some(crate::coach::routine::Waiting::PersonAway)) => {
                 Some("Paused — I'll carry on when I can see you again.".to_string())
             }
-            _ => snapshot.problem.clone(),
+            // A history that cannot be written is said, calmly; coaching goes on.
+            _ => snapshot.problem.clone().or_else(|| {
+                snapshot
+                    .history
+                    .as_ref()
+                    .and_then(|history| history.problem.clone())
+            }),
         };
         if let Some(banner) = app.launch_error.clone().or(banner) {
             banner_ui(ui, image_rect, banner);
