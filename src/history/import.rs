@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::coach::routine::ExerciseRecord;
+use crate::coach::session_log::LogLine;
+
 use super::store::{
     PainInput, Prescribed, PromptInput, RepInput, RunInput, SpanInput, Store, StoreError,
 };
@@ -134,6 +137,18 @@ fn u32_of(v: &Value, key: &str) -> u32 {
 
 fn list<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
     v.get(key).and_then(Value::as_array).into_iter().flatten()
+}
+
+/// The run a finished exercise becomes in the store: exactly what importing its
+/// session-log line gives, for a writer that holds the record itself.
+pub fn run_input(session_id: &str, ended_unix_s: f64, record: &ExerciseRecord) -> RunInput {
+    let line = LogLine::Exercise {
+        unix_time_s: ended_unix_s,
+        session_id,
+        record,
+    };
+    // A record always serializes (string keys only); Null would store an empty run.
+    run_of(&serde_json::to_value(&line).unwrap_or(Value::Null))
 }
 
 fn run_of(v: &Value) -> RunInput {

@@ -226,6 +226,11 @@ impl Store {
         Ok(store)
     }
 
+    /// The connection, for read queries that live beside the store (`progress`).
+    pub(crate) fn connection(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+
     /// Whether this database is newer than the app and so never written.
     pub fn is_read_only(&self) -> bool {
         self.read_only
