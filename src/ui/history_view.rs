@@ -12,7 +12,10 @@
 use std::path::{Path, PathBuf};
 
 use egui::{Button, Color32, RichText, Ui, vec2};
-use egui_plot::{Bar, BarChart, GridMark, HLine, Line, LineStyle, MarkerShape, Plot, Points};
+use egui_plot::{
+    AxisHints, Bar, BarChart, GridInput, GridMark, HLine, Line, LineStyle, MarkerShape, Plot,
+    Points,
+};
 
 use crate::history::export::Format;
 use crate::history::progress::{self, ExerciseSeries, History, PainPoint, SessionFacts, Window};
@@ -25,7 +28,7 @@ use super::theme;
 pub const NO_SESSIONS: &str = "No sessions yet";
 
 /// Chart sizes: two charts side by side in a 1280-px window.
-const CHART_HEIGHT: f32 = 230.0;
+const CHART_HEIGHT: f32 = 200.0;
 /// Smaller than 18 px is hard to read from the mat.
 const SMALL_TEXT: f32 = 18.0;
 
@@ -258,6 +261,40 @@ fn key_ui(ui: &mut Ui, keys: &[(Color32, &str)]) {
     });
 }
 
+/// Grid lines at 1, 2 or 5 × 10ⁿ, about four to a chart, never finer than whole
+/// numbers (every value charted is a count, seconds or a 0–10 score). egui_plot's own
+/// spacer steps by tens, which leaves a 0–8 s chart with one label.
+fn whole_number_grid(input: GridInput) -> Vec<GridMark> {
+    let (low, high) = input.bounds;
+    let rough = ((high - low) / 4.0).max(1.0);
+    let magnitude = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|&s| s >= rough)
+        .unwrap_or(10.0 * magnitude);
+    let first = (low / step).ceil() as i64;
+    let last = (high / step).floor() as i64;
+    (first..=last)
+        .map(|k| GridMark {
+            value: k as f64 * step,
+            step_size: step,
+        })
+        .collect()
+}
+
+/// The day's or week's name under an integer tick; nothing between.
+fn tick_label(mark: GridMark, starts: &[i64], window: Window) -> String {
+    let i = mark.value.round();
+    if (mark.value - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    starts
+        .get(i as usize)
+        .map(|&start| window.label(start))
+        .unwrap_or_default()
+}
+
 /// A fixed (no zoom, no drag) chart with one labelled tick per day or week.
 fn chart(id: String, window: Window, today: i64, y_label: &str, width: f32) -> Plot<'static> {
     let starts = window.starts(today);
@@ -275,8 +312,14 @@ fn chart(id: String, window: Window, today: i64, y_label: &str, width: f32) -> P
         .include_x(-0.6)
         .include_x(count as f64 - 0.4)
         .include_y(0.0)
-        .x_axis_label(window.unit())
+        .custom_x_axes(vec![
+            AxisHints::new_x()
+                .label(window.unit())
+                .tick_label_font(egui::FontId::proportional(SMALL_TEXT))
+                .formatter(move |mark, _| tick_label(mark, &starts, window)),
+        ])
         .y_axis_label(y_label.to_string())
+        .y_grid_spacer(whole_number_grid)
         .x_grid_spacer(move |_| {
             (0..count)
                 .map(|i| GridMark {
@@ -285,18 +328,8 @@ fn chart(id: String, window: Window, today: i64, y_label: &str, width: f32) -> P
                 })
                 .collect()
         })
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            starts
-                .get(i as usize)
-                .map(|&start| window.label(start))
-                .unwrap_or_default()
-        })
         .y_axis_formatter(|mark, _| {
-            if mark.value.fract().abs() < 1e-6 {
+            if (mark.value - mark.value.round()).abs() < 1e-6 {
                 format!("{:.0}", mark.value)
             } else {
                 String::new()
@@ -321,18 +354,18 @@ fn charts_ui(history: &History, window: Window, today: i64, ui: &mut Ui) {
             .color(theme::TEXT_DIM),
         );
     }
-    // Two charts a row: each exercise's reps, then its holds (when it has any), then pain.
+    // Two charts a row: pain, then each exercise's reps and its holds (when it has any).
     let mut cells: Vec<ChartCell<'_>> = Vec::new();
+    if !pain.is_empty() {
+        cells.push(Box::new(move |ui| {
+            pain_chart(&pain, window, today, width, ui)
+        }));
+    }
     for s in &series {
         cells.push(Box::new(move |ui| reps_chart(s, window, today, width, ui)));
         if s.has_holds() {
             cells.push(Box::new(move |ui| holds_chart(s, window, today, width, ui)));
         }
-    }
-    if !pain.is_empty() {
-        cells.push(Box::new(move |ui| {
-            pain_chart(&pain, window, today, width, ui)
-        }));
     }
     let mut cells = cells.into_iter();
     while let Some(first) = cells.next() {
@@ -346,6 +379,12 @@ fn charts_ui(history: &History, window: Window, today: i64, ui: &mut Ui) {
         });
         ui.add_space(12.0);
     }
+}
+
+/// Bars filled in their colour (egui_plot's default fill is faint on the dark theme).
+fn solid(bar: Bar, color: Color32) -> Bar {
+    bar.fill(color.gamma_multiply(0.85))
+        .stroke(egui::Stroke::new(1.0, color))
 }
 
 fn chart_title(ui: &mut Ui, text: &str) {
@@ -364,13 +403,23 @@ fn reps_chart(s: &ExerciseSeries, window: Window, today: i64, width: f32, ui: &m
         .buckets
         .iter()
         .enumerate()
-        .map(|(i, b)| Bar::new(i as f64 - 0.15, f64::from(b.reps_done)).width(0.3))
+        .map(|(i, b)| {
+            solid(
+                Bar::new(i as f64 - 0.15, f64::from(b.reps_done)).width(0.3),
+                theme::ACCENT,
+            )
+        })
         .collect();
     let faulty: Vec<Bar> = s
         .buckets
         .iter()
         .enumerate()
-        .map(|(i, b)| Bar::new(i as f64 + 0.15, f64::from(b.faulty_reps)).width(0.3))
+        .map(|(i, b)| {
+            solid(
+                Bar::new(i as f64 + 0.15, f64::from(b.faulty_reps)).width(0.3),
+                theme::WARNING,
+            )
+        })
         .collect();
     let target: Vec<[f64; 2]> = s
         .buckets
@@ -419,7 +468,12 @@ fn holds_chart(s: &ExerciseSeries, window: Window, today: i64, width: f32, ui: &
         .buckets
         .iter()
         .enumerate()
-        .filter_map(|(i, b)| Some(Bar::new(i as f64, b.hold_median_s?).width(0.5)))
+        .filter_map(|(i, b)| {
+            Some(solid(
+                Bar::new(i as f64, b.hold_median_s?).width(0.5),
+                theme::GOOD,
+            ))
+        })
         .collect();
     let top = s
         .buckets
