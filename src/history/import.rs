@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::coach::routine::ExerciseRecord;
+use crate::coach::session_log::exercise_line;
+
 use super::store::{
     CountedBy, PainInput, Prescribed, PromptInput, RepInput, RunInput, SpanInput, Store, StoreError,
 };
@@ -148,6 +151,12 @@ pub fn prescribed_now(exercise: &str) -> Prescribed {
             }
         })
         .unwrap_or_default()
+}
+
+/// The run a finished exercise becomes in the store: exactly what importing its
+/// session-log line gives, for a writer that holds the record itself.
+pub fn run_input(session_id: &str, ended_unix_s: f64, record: &ExerciseRecord) -> RunInput {
+    run_of(&exercise_line(session_id, ended_unix_s, record))
 }
 
 /// An `exercise` line of the session log as a run to store.

@@ -266,6 +266,11 @@ impl Store {
             .map_err(|e| write_error(&self.path, e))
     }
 
+    /// The connection, for read queries that live beside the store (`progress`).
+    pub(crate) fn connection(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+
     /// Whether this database is newer than the app and so never written.
     pub fn is_read_only(&self) -> bool {
         self.read_only

@@ -51,9 +51,13 @@ pub struct HistoryConfig {
 }
 
 impl HistoryConfig {
-    /// The store in `$BACKFORM_DATA_DIR` or the platform data folder, for a new session.
-    pub fn in_data_dir() -> Result<Self, session_log::SessionLogError> {
-        let data_dir = session_log::default_data_dir()?;
+    /// The store in `data_dir`, else `$BACKFORM_DATA_DIR` or the platform data folder,
+    /// for a new session.
+    pub fn in_data_dir(data_dir: Option<&Path>) -> Result<Self, session_log::SessionLogError> {
+        let data_dir = match data_dir {
+            Some(dir) => dir.to_path_buf(),
+            None => session_log::default_data_dir()?,
+        };
         Ok(Self {
             db_path: data_dir.join(crate::history::store::FILE_NAME),
             data_dir,

@@ -18,6 +18,7 @@ use crate::pipeline::stats::RollingMs;
 use crate::pipeline::{Command, PipelineHandle, Snapshot, SourceStatus, Worker};
 
 use super::camera_view::CameraView;
+use super::history_view::{self, HistoryView};
 use super::sound::{Cue, Sounds};
 use super::source_picker::SourcePicker;
 use super::{AppOptions, SourceChoice, screens, session_view, theme};
@@ -28,7 +29,7 @@ pub type PipelineLauncher =
 
 /// The launcher the real app uses: a worker thread on the camera or video.
 pub fn real_launcher(options: &AppOptions) -> PipelineLauncher {
-    let history = match HistoryConfig::in_data_dir() {
+    let history = match HistoryConfig::in_data_dir(options.data_dir.as_deref()) {
         Ok(config) => Some(config),
         Err(err) => {
             tracing::warn!("sessions will not be recorded: {err}");
@@ -66,6 +67,12 @@ pub fn default_demo_clip() -> PathBuf {
     }
 }
 
+fn unix_now_s() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
 /// Which screen shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -79,6 +86,8 @@ pub enum Screen {
     PainAfter,
     /// What was done.
     Summary,
+    /// Sessions by day and charts over the last 7 days or 6 weeks; export; delete.
+    History,
 }
 
 /// What the user chose to do on the start screen.
@@ -122,6 +131,16 @@ pub struct BackformApp {
     /// The rating given after the last "it hurts — stop" (one per stop).
     pub(crate) pain_after_stop: Option<u8>,
     pub(crate) picker: SourcePicker,
+    /// The History screen's state while it shows (read from the store when it opens).
+    pub(crate) history: Option<HistoryView>,
+    /// Where "Back" on the History screen goes.
+    history_return: Screen,
+    /// When the current routine started (Unix seconds): the summary shows the stored
+    /// runs that ended after it.
+    routine_began_unix_s: Option<f64>,
+    /// The session just done as stored, read when the summary opens; `None` shows what
+    /// the routine's snapshot says instead.
+    pub(crate) stored_session: Option<crate::history::progress::SessionFacts>,
     /// The UI's own frame times, milliseconds: the time `ui` takes.
     pub(crate) frame_times: RollingMs,
     all_frame_times_ms: Vec<f64>,
@@ -163,6 +182,10 @@ impl BackformApp {
             pain_after: None,
             pain_after_stop: None,
             picker,
+            history: None,
+            history_return: Screen::Start,
+            routine_began_unix_s: None,
+            stored_session: None,
             frame_times: RollingMs::new(600),
             all_frame_times_ms: Vec::new(),
             all_eframe_cpu_ms: Vec::new(),
@@ -278,13 +301,42 @@ impl BackformApp {
         };
         self.send(command);
         self.cue_counters = None;
+        self.routine_began_unix_s = Some(unix_now_s());
         self.screen = Screen::Session;
     }
 
     pub(crate) fn answer_pain_after(&mut self, pain: Option<u8>) {
         self.pain_after = pain;
         self.record_pain(PainMoment::AfterSession, pain);
+        self.stored_session = self.read_stored_session();
         self.screen = Screen::Summary;
+    }
+
+    /// The newest stored session's runs that ended since this routine began (a few
+    /// seconds' slack for clocks read on two threads).
+    fn read_stored_session(&self) -> Option<crate::history::progress::SessionFacts> {
+        let since = self.routine_began_unix_s? - 5.0;
+        let dir = history_view::data_dir(self.options.data_dir.as_deref());
+        match history_view::load(dir.as_deref()) {
+            history_view::Loaded::Ready(history) => history.session_since(since),
+            history_view::Loaded::Failed(reason) => {
+                tracing::warn!("the summary shows the routine's own counts: {reason}");
+                None
+            }
+            history_view::Loaded::Empty => None,
+        }
+    }
+
+    /// Shows the History screen, read afresh; "Back" returns to the current screen.
+    pub(crate) fn open_history(&mut self) {
+        self.history = Some(HistoryView::open(self.options.data_dir.as_deref()));
+        self.history_return = self.screen.clone();
+        self.screen = Screen::History;
+    }
+
+    pub(crate) fn close_history(&mut self) {
+        self.history = None;
+        self.screen = self.history_return.clone();
     }
 
     pub(crate) fn routine_command(&mut self, command: RoutineCommand) {
@@ -452,6 +504,7 @@ impl BackformApp {
                 Screen::Session => session_view::session_ui(self, ui),
                 Screen::PainAfter => screens::pain_ui(self, ui, PainMoment::AfterSession),
                 Screen::Summary => screens::summary_ui(self, ui),
+                Screen::History => history_view::history_ui(self, ui),
             });
         let took = started.elapsed();
         self.frame_times.push(took);

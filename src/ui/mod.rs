@@ -7,12 +7,14 @@
 //!
 //! Submodules: `app` (the eframe `App`: screens, keys, commands), `camera_view` (the
 //! camera texture), `overlay` (skeleton), `session_view` (the exercise screen),
-//! `screens` (start, pain, summary), `pain` (the 0–10 buttons), `source_picker` (no
+//! `screens` (start, pain, summary), `history_view` (the History screen: charts,
+//! sessions by day, export, delete), `pain` (the 0–10 buttons), `source_picker` (no
 //! camera → open a video),
 //! `sound` (audio cues), `theme` (colours, sizes).
 
 pub mod app;
 pub mod camera_view;
+pub mod history_view;
 pub mod overlay;
 pub mod pain;
 pub mod screens;

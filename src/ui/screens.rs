@@ -80,6 +80,15 @@ pub fn start_ui(app: &mut BackformApp, ui: &mut Ui) {
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.inner_margin(8.0))
         .show(ui, |ui| {
+            // Top right, above the preview: the left column is full at 720 px.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), |ui| {
+                let history = Button::new(RichText::new("History").size(24.0))
+                    .min_size(vec2(160.0, 48.0))
+                    .corner_radius(10.0);
+                if ui.add(history).clicked() {
+                    app.open_history();
+                }
+            });
             preview_ui(app, ui);
         });
 }
@@ -144,7 +153,8 @@ pub fn pain_ui(app: &mut BackformApp, ui: &mut Ui, moment: PainMoment) {
     }
 }
 
-/// What was done, and the pain before and after.
+/// What was done, the main thing to work on, and the pain before and after: from the
+/// store when this session's runs are there, else from the routine's own counts.
 pub fn summary_ui(app: &mut BackformApp, ui: &mut Ui) {
     let completed = app
         .snapshot
@@ -152,14 +162,120 @@ pub fn summary_ui(app: &mut BackformApp, ui: &mut Ui) {
         .and_then(|s| s.routine.as_ref())
         .map(|r| r.completed.clone())
         .unwrap_or_default();
-    let stopped = completed.iter().any(|e| e.end == EndReason::ItHurts);
-    ui.heading(if stopped {
-        "Thank you for listening to your body"
-    } else {
-        "Well done for looking after your back"
+    let stored = app.stored_session.clone();
+    let stopped = match &stored {
+        Some(session) => session.runs.iter().any(|r| r.end_reason == "it_hurts"),
+        None => completed.iter().any(|e| e.end == EndReason::ItHurts),
+    };
+    // The buttons stay in view under a summary that scrolls (a bottom panel here would
+    // size itself from the frame before and overflow the window).
+    const BUTTONS_HEIGHT: f32 = 84.0;
+    let scroll_height = (ui.available_height() - BUTTONS_HEIGHT).max(100.0);
+    egui::ScrollArea::vertical()
+        .max_height(scroll_height)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            ui.heading(if stopped {
+                "Thank you for listening to your body"
+            } else {
+                "Well done for looking after your back"
+            });
+            ui.add_space(10.0);
+            match &stored {
+                Some(session) => stored_summary_ui(session, ui),
+                None => routine_summary_ui(&completed, ui),
+            }
+            ui.add_space(10.0);
+            if let Some(pain) = super::history_view::pain_words(app.pain_before, app.pain_after) {
+                ui.label(format!("Your {pain}"));
+            }
+            if let Some(history) = app.snapshot.as_ref().and_then(|s| s.history.as_ref()) {
+                let line = match (&history.problem, &history.fallback) {
+                    (Some(problem), _) => problem.clone(),
+                    (None, Some(fallback)) => {
+                        format!("Kept in {fallback} until the history can take it")
+                    }
+                    (None, None) => format!("Saved to {}", history.db_path),
+                };
+                ui.label(RichText::new(line).size(18.0).color(theme::TEXT_DIM));
+            }
+            ui.add_space(10.0);
+            egui::Frame::NONE
+                .fill(theme::PANEL)
+                .inner_margin(16.0)
+                .corner_radius(8.0)
+                .show(ui, |ui| {
+                    for line in super::session_view::PROFESSIONAL_ADVICE {
+                        ui.label(RichText::new(line).size(19.0));
+                    }
+                });
+        });
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        if ui.add(choice_button("Back to the start")).clicked() {
+            app.screen = Screen::Start;
+            app.pain_before = None;
+            app.pain_after = None;
+            app.stored_session = None;
+        }
+        if ui.add(choice_button("History")).clicked() {
+            app.open_history();
+        }
     });
+}
+
+/// The session as stored: each exercise done against its prescription, with holds, and
+/// the fault on the most reps with its prompt.
+fn stored_summary_ui(session: &crate::history::progress::SessionFacts, ui: &mut Ui) {
+    ui.label(RichText::new("What you did").size(26.0).strong());
+    for run in &session.runs {
+        let mut line = format!("{}: {}", run.name, run.done_vs_prescribed());
+        let mut holds: Vec<f64> = run.holds_s().collect();
+        if !holds.is_empty() {
+            holds.sort_by(f64::total_cmp);
+            let longest = holds.last().copied().unwrap_or_default();
+            line += &format!(", longest hold {longest:.1} s");
+        }
+        if !run.end_words().is_empty() {
+            line += &format!(" ({})", run.end_words());
+        }
+        ui.label(line);
+    }
     ui.add_space(10.0);
-    for exercise in &completed {
+    egui::Frame::NONE
+        .fill(theme::PANEL)
+        .inner_margin(16.0)
+        .corner_radius(8.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new("The main thing to work on")
+                    .size(22.0)
+                    .color(theme::TEXT_DIM),
+            );
+            match crate::history::progress::main_thing(&session.runs) {
+                Some(focus) => {
+                    ui.label(
+                        RichText::new(format!("“{}”", focus.prompt))
+                            .font(theme::figure_font())
+                            .color(theme::WARNING),
+                    );
+                    let what = if focus.reps == 1 { "rep" } else { "reps" };
+                    ui.label(
+                        RichText::new(format!("{}: on {} {what}", focus.exercise_name, focus.reps))
+                            .color(theme::TEXT_DIM),
+                    );
+                }
+                None => {
+                    ui.label("Nothing stood out: your form was steady.");
+                }
+            }
+        });
+}
+
+/// What the routine itself counted, when the store has nothing of this session.
+fn routine_summary_ui(completed: &[crate::coach::routine::CompletedExercise], ui: &mut Ui) {
+    for exercise in completed {
         let how = match exercise.end {
             EndReason::Completed => format!(
                 "{} reps, {} sets",
@@ -173,42 +289,5 @@ pub fn summary_ui(app: &mut BackformApp, ui: &mut Ui) {
     }
     if completed.is_empty() {
         ui.label(RichText::new("No exercise was recorded this time.").color(theme::TEXT_DIM));
-    }
-    ui.add_space(10.0);
-    match (app.pain_before, app.pain_after) {
-        (Some(before), Some(after)) => {
-            ui.label(format!("Pain before: {before} / 10 · after: {after} / 10"));
-        }
-        (Some(before), None) => {
-            ui.label(format!("Pain before: {before} / 10"));
-        }
-        (None, Some(after)) => {
-            ui.label(format!("Pain after: {after} / 10"));
-        }
-        (None, None) => {}
-    }
-    if let Some(history) = app.snapshot.as_ref().and_then(|s| s.history.as_ref()) {
-        let line = match (&history.problem, &history.fallback) {
-            (Some(problem), _) => problem.clone(),
-            (None, Some(fallback)) => format!("Kept in {fallback} until the history can take it"),
-            (None, None) => format!("Saved to {}", history.db_path),
-        };
-        ui.label(RichText::new(line).size(18.0).color(theme::TEXT_DIM));
-    }
-    ui.add_space(10.0);
-    egui::Frame::NONE
-        .fill(theme::PANEL)
-        .inner_margin(16.0)
-        .corner_radius(8.0)
-        .show(ui, |ui| {
-            for line in super::session_view::PROFESSIONAL_ADVICE {
-                ui.label(RichText::new(line).size(19.0));
-            }
-        });
-    ui.add_space(16.0);
-    if ui.add(choice_button("Back to the start")).clicked() {
-        app.screen = Screen::Start;
-        app.pain_before = None;
-        app.pain_after = None;
     }
 }
