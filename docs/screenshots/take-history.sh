@@ -6,8 +6,8 @@
 # exercise fixtures' reference landmarks and stores each report through the store's API,
 # dated over the last six weeks. The summary is of a session done right then: pelvic
 # tilts on the hips-lifting fixture clip (landmarks replayed, no pose model needed),
-# taken into the store by `backform history import` (today's write path into the store)
-# before the pain question is answered. Needs xvfb, xdotool, imagemagick.
+# which the app writes to the store as it goes; the clip's end ends the session, then
+# the pain question is answered. Needs xvfb, xdotool, imagemagick.
 #
 #   docs/screenshots/take-history.sh
 #   APP=target/release/backform FILL=target/release/examples/fill_history docs/screenshots/take-history.sh
@@ -36,7 +36,6 @@ fi
 click() { xdotool mousemove "$1" "$2" click 1; sleep "${3:-2}"; }
 HISTORY_ON_START="1180 44"
 LAST_6_WEEKS="605 36"
-NEXT_BUTTON="358 670"
 PAIN_3="440 243"
 
 # The history, opened from the start screen (a clip plays in the preview).
@@ -50,15 +49,13 @@ click $LAST_6_WEEKS
 import -window root "$OUT/history-6-weeks.png"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
-# A session: the clip plays to its end (46 s), Next ends the exercise, the run goes into
-# the store, then the pain question is answered and the summary shows.
+# A session: the clip plays to its end (46 s), which ends the session; the pain question
+# is answered and the summary shows.
 clip=pelvic_tilt__bridge__side_floor
 "$APP" --video "$FIXTURES/$clip.mp4" --landmarks "$FIXTURES/reference/$clip.jsonl" \
   --exercise pelvic-tilt --autostart --mute &
 pid=$!
 sleep 52
-click $NEXT_BUTTON
-"$APP" history import
 click $PAIN_3
 import -window root "$OUT/session-summary.png"
 kill "$pid"; wait "$pid" 2>/dev/null || true

@@ -117,10 +117,12 @@ impl RunFacts {
             }
         }
         if self.hold_prescribed_s.is_some() || self.holds_completed > 0 {
+            // Only a hold kept in good form for its time counts: say so, or "0 holds"
+            // beside a long hold reads as a mistake.
             let holds = if self.holds_completed == 1 {
-                "hold"
+                "good hold"
             } else {
-                "holds"
+                "good holds"
             };
             text += &format!(", {} {holds}", self.holds_completed);
             if let Some(target) = self.hold_prescribed_s {
@@ -738,7 +740,7 @@ mod tests {
         assert_eq!(tilt.reps_prescribed, Some(20));
         assert_eq!(
             tilt.done_vs_prescribed(),
-            "4 of 20 reps, 1 of 2 sets, 2 holds of 5 s"
+            "4 of 20 reps, 1 of 2 sets, 2 good holds of 5 s"
         );
         let traction = &a.runs[1];
         assert_eq!(traction.reps_prescribed, None);
