@@ -740,13 +740,16 @@ impl RepCounter {
         CounterEvent::RepCompleted(measure)
     }
 
-    /// Re-judges the reps held back, against what rest has shown by now: a rep that
-    /// rest's own excursions could have made is discarded (and is rest, too).
+    /// Re-judges the reps held back, against what rest has shown by now and the
+    /// person's own reps that way since: a rep that rest's own excursions could have
+    /// made, or under the fidget share of the real ones, is discarded (and is rest, too).
+    /// (The landmarks settling in a clip's first seconds can roll a signal by a fifth
+    /// of a real rep, slowly, before any rest has been seen.)
     fn release_provisional(&mut self) -> Vec<CounterEvent> {
         let held = std::mem::take(&mut self.provisional);
         held.into_iter()
             .map(|m| {
-                if m.peak >= self.effective_start() {
+                if m.peak >= self.start_for(m.sign) {
                     self.count(m)
                 } else {
                     self.rest_excursion = self.rest_excursion.max(m.peak);
@@ -830,7 +833,14 @@ impl RepCounter {
                     )
                 });
         }
-        // Reps held back for want of rest are judged by what rest showed.
+        // Reps held back for want of rest are judged by what rest showed, and by every
+        // rep the person did, the last one included.
+        if let Some(m) = &last {
+            self.recent_peaks.push_back((m.sign, m.peak));
+            if self.recent_peaks.len() > RECENT_PEAKS {
+                self.recent_peaks.pop_front();
+            }
+        }
         let mut reps: Vec<RepMeasure> = self
             .release_provisional()
             .into_iter()
@@ -1127,6 +1137,31 @@ mod tests {
         });
         let signs: Vec<f64> = completed(&events).iter().map(|r| r.sign).collect();
         assert_eq!(signs, vec![1.0, -1.0, 1.0, -1.0, 1.0, -1.0]);
+    }
+
+    #[test]
+    fn the_landmarks_settling_after_calibration_is_no_rep_once_real_reps_are_seen() {
+        // Calibrated on a moment of rest, then the signal creeps a fifth of a real rep
+        // the other way over two and a half seconds (the landmarks settling), and stays
+        // there: a rep each way follows, the last as the exercise ends.
+        let mut c = RepCounter::new(CounterConfig {
+            spec: CounterSpec {
+                baseline_tau_s: 10.0,
+                ..cfg(true).spec
+            },
+            signed: true,
+        });
+        c.calibrate(&[(0.0, 0.0), (0.2, 0.0)]);
+        let creep = |t: f64| {
+            -0.6 * (1.0 - (std::f64::consts::PI * ((t - 0.3) / 2.5).clamp(0.0, 1.0)).cos()) / 2.0
+        };
+        let signal =
+            |t: f64| creep(t) + rep_shape(t, 3.3, 1.0, 1.0, 3.6) - rep_shape(t, 7.0, 1.0, 1.0, 3.4);
+        let mut events = run(&mut c, 9.8, signal);
+        let counted_live: Vec<f64> = completed(&events).iter().map(|r| r.sign).collect();
+        events.extend(c.finish(9.8).into_iter().map(CounterEvent::RepCompleted));
+        let signs: Vec<f64> = completed(&events).iter().map(|r| r.sign).collect();
+        assert_eq!(signs, vec![1.0, -1.0], "live: {counted_live:?}");
     }
 
     #[test]
