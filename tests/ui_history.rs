@@ -141,7 +141,7 @@ fn the_history_screen_charts_each_exercise_and_lists_sessions_by_day() {
     assert!(harness.query_by_label("Pelvic rocks: reps").is_none());
     // Sessions by day, newest first, done against prescribed (10 × 2 sets).
     harness.get_by_label("Sessions by day");
-    harness.get_by_label("Pelvic tilts: 3 of 20 reps, 0 of 2 sets, 1 hold of 5 s");
+    harness.get_by_label("Pelvic tilts: 3 of 20 reps, 0 of 2 sets, 1 good hold of 5 s");
     harness.get_by_label_contains("pain 6 before, 4 after (out of 10)");
     harness.get_by_label("Pelvic rocks: 2 of 40 reps, 0 of 2 sets (skipped)");
     // Six weeks take in the rocks too.
@@ -263,12 +263,13 @@ fn the_summary_shows_the_stored_session_and_the_main_thing_to_work_on() {
     harness.run_steps(2);
     assert_eq!(harness.state().screen(), &Screen::Summary);
     harness.get_by_label("What you did");
-    harness
-        .get_by_label("Pelvic tilts: 3 of 20 reps, 0 of 2 sets, 1 hold of 5 s, longest hold 6.2 s");
+    harness.get_by_label(
+        "Pelvic tilts: 3 of 20 reps, 0 of 2 sets, 1 good hold of 5 s, longest hold 6.2 s",
+    );
     harness.get_by_label("The main thing to work on");
     harness.get_by_label("“Hold the tilt for 5 seconds”");
     harness.get_by_label("Pelvic tilts: on 2 reps");
-    harness.get_by_label("Your pain after 3 out of 10");
+    harness.get_by_label("Your pain after: 3 out of 10");
     harness.get_by_label("History").click();
     harness.run_steps(2);
     assert_eq!(harness.state().screen(), &Screen::History);

@@ -559,12 +559,12 @@ fn time_of_day(unix_s: f64) -> String {
     format!("{:02}:{:02} UTC", of_day / 3600, of_day % 3600 / 60)
 }
 
-/// "pain 6 → 4", "pain before 6", or nothing.
+/// "pain 6 before, 4 after (out of 10)", "pain before: 6 out of 10", or nothing.
 pub fn pain_words(before: Option<u8>, after: Option<u8>) -> Option<String> {
     match (before, after) {
         (Some(b), Some(a)) => Some(format!("pain {b} before, {a} after (out of 10)")),
-        (Some(b), None) => Some(format!("pain before {b} out of 10")),
-        (None, Some(a)) => Some(format!("pain after {a} out of 10")),
+        (Some(b), None) => Some(format!("pain before: {b} out of 10")),
+        (None, Some(a)) => Some(format!("pain after: {a} out of 10")),
         (None, None) => None,
     }
 }
