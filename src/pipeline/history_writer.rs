@@ -395,6 +395,11 @@ impl WriterLoop {
             return;
         }
         self.last_attempt = Some(Instant::now());
+        if self.store.is_some() && !self.config.db_path.exists() {
+            // Deleted under us ("delete all my data"): start a new one, not an unlinked file.
+            tracing::info!("the history was deleted; starting a new one");
+            self.store = None;
+        }
         if self.store.is_none() {
             match self.open() {
                 Ok(store) => self.store = Some(store),
@@ -758,6 +763,25 @@ mod tests {
         );
         assert_eq!(store.rep_rows().unwrap().len(), 3);
         assert_eq!(store.pains().unwrap()[0].score, 2);
+    }
+
+    #[test]
+    fn a_history_deleted_while_the_app_runs_is_started_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        let (mut feed, writer) = spawn(config.clone()).unwrap();
+        feed.pain(PainMoment::BeforeSession, 4);
+        assert!(eventually(&config.db_path, |s| s
+            .pains()
+            .is_ok_and(|p| p.len() == 1)));
+        let removed = crate::history::delete::delete_all(dir.path(), &config.db_path).unwrap();
+        assert!(removed.contains(&config.db_path));
+        feed.pain(PainMoment::AfterSession, 2);
+        drop(feed);
+        writer.finish();
+        let pains = Store::open(&config.db_path).unwrap().pains().unwrap();
+        assert_eq!(pains.len(), 1, "only what came after the delete: {pains:?}");
+        assert_eq!(pains[0].score, 2);
     }
 
     /// Waits until the status satisfies `done`.
