@@ -396,6 +396,18 @@ impl Routine {
         factory: Box<dyn CoachFactory>,
         config: RoutineConfig,
     ) -> Result<Self, RoutineError> {
+        Self::new_at(plan, factory, config, None)
+    }
+
+    /// [`Routine::new`] on a clock already at `now_t_s`: an exercise that starts at once
+    /// (`skip_readiness`) starts then, so each run of one session has its own start (the
+    /// history tells runs apart by it).
+    pub fn new_at(
+        plan: &[&str],
+        factory: Box<dyn CoachFactory>,
+        config: RoutineConfig,
+        now_t_s: Option<f64>,
+    ) -> Result<Self, RoutineError> {
         if plan.is_empty() {
             return Err(RoutineError::Empty);
         }
@@ -417,8 +429,8 @@ impl Routine {
             coach: None,
             paused: false,
             hidden_s: 0.0,
-            last_t_s: None,
-            exercise_started_t_s: 0.0,
+            last_t_s: now_t_s,
+            exercise_started_t_s: now_t_s.unwrap_or(0.0),
             rest_until_t_s: 0.0,
             sets_seen: 0,
             completed: Vec::new(),

@@ -141,7 +141,9 @@ impl PipelineCore {
             let records = routine.command(RoutineCommand::EndSession, self.last_t_s);
             self.keep(routine.take_live(), records);
         }
-        match Routine::new(plan, (self.coaches)(), self.routine_config.clone()) {
+        // On the frames' clock once one came (before that, the first frame sets it).
+        let now = self.last_frame.is_some().then_some(self.last_t_s);
+        match Routine::new_at(plan, (self.coaches)(), self.routine_config.clone(), now) {
             Ok(routine) => {
                 self.routine = Some(routine);
                 self.problem = self.problem.take().filter(|p| p.starts_with("Pose"));
@@ -848,6 +850,47 @@ mod tests {
             "the clock ran on past the minute"
         );
         assert!(resumed, "frames resumed the exercise");
+    }
+
+    #[test]
+    fn each_routine_started_at_once_in_one_session_is_its_own_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = HistoryConfig {
+            db_path: dir.path().join("history.sqlite3"),
+            data_dir: dir.path().to_path_buf(),
+            session_id: "s1".into(),
+            max_page_count: None,
+            model: None,
+        };
+        let (feed, writer) = history_writer::spawn(history.clone()).unwrap();
+        let puppet = Puppet::default();
+        let mut core = PipelineCore::new(
+            Box::new(|| Ok(Box::new(NoPose) as Box<dyn PoseStage>)),
+            {
+                let puppet = puppet.clone();
+                Box::new(move || Box::new(PuppetFactory(puppet.clone())))
+            },
+            RoutineConfig {
+                skip_readiness: true,
+                ..RoutineConfig::default()
+            },
+            Some(feed),
+        );
+        let connected = SourceStatus::Connected {
+            name: "clip".into(),
+        };
+        for (k, t0) in [(0_u64, 0.0), (100, 10.0)] {
+            core.command(Command::StartExercise("pelvic-rock".into()));
+            for i in 0..30 {
+                core.process(frame_at(k + i, t0 + i as f64 / 30.0), connected.clone(), 0);
+            }
+        }
+        core.command(Command::Shutdown);
+        drop(core);
+        writer.finish();
+        let store = crate::history::Store::open(&history.db_path).unwrap();
+        let runs = store.run_summaries().unwrap();
+        assert_eq!(runs.len(), 2, "{runs:?}");
     }
 
     #[test]
