@@ -69,19 +69,21 @@ fn thirty_minutes_of_coaching_and_history_keep_memory_flat() {
     let mut samples: Vec<(f64, u64)> = Vec::new();
     let mut last_t_s = 0.0_f64;
     let mut restarts = 0;
+    let mut was_finished = false;
     while started.elapsed() < total {
         if let Some(snapshot) = worker.latest() {
             if let Some(frame) = &snapshot.frame {
                 last_t_s = last_t_s.max(frame.timestamp_s);
             }
-            if snapshot
+            let finished = snapshot
                 .routine
                 .as_ref()
-                .is_some_and(|r| r.stage == Stage::Finished)
-            {
+                .is_some_and(|r| r.stage == Stage::Finished);
+            if finished && !was_finished {
                 restarts += 1;
                 worker.send(Command::StartExercise("pelvic-rock".into()));
             }
+            was_finished = finished;
             if let Some(problem) = snapshot.history.as_ref().and_then(|h| h.problem.clone()) {
                 panic!("the history failed: {problem}");
             }
@@ -126,6 +128,10 @@ fn thirty_minutes_of_coaching_and_history_keep_memory_flat() {
         (last as f64 / after_minute as f64 - 1.0) * 100.0
     );
     assert!(reps > 0, "reps reached the history");
+    assert!(
+        runs > restarts,
+        "every exercise run is kept: {runs} runs for {restarts} restarts"
+    );
     assert!(last_t_s > 60.0, "the clip looped with rising timestamps");
     if minutes >= 2.0 {
         assert!(
