@@ -1072,3 +1072,73 @@ fn without_a_camera_the_folder_listing_opens_a_video_by_clicks() {
         Some(&SourceChoice::Video(expected))
     );
 }
+
+/// A video source that has already played to its end (as on the start screen's preview).
+struct EndedVideo;
+
+impl PipelineHandle for EndedVideo {
+    fn send(&mut self, _command: backform::pipeline::Command) {}
+
+    fn latest(&mut self) -> Option<backform::pipeline::Snapshot> {
+        Some(backform::pipeline::Snapshot {
+            sequence: 1,
+            frame: None,
+            pose: None,
+            routine: None,
+            stats: backform::pipeline::PipelineStats::default(),
+            source: backform::pipeline::SourceStatus::Ended {
+                name: "clip".into(),
+            },
+            problem: None,
+            history: None,
+        })
+    }
+}
+
+#[test]
+fn a_video_that_ended_on_the_start_screen_plays_again_for_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let launched = Arc::new(Mutex::new(Vec::new()));
+    let launcher: PipelineLauncher = {
+        let launched = Arc::clone(&launched);
+        let history = history_config(dir.path());
+        Box::new(move |source, _waker| {
+            let mut launched = launched.lock().unwrap();
+            launched.push(source.clone());
+            if launched.len() == 1 {
+                return Ok(Box::new(EndedVideo) as Box<dyn PipelineHandle>);
+            }
+            Ok(Box::new(InlinePipeline::new(
+                Box::new(SyntheticFrames::new(100_000, FPS, 64, 48)),
+                Box::new(ScriptedPoses::default()),
+                Box::new(|| Box::new(TimelineExercises) as Box<dyn CoachFactory>),
+                RoutineConfig::default(),
+                Some(history.clone()),
+                FRAMES_PER_STEP,
+            )) as Box<dyn PipelineHandle>)
+        })
+    };
+    let ctx = egui::Context::default();
+    let options = AppOptions {
+        mute: true,
+        source: SourceChoice::Video(PathBuf::from("clip.mp4")),
+        data_dir: Some(dir.path().to_path_buf()),
+        ..AppOptions::default()
+    };
+    let app = BackformApp::new(&ctx, options, launcher).with_sounds(Sounds::silent());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut BackformApp| app.frame_ui(ui), app);
+    harness.run_steps(2);
+    harness.get_by_label("Pelvic rocks").click();
+    harness.run_steps(2);
+    harness.get_by_label("Skip").click();
+    harness.run_steps(3);
+    assert_eq!(
+        launched.lock().unwrap().len(),
+        2,
+        "the video was opened again"
+    );
+    assert_eq!(harness.state().screen(), &Screen::Session);
+    assert!(stage(&harness).is_some_and(|s| s != Stage::Finished));
+}

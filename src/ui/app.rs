@@ -295,6 +295,14 @@ impl BackformApp {
     }
 
     pub(crate) fn start_session(&mut self) {
+        // A video that played to its end on the start screen plays again from its start:
+        // the session watches it, rather than ending at once for want of frames.
+        if matches!(
+            self.snapshot.as_ref().map(|s| &s.source),
+            Some(SourceStatus::Ended { .. })
+        ) {
+            self.launch(self.source.clone());
+        }
         let command = match &self.plan {
             Plan::Routine => Command::StartRoutine,
             Plan::Single(id) => Command::StartExercise(id.clone()),
