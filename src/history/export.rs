@@ -24,17 +24,9 @@ pub enum ExportError {
     Write { path: PathBuf, reason: String },
 }
 
-/// The calendar date (UTC) of a Unix time, `YYYY-MM-DD` (Howard Hinnant's civil_from_days).
+/// The calendar date (UTC) of a Unix time, `YYYY-MM-DD`.
 pub fn utc_date(unix_s: f64) -> String {
-    let days = (unix_s / 86_400.0).floor() as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = super::progress::civil(super::progress::day_of(unix_s));
     format!("{year:04}-{month:02}-{day:02}")
 }
 

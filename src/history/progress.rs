@@ -29,8 +29,7 @@ pub fn day_of(unix_s: f64) -> i64 {
     (unix_s / DAY_S).floor() as i64
 }
 
-/// Year, month (1–12) and day (1–31) of a day number (Howard Hinnant's civil_from_days,
-/// as `export::utc_date`).
+/// Year, month (1–12) and day (1–31) of a day number (Howard Hinnant's civil_from_days).
 pub fn civil(day: i64) -> (i64, u32, u32) {
     let days = day + 719_468;
     let era = days.div_euclid(146_097);

@@ -852,19 +852,20 @@ mod tests {
         assert!(resumed, "frames resumed the exercise");
     }
 
-    #[test]
-    fn each_routine_started_at_once_in_one_session_is_its_own_run() {
-        let dir = tempfile::tempdir().unwrap();
-        let history = HistoryConfig {
-            db_path: dir.path().join("history.sqlite3"),
-            data_dir: dir.path().to_path_buf(),
-            session_id: "s1".into(),
-            max_page_count: None,
-            model: None,
-        };
+    /// A history in `dir`, for a session with the puppet coach, started at once.
+    fn history_in(dir: &std::path::Path) -> HistoryConfig {
+        HistoryConfig::in_data_dir(Some(dir)).unwrap()
+    }
+
+    /// A pipeline core on the puppet coach (exercises start at once) feeding a history
+    /// writer in `dir`.
+    fn core_with_history(
+        dir: &std::path::Path,
+    ) -> (PipelineCore, Puppet, HistoryWriter, HistoryConfig) {
+        let history = history_in(dir);
         let (feed, writer) = history_writer::spawn(history.clone()).unwrap();
         let puppet = Puppet::default();
-        let mut core = PipelineCore::new(
+        let core = PipelineCore::new(
             Box::new(|| Ok(Box::new(NoPose) as Box<dyn PoseStage>)),
             {
                 let puppet = puppet.clone();
@@ -876,6 +877,13 @@ mod tests {
             },
             Some(feed),
         );
+        (core, puppet, writer, history)
+    }
+
+    #[test]
+    fn each_routine_started_at_once_in_one_session_is_its_own_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut core, _puppet, writer, history) = core_with_history(dir.path());
         let connected = SourceStatus::Connected {
             name: "clip".into(),
         };
@@ -896,27 +904,7 @@ mod tests {
     #[test]
     fn a_video_that_ends_mid_exercise_ends_the_session_with_what_was_done_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let history = HistoryConfig {
-            db_path: dir.path().join("history.sqlite3"),
-            data_dir: dir.path().to_path_buf(),
-            session_id: "s1".into(),
-            max_page_count: None,
-            model: None,
-        };
-        let (feed, writer) = history_writer::spawn(history.clone()).unwrap();
-        let puppet = Puppet::default();
-        let mut core = PipelineCore::new(
-            Box::new(|| Ok(Box::new(NoPose) as Box<dyn PoseStage>)),
-            {
-                let puppet = puppet.clone();
-                Box::new(move || Box::new(PuppetFactory(puppet.clone())))
-            },
-            RoutineConfig {
-                skip_readiness: true,
-                ..RoutineConfig::default()
-            },
-            Some(feed),
-        );
+        let (mut core, puppet, writer, history) = core_with_history(dir.path());
         core.command(Command::StartExercise("pelvic-rock".into()));
         let connected = SourceStatus::Connected {
             name: "clip".into(),
@@ -940,13 +928,7 @@ mod tests {
     #[test]
     fn dropping_the_worker_mid_exercise_logs_it_as_session_ended() {
         let dir = tempfile::tempdir().unwrap();
-        let history = HistoryConfig {
-            db_path: dir.path().join("history.sqlite3"),
-            data_dir: dir.path().to_path_buf(),
-            session_id: "s1".into(),
-            max_page_count: None,
-            model: None,
-        };
+        let history = history_in(dir.path());
         let mut config = config(10_000, 30.0, Duration::ZERO);
         config.history = Some(history.clone());
         config.routine.skip_readiness = true;

@@ -732,12 +732,17 @@ impl RepCounter {
 
     /// Counts a rep.
     fn count(&mut self, measure: RepMeasure) -> CounterEvent {
+        self.remember_peak(&measure);
+        self.last_rep_end_s = Some(measure.end_s);
+        CounterEvent::RepCompleted(measure)
+    }
+
+    /// Keeps a counted rep's peak among the person's recent ones (`start_for`'s floor).
+    fn remember_peak(&mut self, measure: &RepMeasure) {
         self.recent_peaks.push_back((measure.sign, measure.peak));
         if self.recent_peaks.len() > RECENT_PEAKS {
             self.recent_peaks.pop_front();
         }
-        self.last_rep_end_s = Some(measure.end_s);
-        CounterEvent::RepCompleted(measure)
     }
 
     /// Re-judges the reps held back, against what rest has shown by now and the
@@ -836,10 +841,7 @@ impl RepCounter {
         // Reps held back for want of rest are judged by what rest showed, and by every
         // rep the person did, the last one included.
         if let Some(m) = &last {
-            self.recent_peaks.push_back((m.sign, m.peak));
-            if self.recent_peaks.len() > RECENT_PEAKS {
-                self.recent_peaks.pop_front();
-            }
+            self.remember_peak(m);
         }
         let mut reps: Vec<RepMeasure> = self
             .release_provisional()
