@@ -13,4 +13,5 @@ pub mod history;
 pub mod kinematics;
 pub mod pipeline;
 pub mod pose;
+pub mod settings;
 pub mod ui;

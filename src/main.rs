@@ -45,10 +45,11 @@ struct AppArgs {
     /// Coach one exercise (see `backform exercises`) instead of the whole routine.
     #[arg(long, value_name = "ID")]
     exercise: Option<String>,
-    /// Landmark model: full (MediaPipe's default) or lite (faster).
-    #[arg(long, default_value = "full")]
-    model: ModelVariant,
-    /// Start without sound (M toggles it).
+    /// Landmark model: full (MediaPipe's default) or lite (faster); default: the
+    /// settings' choice.
+    #[arg(long)]
+    model: Option<ModelVariant>,
+    /// Start without the cue tones, for this run (M toggles them).
     #[arg(long)]
     mute: bool,
     /// Skip the start screen and readiness check (demos, screenshots).
@@ -462,9 +463,11 @@ fn eval_command(args: &EvalArgs) -> anyhow::Result<()> {
 }
 
 fn app_command(args: AppArgs) -> anyhow::Result<()> {
-    let source = match args.video {
-        Some(path) => SourceChoice::Video(path),
-        None => SourceChoice::Camera(args.camera.unwrap_or(0)),
+    // Given flags win for this run; what is not given comes from the settings file.
+    let source = match (args.video, args.camera) {
+        (Some(path), _) => Some(SourceChoice::Video(path)),
+        (None, Some(index)) => Some(SourceChoice::Camera(index)),
+        (None, None) => None,
     };
     run_app(AppOptions {
         source,

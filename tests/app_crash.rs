@@ -134,7 +134,10 @@ fn reps_announced_before_a_sigkill_are_all_in_the_history() {
         ])
         .env("DISPLAY", &display)
         .env("BACKFORM_DATA_DIR", data.path())
+        .env("BACKFORM_CONFIG_DIR", data.path().join("config"))
         .env("BACKFORM_MODELS", &models)
+        // AccessKit is on: the app must start with no D-Bus session bus, as CI has none.
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env("RUST_LOG", "warn,backform::history=info")
         .env("NO_COLOR", "1")
         .env_remove("WAYLAND_DISPLAY")

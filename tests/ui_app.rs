@@ -22,7 +22,7 @@ use backform::pipeline::history_writer::HistoryConfig;
 use backform::pipeline::scripted::{ScriptedPoses, SyntheticFrames};
 use backform::pipeline::{InlinePipeline, PipelineHandle, Worker, WorkerConfig};
 use backform::pose::Pose;
-use backform::ui::app::{PipelineLauncher, Screen};
+use backform::ui::app::{Launch, PipelineLauncher, Screen};
 use backform::ui::sound::{Cue, Sounds};
 use backform::ui::{AppOptions, BackformApp, SourceChoice};
 use egui::Key;
@@ -161,7 +161,8 @@ fn inline_launcher(
     timeline: bool,
     launched: Arc<Mutex<Vec<SourceChoice>>>,
 ) -> PipelineLauncher {
-    Box::new(move |source, _waker| {
+    Box::new(move |launch: &Launch, _waker| {
+        let source = &launch.source;
         launched.lock().unwrap().push(source.clone());
         // Recorded landmarks are in the rendered clips' 640×480 pixels; otherwise small
         // frames keep the tests quick.
@@ -201,6 +202,10 @@ fn setup_with(mut options: AppOptions, poses: Option<ScriptedPoses>, timeline: b
     options
         .data_dir
         .get_or_insert_with(|| dir.path().to_path_buf());
+    // Settings too: a test never reads or writes the user's own.
+    options
+        .config_dir
+        .get_or_insert_with(|| dir.path().join("config"));
     let log_path = dir.path().join("history.sqlite3");
     let launched = Arc::new(Mutex::new(Vec::new()));
     let launcher = inline_launcher(
@@ -621,7 +626,7 @@ fn without_a_camera_a_video_can_be_opened_instead() {
     std::fs::write(&demo, b"not really a video").unwrap();
     let (mut harness, launched) = no_camera_harness(Some(demo.clone()));
     harness.get_by_label_contains("no camera found at index 0");
-    harness.get_by_label("Play the demo clip").click();
+    harness.get_by_label("Play the demo").click();
     harness.run_steps(2);
     assert_eq!(
         launched.lock().unwrap().last(),
@@ -637,7 +642,8 @@ fn no_camera_harness(
     let launched = Arc::new(Mutex::new(Vec::new()));
     let launcher: PipelineLauncher = {
         let launched = Arc::clone(&launched);
-        Box::new(move |source, waker| {
+        Box::new(move |launch: &Launch, waker| {
+            let source = &launch.source;
             launched.lock().unwrap().push(source.clone());
             let source = source.clone();
             let config = WorkerConfig {
@@ -667,6 +673,7 @@ fn no_camera_harness(
     let data_dir = tempfile::tempdir().unwrap().keep();
     let options = AppOptions {
         mute: true,
+        config_dir: Some(tempfile::tempdir().unwrap().keep()),
         demo_clip,
         data_dir: Some(data_dir),
         ..AppOptions::default()
@@ -720,6 +727,7 @@ fn the_ui_stays_fast_while_a_threaded_worker_runs_a_slow_pose_stage() {
     let ctx = egui::Context::default();
     let options = AppOptions {
         mute: true,
+        config_dir: Some(tempfile::tempdir().unwrap().keep()),
         exercise: Some("pelvic-rock".into()),
         autostart: true,
         ..AppOptions::default()
@@ -790,6 +798,7 @@ fn reference_setup(clip: &str, exercise: &str) -> Option<Setup> {
     let ctx = egui::Context::default();
     let options = AppOptions {
         mute: true,
+        config_dir: Some(tempfile::tempdir().unwrap().keep()),
         exercise: Some(exercise.into()),
         autostart: true,
         data_dir: Some(dir.path().to_path_buf()),
@@ -1102,7 +1111,8 @@ fn a_video_that_ended_on_the_start_screen_plays_again_for_the_session() {
     let launcher: PipelineLauncher = {
         let launched = Arc::clone(&launched);
         let history = history_config(dir.path());
-        Box::new(move |source, _waker| {
+        Box::new(move |launch: &Launch, _waker| {
+            let source = &launch.source;
             let mut launched = launched.lock().unwrap();
             launched.push(source.clone());
             if launched.len() == 1 {
@@ -1121,7 +1131,8 @@ fn a_video_that_ended_on_the_start_screen_plays_again_for_the_session() {
     let ctx = egui::Context::default();
     let options = AppOptions {
         mute: true,
-        source: SourceChoice::Video(PathBuf::from("clip.mp4")),
+        config_dir: Some(tempfile::tempdir().unwrap().keep()),
+        source: Some(SourceChoice::Video(PathBuf::from("clip.mp4"))),
         data_dir: Some(dir.path().to_path_buf()),
         ..AppOptions::default()
     };

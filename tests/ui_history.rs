@@ -120,6 +120,7 @@ fn options(dir: &Path) -> AppOptions {
     AppOptions {
         mute: true,
         data_dir: Some(dir.to_path_buf()),
+        config_dir: Some(dir.join("config")),
         ..AppOptions::default()
     }
 }

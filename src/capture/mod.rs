@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 pub mod camera;
 pub mod images;
+pub mod sidecar;
 pub mod video;
 
 pub use camera::{CameraConfig, CameraSource};

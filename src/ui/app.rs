@@ -3,7 +3,9 @@
 //!
 //! In flow snapshots (through a [`PipelineHandle`]: a threaded worker in the app, an
 //! inline one in tests) and user input; out flow commands, sounds and the drawn window.
-//! `logic` does the non-drawing work (take the snapshot, keys, sounds); `ui` draws.
+//! Each frame: take the snapshot and keys, let the screen draw from a read-only
+//! [`AppView`] and collect its [`Action`]s, then apply them here — the only place the
+//! app's state changes. Settings changes are saved as they are made.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -17,15 +19,28 @@ use crate::pipeline::history_writer::HistoryConfig;
 use crate::pipeline::stats::RollingMs;
 use crate::pipeline::{Command, PipelineHandle, Snapshot, SourceStatus, Worker};
 
+use super::action::{Action, AppView};
+pub use super::action::{Plan, Screen};
 use super::camera_view::CameraView;
 use super::history_view::{self, HistoryView};
 use super::sound::{Cue, Sounds};
 use super::source_picker::SourcePicker;
 use super::{AppOptions, SourceChoice, screens, session_view, theme};
+use crate::coach::routine::ExerciseInfo;
+use crate::settings::SettingsFile;
 
-/// Starts a pipeline on a source; the waker repaints the window after each snapshot.
+use super::settings_panel::SettingsChange;
+
+/// What a pipeline is started with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Launch {
+    pub source: SourceChoice,
+    pub model: crate::pose::ModelVariant,
+}
+
+/// Starts a pipeline; the waker repaints the window after each snapshot.
 pub type PipelineLauncher =
-    Box<dyn FnMut(&SourceChoice, Box<dyn Fn() + Send>) -> Result<Box<dyn PipelineHandle>, String>>;
+    Box<dyn FnMut(&Launch, Box<dyn Fn() + Send>) -> Result<Box<dyn PipelineHandle>, String>>;
 
 /// The launcher the real app uses: a worker thread on the camera or video.
 pub fn real_launcher(options: &AppOptions) -> PipelineLauncher {
@@ -37,7 +52,7 @@ pub fn real_launcher(options: &AppOptions) -> PipelineLauncher {
         }
     };
     let engine = EngineOptions {
-        model: options.model,
+        model: options.model.unwrap_or_default(),
         landmarks: options.landmarks.clone(),
         routine: crate::coach::routine::RoutineConfig {
             skip_readiness: options.autostart,
@@ -47,8 +62,10 @@ pub fn real_launcher(options: &AppOptions) -> PipelineLauncher {
         loop_video: false,
     };
     let demo_clip = options.demo_clip.clone().unwrap_or_else(default_demo_clip);
-    Box::new(move |source, waker| {
+    Box::new(move |launch: &Launch, waker| {
+        let source = &launch.source;
         let mut engine = engine.clone();
+        engine.model = launch.model;
         engine.loop_video = matches!(source, SourceChoice::Video(path) if *path == demo_clip);
         Worker::spawn(worker_config(source, &engine), waker)
             .map(|worker| Box::new(worker) as Box<dyn PipelineHandle>)
@@ -71,30 +88,6 @@ fn unix_now_s() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
-}
-
-/// Which screen shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Screen {
-    /// Choose the routine or one exercise; the camera preview; not-medical-advice line.
-    Start,
-    /// "How is your pain right now?" before the session (skippable).
-    PainBefore,
-    /// The routine under way.
-    Session,
-    /// "How is your pain now?" after the session (skippable).
-    PainAfter,
-    /// What was done.
-    Summary,
-    /// Sessions by day and charts over the last 7 days or 6 weeks; export; delete.
-    History,
-}
-
-/// What the user chose to do on the start screen.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Plan {
-    Routine,
-    Single(String),
 }
 
 /// Counters the cues follow: a sound plays when one rises.
@@ -122,6 +115,19 @@ pub struct BackformApp {
     pub(crate) plan: Plan,
     /// `None`: the exercise's default (mirrored for front views).
     pub(crate) mirror_override: Option<bool>,
+    /// What the app remembers between runs, and where.
+    settings: SettingsFile,
+    /// The settings panel shows in place of the start screen's preview.
+    settings_open: bool,
+    /// The model the pipeline runs: the command line's for this run, else the setting.
+    model: crate::pose::ModelVariant,
+    /// The exercises the start screen offers (read once: no TOML parsing per frame).
+    exercises: Vec<ExerciseInfo>,
+    /// The exercise the opened video shows, from its sidecar file.
+    video_exercise: Option<String>,
+    /// When the current exercise began to wait for its starting position: (plan
+    /// position, the UI's clock then).
+    preparing_since: Option<(usize, Instant)>,
     pub(crate) sounds: Sounds,
     cue_counters: Option<CueCounters>,
     /// Cues played, newest last (tests check them; the list stays short).
@@ -162,10 +168,29 @@ impl BackformApp {
             None => Plan::Routine,
         };
         let demo_clip = options.demo_clip.clone().unwrap_or_else(default_demo_clip);
-        let picker = SourcePicker::new(demo_clip, options.data_dir.as_deref());
+        let mut picker = SourcePicker::new(demo_clip, options.data_dir.as_deref());
+        let settings = SettingsFile::load(options.config_dir.as_deref());
+        // A flag on the command line wins for this run and is not saved.
+        let source = options
+            .source
+            .clone()
+            .unwrap_or(SourceChoice::Camera(settings.settings.camera_index));
+        let model = options.model.unwrap_or(settings.settings.model.into());
+        picker.camera_index = settings.settings.camera_index;
+        let exercises = crate::coach::routine::ACUTE_ROUTINE
+            .iter()
+            .filter_map(|id| crate::pipeline::engine::exercise_info(id))
+            .collect();
         let mut app = Self {
-            source: options.source.clone(),
-            sounds: Sounds::new(options.mute),
+            source: source.clone(),
+            sounds: Sounds::new(options.mute || !settings.settings.sound),
+            mirror_override: settings.settings.mirror.forced(),
+            settings,
+            settings_open: false,
+            model,
+            exercises,
+            video_exercise: None,
+            preparing_since: None,
             options,
             launcher,
             pipeline: None,
@@ -175,7 +200,6 @@ impl BackformApp {
             camera: CameraView::default(),
             screen: Screen::Start,
             plan,
-            mirror_override: None,
             cue_counters: None,
             cues_played: Vec::new(),
             pain_before: None,
@@ -196,7 +220,7 @@ impl BackformApp {
         if let SourceChoice::Camera(index) = app.source {
             app.picker.camera_index = index;
         }
-        app.launch(app.source.clone());
+        app.launch(source);
         if app.options.autostart {
             app.start_session();
         }
@@ -255,7 +279,11 @@ impl BackformApp {
         self.source = source.clone();
         let ctx = self.ctx.clone();
         let waker: Box<dyn Fn() + Send> = Box::new(move || ctx.request_repaint());
-        match (self.launcher)(&source, waker) {
+        let launch = Launch {
+            source: source.clone(),
+            model: self.model,
+        };
+        match (self.launcher)(&launch, waker) {
             Ok(pipeline) => {
                 self.pipeline = Some(pipeline);
                 self.launch_error = None;
@@ -265,8 +293,10 @@ impl BackformApp {
                 self.launch_error = Some(err);
             }
         }
+        self.video_exercise = None;
         if let SourceChoice::Video(path) = &source {
             self.picker.remember(path);
+            self.video_exercise = crate::capture::sidecar::exercise_of_video(path);
         }
     }
 
@@ -283,6 +313,17 @@ impl BackformApp {
 
     /// From the start screen: ask for pain first, unless autostarting.
     pub(crate) fn choose_plan(&mut self, plan: Plan) {
+        // "Start the routine" on a video whose sidecar names its exercise coaches that
+        // exercise: a seated pelvic rock is never asked to lie down for a tilt.
+        let plan = match (plan, &self.video_exercise) {
+            (Plan::Routine, Some(id)) => Plan::Single(id.clone()),
+            (plan, _) => plan,
+        };
+        self.settings.settings.last_plan = Some(match &plan {
+            Plan::Routine => "routine".to_string(),
+            Plan::Single(id) => id.clone(),
+        });
+        let _ = self.settings.save();
         self.plan = plan;
         self.screen = Screen::PainBefore;
     }
@@ -478,7 +519,7 @@ impl BackformApp {
         }
         let pressed = |key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key));
         if pressed(Key::M) {
-            self.sounds.toggle_mute();
+            self.toggle_mute();
         }
         if self.screen != Screen::Session {
             return;
@@ -494,26 +535,183 @@ impl BackformApp {
         }
     }
 
+    /// Applies what the screens asked for, in order.
+    fn apply(&mut self, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::ChoosePlan(plan) => self.choose_plan(plan),
+                Action::SwitchTo(plan) => {
+                    self.plan = plan;
+                    self.start_session();
+                }
+                Action::AnswerPain(PainMoment::BeforeSession, pain) => {
+                    self.answer_pain_before(pain)
+                }
+                Action::AnswerPain(PainMoment::AfterSession, pain) => self.answer_pain_after(pain),
+                Action::AnswerPain(PainMoment::AfterStop, pain) => {
+                    self.answer_pain_after_stop(pain)
+                }
+                Action::Routine(command) => self.routine_command(command),
+                Action::SetMirror(mirrored) => self.mirror_override = Some(mirrored),
+                Action::ToggleMute => self.toggle_mute(),
+                Action::OpenHistory => self.open_history(),
+                Action::CloseHistory => self.close_history(),
+                Action::BackToStart => {
+                    self.screen = Screen::Start;
+                    self.pain_before = None;
+                    self.pain_after = None;
+                    self.stored_session = None;
+                }
+                Action::Launch(source) => self.launch(source),
+                Action::OpenVideo(path) => self.open_video(path),
+                Action::ChooseVideoFile => self.choose_video_file(),
+                Action::PlayDemo => self.play_demo(),
+                Action::ForgetRecentVideos => self.picker.recent.clear(),
+                Action::ShowSettings(open) => self.settings_open = open,
+                Action::ChangeSetting(change) => self.change_setting(change),
+            }
+        }
+    }
+
+    /// Opens the video at `path`, or says why not in the picker.
+    fn open_video(&mut self, path: PathBuf) {
+        if path.is_file() {
+            self.picker.error = None;
+            self.launch(SourceChoice::Video(path));
+        } else {
+            self.picker.error = Some(format!("There is no file at {}", path.display()));
+        }
+    }
+
+    /// The system's file dialog; the in-app picker when it cannot open.
+    fn choose_video_file(&mut self) {
+        // Wired to the native dialog by `native_dialog`; until one answers, the in-app
+        // picker (always on this screen) is the way to choose.
+        self.picker.refresh();
+    }
+
+    /// The acute routine on the bundled demo clips.
+    fn play_demo(&mut self) {
+        let demo = self.picker.demo_clip.clone();
+        self.open_video(demo);
+    }
+
+    fn toggle_mute(&mut self) {
+        self.sounds.toggle_mute();
+        self.change_setting(SettingsChange::Sound(!self.sounds.is_muted()));
+    }
+
+    /// Makes a settings change take effect now and saves it.
+    fn change_setting(&mut self, change: SettingsChange) {
+        change.apply(&mut self.settings.settings);
+        match change {
+            SettingsChange::Sound(on) => self.sounds.set_muted(!on),
+            SettingsChange::Mirror(mirror) => self.mirror_override = mirror.forced(),
+            SettingsChange::CameraIndex(index) => {
+                self.picker.camera_index = index;
+                if matches!(self.source, SourceChoice::Camera(_)) && self.screen == Screen::Start {
+                    self.launch(SourceChoice::Camera(index));
+                }
+            }
+            SettingsChange::Model(model) => {
+                let model = model.into();
+                if model != self.model {
+                    self.model = model;
+                    // The new model takes over at once, on the same source.
+                    if self.screen == Screen::Start {
+                        self.launch(self.source.clone());
+                    }
+                }
+            }
+            SettingsChange::TextScale(scale) => self.ctx.set_zoom_factor(scale),
+            SettingsChange::Voice(_)
+            | SettingsChange::VoiceRate(_)
+            | SettingsChange::VoiceVolume(_) => {}
+        }
+        let _ = self.settings.save();
+    }
+
+    /// The settings as remembered (and as changed this run).
+    pub fn settings(&self) -> &crate::settings::Settings {
+        &self.settings.settings
+    }
+
+    /// Seconds the current exercise has waited for its starting position, if it waits.
+    fn preparing_for_s(&mut self) -> Option<f64> {
+        let routine = self.snapshot.as_ref()?.routine.as_ref();
+        match routine {
+            Some(view) if matches!(view.stage, Stage::Preparing { .. }) => {
+                let since = match self.preparing_since {
+                    Some((position, since)) if position == view.position => since,
+                    _ => {
+                        let now = Instant::now();
+                        self.preparing_since = Some((view.position, now));
+                        now
+                    }
+                };
+                Some(since.elapsed().as_secs_f64())
+            }
+            _ => {
+                self.preparing_since = None;
+                None
+            }
+        }
+    }
+
     /// Non-drawing work for one frame, then the drawing: what `eframe::App` calls.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let started = Instant::now();
         let ctx = ui.ctx().clone();
         if !self.themed {
             theme::apply(&ctx);
+            ctx.set_zoom_factor(self.settings.settings.text_scale);
             self.ctx = ctx.clone();
             self.themed = true;
         }
         self.take_snapshot_and_input(&ctx);
+        let mut actions = Vec::new();
+        let preparing_for_s = self.preparing_for_s();
+        let source_unavailable = self.source_unavailable();
+        let mirrored = self.mirrored();
+        let view = AppView {
+            snapshot: self.snapshot.as_ref(),
+            routine: self.snapshot.as_ref().and_then(|s| s.routine.as_ref()),
+            camera: &self.camera,
+            source: &self.source,
+            launch_error: self.launch_error.as_deref(),
+            source_unavailable,
+            mirrored,
+            muted: self.sounds.is_muted(),
+            pain_before: self.pain_before,
+            pain_after: self.pain_after,
+            pain_after_stop: self.pain_after_stop,
+            stored_session: self.stored_session.as_ref(),
+            ui_frame_ms: self.frame_times.median_ms().unwrap_or(0.0),
+            exercises: &self.exercises,
+            video_exercise: self.video_exercise.as_deref(),
+            demo_available: self.picker.demo_clip.is_file(),
+            settings: &self.settings.settings,
+            settings_open: self.settings_open,
+            voice_available: false,
+            preparing_for_s,
+        };
+        let picker = &mut self.picker;
+        let history = &mut self.history;
+        let data_dir = self.options.data_dir.as_deref();
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.fill(theme::BACKGROUND).inner_margin(12.0))
             .show(ui, |ui| match self.screen {
-                Screen::Start => screens::start_ui(self, ui),
-                Screen::PainBefore => screens::pain_ui(self, ui, PainMoment::BeforeSession),
-                Screen::Session => session_view::session_ui(self, ui),
-                Screen::PainAfter => screens::pain_ui(self, ui, PainMoment::AfterSession),
-                Screen::Summary => screens::summary_ui(self, ui),
-                Screen::History => history_view::history_ui(self, ui),
+                Screen::Start => screens::start_ui(&view, picker, ui, &mut actions),
+                Screen::PainBefore => screens::pain_ui(ui, PainMoment::BeforeSession, &mut actions),
+                Screen::Session => session_view::session_ui(&view, picker, ui, &mut actions),
+                Screen::PainAfter => screens::pain_ui(ui, PainMoment::AfterSession, &mut actions),
+                Screen::Summary => screens::summary_ui(&view, ui, &mut actions),
+                Screen::History => {
+                    let state = history.get_or_insert_with(|| HistoryView::open(data_dir));
+                    history_view::history_ui(state, ui, &mut actions);
+                }
             });
+        self.apply(actions);
         let took = started.elapsed();
         self.frame_times.push(took);
         if self.options.frame_times_path.is_some() {
@@ -576,6 +774,20 @@ impl BackformApp {
     }
 }
 
+impl BackformApp {
+    /// Keeps the window's size for the next start.
+    fn remember_window_size(&mut self) {
+        let size = self
+            .ctx
+            .input(|i| i.viewport().inner_rect)
+            .map(|rect| rect.size() * self.ctx.zoom_factor());
+        if let Some(size) = size {
+            self.settings.settings.window_size = Some([size.x, size.y]);
+            let _ = self.settings.save();
+        }
+    }
+}
+
 impl eframe::App for BackformApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         if self.options.frame_times_path.is_some()
@@ -588,6 +800,7 @@ impl eframe::App for BackformApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.send(Command::Shutdown);
+        self.remember_window_size();
         self.write_frame_times();
         // Dropping the worker stops it (and the grabber) without blocking for long.
         self.pipeline = None;

@@ -21,7 +21,7 @@ use crate::history::export::Format;
 use crate::history::progress::{self, ExerciseSeries, History, PainPoint, SessionFacts, Window};
 use crate::history::store::{FILE_NAME, Store};
 
-use super::app::BackformApp;
+use super::action::Action;
 use super::theme;
 
 /// Shown when there is nothing to chart.
@@ -182,13 +182,10 @@ impl HistoryView {
 }
 
 /// The whole screen.
-pub fn history_ui(app: &mut BackformApp, ui: &mut Ui) {
+pub fn history_ui(view: &mut HistoryView, ui: &mut Ui, actions: &mut Vec<Action>) {
     let mut back = false;
     let mut forget_recent = false;
     {
-        let view = app
-            .history
-            .get_or_insert_with(|| HistoryView::open(app.options.data_dir.as_deref()));
         ui.horizontal(|ui| {
             let back_button =
                 Button::new(RichText::new("Back").size(24.0)).min_size(vec2(120.0, 48.0));
@@ -231,10 +228,10 @@ pub fn history_ui(app: &mut BackformApp, ui: &mut Ui) {
         }
     }
     if forget_recent {
-        app.picker.recent.clear();
+        actions.push(Action::ForgetRecentVideos);
     }
     if back {
-        app.close_history();
+        actions.push(Action::CloseHistory);
     }
 }
 

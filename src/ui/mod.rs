@@ -5,13 +5,16 @@
 //! stop", pain ratings) and sound. The UI only shows what the routine decided: it never
 //! counts a rep or starts an exercise itself. `main.rs` calls [`run_app`].
 //!
-//! Submodules: `app` (the eframe `App`: screens, keys, commands), `camera_view` (the
-//! camera texture), `overlay` (skeleton), `session_view` (the exercise screen),
-//! `screens` (start, pain, summary), `history_view` (the History screen: charts,
-//! sessions by day, export, delete), `pain` (the 0–10 buttons), `source_picker` (no
-//! camera → open a video),
-//! `sound` (audio cues), `theme` (colours, sizes).
+//! Submodules: `app` (the eframe `App`: owns the state, applies actions, keys,
+//! commands), `action` (the read-only view the screens draw from and the actions they
+//! return), `camera_view` (the camera texture), `overlay` (skeleton), `session_view`
+//! (the exercise screen), `screens` (start, pain, summary), `settings_panel`,
+//! `history_view` (the History screen: charts, sessions by day, export, delete), `pain`
+//! (the 0–10 buttons), `source_picker` (no camera → open a video), `sound` (audio
+//! cues), `theme` (colours, sizes). Only `app` changes the state: the screens import
+//! `action`, never `app`.
 
+pub mod action;
 pub mod app;
 pub mod camera_view;
 pub mod history_view;
@@ -19,6 +22,7 @@ pub mod overlay;
 pub mod pain;
 pub mod screens;
 pub mod session_view;
+pub mod settings_panel;
 pub mod sound;
 pub mod source_picker;
 pub mod theme;
@@ -30,13 +34,17 @@ pub use app::BackformApp;
 pub use crate::pipeline::engine::{ModelVariant, SourceChoice};
 
 /// What `backform` (the app) was asked for on the command line.
+///
+/// Each `Option` left `None` takes the remembered setting; one given wins for this run
+/// and is not saved.
 #[derive(Clone, Debug, Default)]
 pub struct AppOptions {
-    pub source: SourceChoice,
-    pub model: ModelVariant,
+    /// `None`: the camera the settings name.
+    pub source: Option<SourceChoice>,
+    pub model: Option<ModelVariant>,
     /// One exercise by id instead of the whole routine.
     pub exercise: Option<String>,
-    /// Start without sound (M toggles it).
+    /// Start without the cue tones for this run (M toggles them).
     pub mute: bool,
     /// Start the exercise (or routine) at once: no start screen, pain question or
     /// readiness check. For demos and screenshots; also `BACKFORM_AUTOSTART=1`.
@@ -52,6 +60,9 @@ pub struct AppOptions {
     /// Where the app keeps what it remembers between runs (the recent videos); `None`
     /// is the platform data directory (`BACKFORM_DATA_DIR` overrides it).
     pub data_dir: Option<PathBuf>,
+    /// Where the settings file lives; `None` is the platform config directory
+    /// (`BACKFORM_CONFIG_DIR` overrides it).
+    pub config_dir: Option<PathBuf>,
 }
 
 impl AppOptions {
@@ -90,10 +101,13 @@ pub fn run_app(options: AppOptions) -> Result<(), UiError> {
     {
         return Err(UiError::UnknownExercise(id.clone()));
     }
+    let remembered = crate::settings::SettingsFile::load(options.config_dir.as_deref());
+    let size = remembered.settings.window_size.unwrap_or(WINDOW_SIZE);
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("backform")
-            .with_inner_size(WINDOW_SIZE)
+            .with_app_id("backform")
+            .with_inner_size(size)
             .with_min_inner_size([800.0, 500.0]),
         ..Default::default()
     };

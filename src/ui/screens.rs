@@ -2,17 +2,17 @@
 //! preview, the not-medical-advice line), the optional pain question before and after,
 //! and the summary.
 //!
-//! In flows the app state; out flow the user's choices (plan, pain ratings), which the
-//! app turns into commands.
+//! In flows the app's read-only [`AppView`]; out flow [`Action`]s (plan, pain ratings,
+//! history, settings), which the app applies.
 
 use egui::{Button, Color32, RichText, Ui, vec2};
 
-use crate::coach::routine::{ACUTE_ROUTINE, EndReason};
+use crate::coach::routine::EndReason;
 use crate::coach::session_log::PainMoment;
-use crate::pipeline::engine::exercise_info;
 
-use super::app::{BackformApp, Plan, Screen};
-use super::{camera_view, source_picker, theme};
+use super::action::{Action, AppView, Plan};
+use super::source_picker::SourcePicker;
+use super::{camera_view, settings_panel, source_picker, theme};
 
 /// Shown on the start screen, always.
 pub const NOT_MEDICAL_ADVICE: &str = "backform is not medical advice and does not replace a physiotherapist or doctor. \
@@ -25,7 +25,7 @@ fn choice_button(text: &str) -> Button<'static> {
 }
 
 /// Choose what to do; the camera preview beside it.
-pub fn start_ui(app: &mut BackformApp, ui: &mut Ui) {
+pub fn start_ui(view: &AppView, picker: &mut SourcePicker, ui: &mut Ui, actions: &mut Vec<Action>) {
     egui::Panel::bottom("start_disclaimer")
         .frame(egui::Frame::NONE.inner_margin(8.0))
         .show(ui, |ui| {
@@ -57,7 +57,7 @@ pub fn start_ui(app: &mut BackformApp, ui: &mut Ui) {
             .min_size(vec2(420.0, 72.0))
             .corner_radius(10.0);
             if ui.add(start).clicked() {
-                app.choose_plan(Plan::Routine);
+                actions.push(Action::ChoosePlan(Plan::Routine));
             }
             ui.label(
                 RichText::new(
@@ -68,12 +68,9 @@ pub fn start_ui(app: &mut BackformApp, ui: &mut Ui) {
             );
             ui.add_space(12.0);
             ui.label(RichText::new("Or one exercise:").color(theme::TEXT_DIM));
-            for id in ACUTE_ROUTINE {
-                let Some(info) = exercise_info(id) else {
-                    continue;
-                };
+            for info in view.exercises {
                 if ui.add(choice_button(&info.name)).clicked() {
-                    app.choose_plan(Plan::Single(id.to_string()));
+                    actions.push(Action::ChoosePlan(Plan::Single(info.id.clone())));
                 }
             }
         });
@@ -86,27 +83,37 @@ pub fn start_ui(app: &mut BackformApp, ui: &mut Ui) {
                     .min_size(vec2(160.0, 48.0))
                     .corner_radius(10.0);
                 if ui.add(history).clicked() {
-                    app.open_history();
+                    actions.push(Action::OpenHistory);
+                }
+                let settings = Button::new(RichText::new("Settings").size(24.0))
+                    .min_size(vec2(160.0, 48.0))
+                    .corner_radius(10.0)
+                    .selected(view.settings_open);
+                if ui.add(settings).clicked() {
+                    actions.push(Action::ShowSettings(!view.settings_open));
                 }
             });
-            preview_ui(app, ui);
+            if view.settings_open {
+                settings_panel::settings_ui(view, ui, actions);
+            } else {
+                preview_ui(view, picker, ui, actions);
+            }
         });
 }
 
 /// The camera picture without a skeleton, so the user can check the camera sees them;
 /// or the "open a video instead" screen when there is no camera.
-fn preview_ui(app: &mut BackformApp, ui: &mut Ui) {
+fn preview_ui(view: &AppView, picker: &mut SourcePicker, ui: &mut Ui, actions: &mut Vec<Action>) {
     let area = ui.available_rect_before_wrap();
-    if app.camera.has_picture() {
-        let mirrored = app.mirrored();
-        if let Some(size) = app.camera.frame_size() {
+    if view.camera.has_picture() {
+        if let Some(size) = view.camera.frame_size() {
             let rect = camera_view::fit_rect(area, size);
-            app.camera.camera_ui(ui, rect, mirrored);
+            view.camera.camera_ui(ui, rect, view.mirrored);
         }
         return;
     }
-    if let Some(reason) = app.source_unavailable() {
-        source_picker::no_source_ui(app, ui, &reason);
+    if let Some(reason) = &view.source_unavailable {
+        source_picker::no_source_ui(view, picker, ui, reason, actions);
         return;
     }
     ui.painter().rect_filled(area, 8.0, theme::PANEL);
@@ -120,7 +127,7 @@ fn preview_ui(app: &mut BackformApp, ui: &mut Ui) {
 }
 
 /// "How is your pain?" with eleven big buttons and a skip.
-pub fn pain_ui(app: &mut BackformApp, ui: &mut Ui, moment: PainMoment) {
+pub fn pain_ui(ui: &mut Ui, moment: PainMoment, actions: &mut Vec<Action>) {
     ui.vertical_centered(|ui| {
         ui.add_space(60.0);
         let question = match moment {
@@ -143,27 +150,28 @@ pub fn pain_ui(app: &mut BackformApp, ui: &mut Ui, moment: PainMoment) {
         {
             answer = Some(None);
         }
+        // Before the session, changing one's mind is one click away.
+        if moment == PainMoment::BeforeSession {
+            ui.add_space(12.0);
+            if ui
+                .add(Button::new(RichText::new("Back").size(22.0)).min_size(vec2(160.0, 48.0)))
+                .clicked()
+            {
+                actions.push(Action::BackToStart);
+            }
+        }
     });
     if let Some(pain) = answer {
-        match moment {
-            PainMoment::BeforeSession => app.answer_pain_before(pain),
-            PainMoment::AfterSession => app.answer_pain_after(pain),
-            PainMoment::AfterStop => app.answer_pain_after_stop(pain),
-        }
+        actions.push(Action::AnswerPain(moment, pain));
     }
 }
 
 /// What was done, the main thing to work on, and the pain before and after: from the
 /// store when this session's runs are there, else from the routine's own counts.
-pub fn summary_ui(app: &mut BackformApp, ui: &mut Ui) {
-    let completed = app
-        .snapshot
-        .as_ref()
-        .and_then(|s| s.routine.as_ref())
-        .map(|r| r.completed.clone())
-        .unwrap_or_default();
-    let stored = app.stored_session.clone();
-    let stopped = match &stored {
+pub fn summary_ui(view: &AppView, ui: &mut Ui, actions: &mut Vec<Action>) {
+    let completed = view.routine.map_or(&[][..], |r| &r.completed[..]);
+    let stored = view.stored_session;
+    let stopped = match stored {
         Some(session) => session.runs.iter().any(|r| r.end_reason == "it_hurts"),
         None => completed.iter().any(|e| e.end == EndReason::ItHurts),
     };
@@ -181,15 +189,15 @@ pub fn summary_ui(app: &mut BackformApp, ui: &mut Ui) {
                 "Well done for looking after your back"
             });
             ui.add_space(10.0);
-            match &stored {
+            match stored {
                 Some(session) => stored_summary_ui(session, ui),
-                None => routine_summary_ui(&completed, ui),
+                None => routine_summary_ui(completed, ui),
             }
             ui.add_space(10.0);
-            if let Some(pain) = super::history_view::pain_words(app.pain_before, app.pain_after) {
+            if let Some(pain) = super::history_view::pain_words(view.pain_before, view.pain_after) {
                 ui.label(format!("Your {pain}"));
             }
-            if let Some(history) = app.snapshot.as_ref().and_then(|s| s.history.as_ref()) {
+            if let Some(history) = view.snapshot.and_then(|s| s.history.as_ref()) {
                 let line = match (&history.problem, &history.fallback) {
                     (Some(problem), _) => problem.clone(),
                     (None, Some(fallback)) => {
@@ -213,13 +221,10 @@ pub fn summary_ui(app: &mut BackformApp, ui: &mut Ui) {
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         if ui.add(choice_button("Back to the start")).clicked() {
-            app.screen = Screen::Start;
-            app.pain_before = None;
-            app.pain_after = None;
-            app.stored_session = None;
+            actions.push(Action::BackToStart);
         }
         if ui.add(choice_button("History")).clicked() {
-            app.open_history();
+            actions.push(Action::OpenHistory);
         }
     });
 }

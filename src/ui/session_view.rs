@@ -1,9 +1,9 @@
 //! The exercise screen: camera and skeleton, the prompt line, counters, hold ring,
 //! traction countdown, rest, and the controls that are always one click away.
 //!
-//! In flows the app's latest snapshot (routine view, pose, timings); out flow routine
-//! commands (pause, next, start now, "it hurts — stop"). Nothing here decides anything
-//! about reps or starts: it shows the routine's view.
+//! In flows the app's read-only [`AppView`] (routine view, pose, timings); out flow
+//! [`Action`]s (pause, next, start now, "it hurts — stop", mirror, sound). Nothing here
+//! decides anything about reps or starts: it shows the routine's view.
 
 use egui::{Align, Align2, Button, Color32, Layout, RichText, Stroke, Ui, pos2, vec2};
 
@@ -12,7 +12,8 @@ use crate::coach::routine::{
     TractionClock,
 };
 
-use super::app::BackformApp;
+use super::action::{Action, AppView, Plan};
+use super::source_picker::SourcePicker;
 use super::{overlay, source_picker, theme};
 
 /// When to see a professional: the seed's advice and EXERCISES.md's safety list (sharp
@@ -27,31 +28,36 @@ pub const PROFESSIONAL_ADVICE: [&str; 4] = [
 ];
 
 /// The whole session screen.
-pub fn session_ui(app: &mut BackformApp, ui: &mut Ui) {
-    let view = app.snapshot.as_ref().and_then(|s| s.routine.clone());
+pub fn session_ui(
+    app: &AppView,
+    picker: &mut SourcePicker,
+    ui: &mut Ui,
+    actions: &mut Vec<Action>,
+) {
+    let view = app.routine;
     egui::Panel::top("session_top")
         .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(4, 6)))
-        .show(ui, |ui| top_bar_ui(app, ui, view.as_ref()));
+        .show(ui, |ui| top_bar_ui(app, ui, view, actions));
     egui::Panel::bottom("session_controls")
         .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(4, 8)))
-        .show(ui, |ui| controls_ui(app, ui, view.as_ref()));
+        .show(ui, |ui| controls_ui(app, ui, view, actions));
     let Some(view) = view else {
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
-                camera_area_ui(app, ui, None);
+                camera_area_ui(app, picker, ui, None, actions);
             });
         return;
     };
     if view.stage == Stage::StoppedHurts {
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
-            .show(ui, |ui| stopped_ui(app, ui, &view));
+            .show(ui, |ui| stopped_ui(app, ui, view, actions));
         return;
     }
     egui::Panel::bottom("session_prompt")
         .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(8, 6)))
-        .show(ui, |ui| prompt_ui(ui, &view));
+        .show(ui, |ui| prompt_ui(ui, view));
     // Wider while preparing: the how-to text should fit without scrolling; the picture
     // matters more once the exercise runs.
     let side_width = if matches!(view.stage, Stage::Preparing { .. }) {
@@ -70,8 +76,8 @@ pub fn session_ui(app: &mut BackformApp, ui: &mut Ui) {
         )
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| match &view.stage {
-                Stage::Preparing { .. } => preparing_ui(ui, &view),
-                _ => progress_ui(ui, &view),
+                Stage::Preparing { .. } => preparing_ui(app, ui, view, actions),
+                _ => progress_ui(ui, view),
             });
         });
     egui::CentralPanel::default()
@@ -80,11 +86,11 @@ pub fn session_ui(app: &mut BackformApp, ui: &mut Ui) {
             ..Default::default()
         }))
         .show(ui, |ui| {
-            camera_area_ui(app, ui, Some(&view));
+            camera_area_ui(app, picker, ui, Some(view), actions);
         });
 }
 
-fn top_bar_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
+fn top_bar_ui(app: &AppView, ui: &mut Ui, view: Option<&RoutineView>, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         match view.and_then(|v| v.exercise.as_ref().map(|e| (v, e))) {
             Some((view, exercise)) => {
@@ -109,21 +115,21 @@ fn top_bar_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
         }
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             stats_ui(app, ui);
-            let mut mirrored = app.mirrored();
+            let mut mirrored = app.mirrored;
             if ui
                 .checkbox(&mut mirrored, RichText::new("Mirror").size(18.0))
                 .changed()
             {
-                app.mirror_override = Some(mirrored);
+                actions.push(Action::SetMirror(mirrored));
             }
         });
     });
 }
 
 /// Frames/s and latency, small, in the corner.
-fn stats_ui(app: &BackformApp, ui: &mut Ui) {
-    let ui_ms = app.frame_times.median_ms().unwrap_or(0.0);
-    let text = match &app.snapshot {
+fn stats_ui(app: &AppView, ui: &mut Ui) {
+    let ui_ms = app.ui_frame_ms;
+    let text = match app.snapshot {
         Some(snapshot) => format!(
             "{:.0} fps · {:.0} ms · UI {:.1} ms",
             snapshot.stats.processed_fps, snapshot.stats.latency_median_ms, ui_ms
@@ -147,7 +153,7 @@ fn big_button(text: &str, fill: Color32) -> Button<'static> {
     .corner_radius(10.0)
 }
 
-fn controls_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
+fn controls_ui(app: &AppView, ui: &mut Ui, view: Option<&RoutineView>, actions: &mut Vec<Action>) {
     let paused = view.is_some_and(|v| v.paused);
     let stage = view.map(|v| v.stage.clone());
     ui.horizontal(|ui| {
@@ -168,7 +174,7 @@ fn controls_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
                 .add(big_button(pause_text, theme::PANEL).min_size(steady))
                 .clicked()
             {
-                app.routine_command(RoutineCommand::TogglePause);
+                actions.push(Action::Routine(RoutineCommand::TogglePause));
             }
             let next_text = match stage {
                 Some(Stage::Resting { .. }) => "Skip the rest (N)",
@@ -178,10 +184,10 @@ fn controls_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
                 .add(big_button(next_text, theme::PANEL).min_size(steady))
                 .clicked()
             {
-                app.routine_command(RoutineCommand::Next);
+                actions.push(Action::Routine(RoutineCommand::Next));
             }
         }
-        let mute_text = if app.sounds.is_muted() {
+        let mute_text = if app.muted {
             "Sound off (M)"
         } else {
             "Sound on (M)"
@@ -190,21 +196,21 @@ fn controls_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
             .add(big_button(mute_text, theme::PANEL).min_size(vec2(200.0, 58.0)))
             .clicked()
         {
-            app.sounds.toggle_mute();
+            actions.push(Action::ToggleMute);
         }
         if matches!(stage, Some(Stage::Preparing { .. }))
             && ui
                 .add(big_button("Start now", theme::GOOD.gamma_multiply(0.6)))
                 .clicked()
         {
-            app.routine_command(RoutineCommand::StartNow);
+            actions.push(Action::Routine(RoutineCommand::StartNow));
         }
         if under_way {
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 let stop =
                     big_button("It hurts — stop (Esc)", theme::STOP).min_size(vec2(340.0, 58.0));
                 if ui.add(stop).clicked() {
-                    app.routine_command(RoutineCommand::StopHurts);
+                    actions.push(Action::Routine(RoutineCommand::StopHurts));
                 }
             });
         }
@@ -254,21 +260,32 @@ fn prompt_ui(ui: &mut Ui, view: &RoutineView) {
         }
         _ => (String::new(), theme::TEXT),
     };
-    ui.add_sized(
+    let line = ui.add_sized(
         vec2(ui.available_width(), 56.0),
         egui::Label::new(RichText::new(text).font(theme::prompt_font()).color(colour)).wrap(),
     );
+    // A polite live region: a screen reader reads each new prompt when it is done
+    // speaking, without being asked to and without cutting itself off.
+    ui.ctx().accesskit_node_builder(line.id, |node| {
+        node.set_live(egui::accesskit::Live::Polite);
+    });
 }
 
 /// The camera picture with the skeleton, or the "open a video" picker when there is none.
-fn camera_area_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>) {
+fn camera_area_ui(
+    app: &AppView,
+    picker: &mut SourcePicker,
+    ui: &mut Ui,
+    view: Option<&RoutineView>,
+    actions: &mut Vec<Action>,
+) {
     let area = ui.available_rect_before_wrap();
     if !app.camera.has_picture() {
-        if let Some(reason) = app.source_unavailable() {
-            source_picker::no_source_ui(app, ui, &reason);
+        if let Some(reason) = &app.source_unavailable {
+            source_picker::no_source_ui(app, picker, ui, reason, actions);
         } else {
             ui.painter().rect_filled(area, 8.0, theme::PANEL);
-            let text = match app.snapshot.as_ref().map(|s| &s.source) {
+            let text = match app.snapshot.map(|s| &s.source) {
                 Some(crate::pipeline::SourceStatus::Lost { .. }) => {
                     "The camera stopped. Reconnecting…"
                 }
@@ -284,12 +301,12 @@ fn camera_area_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>
         }
         return;
     }
-    let mirrored = app.mirrored();
+    let mirrored = app.mirrored;
     let Some(image_rect) = app.camera.camera_ui(ui, area, mirrored) else {
         return;
     };
     let resting = matches!(view.map(|v| &v.stage), Some(Stage::Resting { .. }));
-    if let Some(snapshot) = &app.snapshot
+    if let Some(snapshot) = app.snapshot
         && let Some(pose) = &snapshot.pose
         && !resting
     {
@@ -310,7 +327,7 @@ fn camera_area_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>
         rest_overlay_ui(ui, image_rect, *remaining_s, *next_set, sets);
     }
     // The banner last, so nothing covers it.
-    if let Some(snapshot) = &app.snapshot {
+    if let Some(snapshot) = app.snapshot {
         let timed = view
             .and_then(|v| v.state.as_ref())
             .and_then(|s| s.traction.as_ref())
@@ -340,7 +357,7 @@ fn camera_area_ui(app: &mut BackformApp, ui: &mut Ui, view: Option<&RoutineView>
                     .and_then(|history| history.problem.clone())
             }),
         };
-        if let Some(banner) = app.launch_error.clone().or(banner) {
+        if let Some(banner) = app.launch_error.map(str::to_string).or(banner) {
             banner_ui(ui, image_rect, banner);
         }
     }
@@ -395,11 +412,53 @@ pub fn clock_text(seconds: f64) -> String {
     format!("{}:{:02}", total / 60, total % 60)
 }
 
+/// After this long without the starting position, the exercise may be the wrong one
+/// (a video of another exercise, a person who cannot get into this position): offer
+/// the others rather than wait for ever.
+pub const NOT_READY_OFFER_AFTER_S: f64 = 30.0;
+
+/// "I haven't seen the starting position yet": choose another exercise, or keep waiting.
+fn not_ready_offer_ui(
+    app: &AppView,
+    ui: &mut Ui,
+    exercise: &ExerciseInfo,
+    actions: &mut Vec<Action>,
+) {
+    if app
+        .preparing_for_s
+        .is_none_or(|waited| waited < NOT_READY_OFFER_AFTER_S)
+    {
+        return;
+    }
+    egui::Frame::NONE
+        .fill(theme::BACKGROUND)
+        .inner_margin(10.0)
+        .corner_radius(8.0)
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(format!(
+                    "I haven't seen the starting position for {} yet. Doing another exercise?",
+                    exercise.name.to_lowercase()
+                ))
+                .size(20.0),
+            );
+            ui.horizontal_wrapped(|ui| {
+                for other in app.exercises.iter().filter(|e| e.id != exercise.id) {
+                    if ui.button(RichText::new(&other.name).size(20.0)).clicked() {
+                        actions.push(Action::SwitchTo(Plan::Single(other.id.clone())));
+                    }
+                }
+            });
+        });
+    ui.add_space(6.0);
+}
+
 /// Before an exercise: how to do it, where the camera goes, and the readiness check.
-fn preparing_ui(ui: &mut Ui, view: &RoutineView) {
+fn preparing_ui(app: &AppView, ui: &mut Ui, view: &RoutineView, actions: &mut Vec<Action>) {
     let Some(exercise) = &view.exercise else {
         return;
     };
+    not_ready_offer_ui(app, ui, exercise, actions);
     ui.label(RichText::new("Next up").color(theme::TEXT_DIM));
     ui.heading(&exercise.name);
     // The readiness check first: it is what starts the exercise, so it must never
@@ -696,14 +755,14 @@ fn traction_ui(ui: &mut Ui, clock: &TractionClock) {
 }
 
 /// After "it hurts — stop": kind words and when to see a professional.
-fn stopped_ui(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
+fn stopped_ui(app: &AppView, ui: &mut Ui, view: &RoutineView, actions: &mut Vec<Action>) {
     // Scrolls rather than hides the buttons on a small window or with large text.
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
-        .show(ui, |ui| stopped_body(app, ui, view));
+        .show(ui, |ui| stopped_body(app, ui, view, actions));
 }
 
-fn stopped_body(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
+fn stopped_body(app: &AppView, ui: &mut Ui, view: &RoutineView, actions: &mut Vec<Action>) {
     ui.vertical_centered(|ui| {
         ui.add_space(12.0);
         ui.label(RichText::new("Stopped. That's the right call.").font(theme::prompt_font()));
@@ -727,7 +786,10 @@ fn stopped_body(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
     if app.pain_after_stop.is_none()
         && let Some(pain) = super::pain::pain_buttons(ui, 56.0, 40.0, 22.0)
     {
-        app.answer_pain_after_stop(Some(pain));
+        actions.push(Action::AnswerPain(
+            crate::coach::session_log::PainMoment::AfterStop,
+            Some(pain),
+        ));
     }
     ui.add_space(10.0);
     egui::Frame::NONE
@@ -754,13 +816,13 @@ fn stopped_body(app: &mut BackformApp, ui: &mut Ui, view: &RoutineView) {
                 ))
                 .clicked()
         {
-            app.routine_command(RoutineCommand::Next);
+            actions.push(Action::Routine(RoutineCommand::Next));
         }
         if ui
             .add(big_button("End the session", theme::PANEL))
             .clicked()
         {
-            app.routine_command(RoutineCommand::EndSession);
+            actions.push(Action::Routine(RoutineCommand::EndSession));
         }
     });
 }

@@ -1,9 +1,10 @@
 //! "No camera found — open a video instead": a calm screen in place of an error dialog.
 //!
-//! In flows the reason the camera failed; out flows a new source for the app to start:
-//! the bundled demo clip (one click), a path typed or picked from a plain folder
-//! listing, a recently opened file, or the camera again. Pure egui, so it works
-//! under Xvfb and needs no GTK.
+//! In flows the reason the camera failed and the app's read-only view; out flow
+//! [`Action`]s: the bundled demo (one click), the system's file dialog, a path typed or
+//! picked from a plain folder listing, a recently opened file, or the camera again. The
+//! listing is pure egui, so it works where no native dialog can open (Xvfb, minimal
+//! desktops). The picker owns its own widget state ([`SourcePicker`]).
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,7 @@ use egui::{Button, RichText, Ui, vec2};
 
 use crate::coach::session_log::default_data_dir;
 
-use super::app::BackformApp;
+use super::action::{Action, AppView};
 use super::{SourceChoice, theme};
 
 /// File name of the recent-videos list in the data directory.
@@ -31,6 +32,9 @@ pub struct SourcePicker {
     pub camera_index: u32,
     /// Where the recent list is kept; `None` keeps it in memory only (tests).
     recent_store: Option<PathBuf>,
+    /// The folder last listed and what was in it: listed again only when the folder
+    /// shown changes, not on every frame.
+    listing: Option<(PathBuf, Vec<PathBuf>)>,
 }
 
 impl SourcePicker {
@@ -51,6 +55,7 @@ impl SourcePicker {
             error: None,
             camera_index: 0,
             recent_store,
+            listing: None,
         }
     }
 
@@ -120,25 +125,40 @@ pub fn folder_entries(dir: &Path) -> Vec<PathBuf> {
     folders
 }
 
-/// Opens the video at `path`, or says why not.
-fn open_video(app: &mut BackformApp, path: PathBuf) {
-    if path.is_file() {
-        app.picker.error = None;
-        app.launch(SourceChoice::Video(path));
-    } else {
-        app.picker.error = Some(format!("There is no file at {}", path.display()));
+impl SourcePicker {
+    /// The folder's entries, listed once per folder shown.
+    fn entries(&mut self, folder: &Path) -> &[PathBuf] {
+        if self
+            .listing
+            .as_ref()
+            .is_none_or(|(listed, _)| listed != folder)
+        {
+            self.listing = Some((folder.to_path_buf(), folder_entries(folder)));
+        }
+        self.listing.as_ref().map_or(&[], |(_, entries)| entries)
+    }
+
+    /// Lists the folder again next frame (after a file dialog, a new recording).
+    pub fn refresh(&mut self) {
+        self.listing = None;
     }
 }
 
 /// The screen shown where the camera picture would be.
-pub fn no_source_ui(app: &mut BackformApp, ui: &mut Ui, reason: &str) {
+pub fn no_source_ui(
+    view: &AppView,
+    picker: &mut SourcePicker,
+    ui: &mut Ui,
+    reason: &str,
+    actions: &mut Vec<Action>,
+) {
     egui::Frame::NONE
         .fill(theme::PANEL)
         .inner_margin(20.0)
         .corner_radius(8.0)
         .show(ui, |ui| {
             ui.set_min_size(ui.available_size());
-            let camera = matches!(app.source, SourceChoice::Camera(_));
+            let camera = matches!(view.source, SourceChoice::Camera(_));
             ui.heading(if camera {
                 "No camera found"
             } else {
@@ -149,19 +169,27 @@ pub fn no_source_ui(app: &mut BackformApp, ui: &mut Ui, reason: &str) {
             ui.label("You can follow along with a video instead:");
             ui.add_space(4.0);
             ui.horizontal(|ui| {
-                let demo = app.picker.demo_clip.clone();
-                let demo_button = Button::new(RichText::new("Play the demo clip").size(24.0))
-                    .min_size(vec2(240.0, 52.0));
-                if ui.add_enabled(demo.is_file(), demo_button).clicked() {
-                    open_video(app, demo);
+                let demo_button = Button::new(RichText::new("Play the demo").size(24.0))
+                    .min_size(vec2(200.0, 52.0));
+                if ui
+                    .add_enabled(view.demo_available, demo_button)
+                    .on_hover_text("All four exercises on bundled clips, one set each")
+                    .clicked()
+                {
+                    actions.push(Action::PlayDemo);
+                }
+                let open_button = Button::new(RichText::new("Open a video…").size(20.0))
+                    .min_size(vec2(160.0, 52.0));
+                if ui.add(open_button).clicked() {
+                    actions.push(Action::ChooseVideoFile);
                 }
                 let camera_button =
                     Button::new(RichText::new("Try camera").size(20.0)).min_size(vec2(140.0, 52.0));
                 if ui.add(camera_button).clicked() {
-                    app.launch(SourceChoice::Camera(app.picker.camera_index));
+                    actions.push(Action::Launch(SourceChoice::Camera(picker.camera_index)));
                 }
                 ui.add(
-                    egui::DragValue::new(&mut app.picker.camera_index)
+                    egui::DragValue::new(&mut picker.camera_index)
                         .range(0..=9)
                         .speed(0.05),
                 )
@@ -170,23 +198,23 @@ pub fn no_source_ui(app: &mut BackformApp, ui: &mut Ui, reason: &str) {
             ui.add_space(8.0);
             ui.horizontal(|ui| {
                 ui.label("File or folder:");
-                let field = egui::TextEdit::singleline(&mut app.picker.path_text)
+                let field = egui::TextEdit::singleline(&mut picker.path_text)
                     .desired_width(ui.available_width() - 110.0);
                 let response = ui.add(field);
                 let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if ui.button("Open").clicked() || enter {
-                    let path = PathBuf::from(app.picker.path_text.trim());
+                    let path = PathBuf::from(picker.path_text.trim());
                     if !path.is_dir() {
-                        open_video(app, path);
+                        actions.push(Action::OpenVideo(path));
                     }
                 }
             });
-            if let Some(error) = &app.picker.error {
+            if let Some(error) = &picker.error {
                 ui.label(RichText::new(error).color(theme::WARNING));
             }
-            if !app.picker.recent.is_empty() {
+            if !picker.recent.is_empty() {
                 ui.label(RichText::new("Recent").color(theme::TEXT_DIM));
-                for path in app.picker.recent.clone() {
+                for path in &picker.recent {
                     let name = path.file_name().map_or_else(
                         || path.display().to_string(),
                         |n| n.to_string_lossy().into_owned(),
@@ -196,12 +224,12 @@ pub fn no_source_ui(app: &mut BackformApp, ui: &mut Ui, reason: &str) {
                         .on_hover_text(path.display().to_string())
                         .clicked()
                     {
-                        open_video(app, path);
+                        actions.push(Action::OpenVideo(path.clone()));
                     }
                 }
             }
             let folder = {
-                let typed = PathBuf::from(app.picker.path_text.trim());
+                let typed = PathBuf::from(picker.path_text.trim());
                 if typed.is_dir() {
                     typed
                 } else {
@@ -216,23 +244,29 @@ pub fn no_source_ui(app: &mut BackformApp, ui: &mut Ui, reason: &str) {
             egui::ScrollArea::vertical()
                 .max_height(ui.available_height())
                 .show(ui, |ui| {
+                    let mut go_to = None;
                     if let Some(parent) = folder.parent()
                         && ui.button("Up one folder").clicked()
                     {
-                        app.picker.path_text = parent.display().to_string();
+                        go_to = Some(parent.to_path_buf());
                     }
-                    for entry in folder_entries(&folder) {
+                    for entry in picker.entries(&folder) {
                         let name = entry
                             .file_name()
                             .map(|n| n.to_string_lossy().into_owned())
                             .unwrap_or_default();
-                        if entry.is_dir() {
+                        // Folders are listed first and named with a trailing slash: no
+                        // `is_dir` call per entry per frame.
+                        if !is_video(entry) {
                             if ui.button(format!("{name}/")).clicked() {
-                                app.picker.path_text = entry.display().to_string();
+                                go_to = Some(entry.clone());
                             }
                         } else if ui.button(format!("Play {name}")).clicked() {
-                            open_video(app, entry);
+                            actions.push(Action::OpenVideo(entry.clone()));
                         }
+                    }
+                    if let Some(folder) = go_to {
+                        picker.path_text = folder.display().to_string();
                     }
                 });
         });
