@@ -6,7 +6,7 @@ ORT_VERSION := 1.31.1
 ORT_DIR := .ort
 ORT_LIB := $(ORT_DIR)/libonnxruntime.so.$(ORT_VERSION)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libopencv-dev clang libclang-dev pkg-config libasound2-dev libxkbcommon-dev
+APT_PACKAGES := libopencv-dev clang libclang-dev pkg-config libasound2-dev libxkbcommon-dev libgtk-3-dev
 # The tests also run the app in a virtual screen (tests/app_crash.rs): Xvfb and Mesa's software GL.
 TEST_APT_PACKAGES := xvfb xauth libgl1-mesa-dri libegl1
 ARGS ?=
@@ -42,7 +42,8 @@ lint: setup
 
 setup: system-packages ort
 
-# Debian packages the build links against (OpenCV, clang for its binding generator, ALSA for sound).
+# Debian packages the build links against (OpenCV, clang for its binding generator, ALSA for
+# sound, GTK3 for the system's "open a video" dialog).
 system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

@@ -1066,6 +1066,11 @@ fn real_engine_traction_counts_the_minute_down() {
 #[test]
 fn without_a_camera_the_folder_listing_opens_a_video_by_clicks() {
     let (mut harness, launched) = no_camera_harness(None);
+    // The in-window listing, for where no system dialog opens, is one click away.
+    harness
+        .get_by_label("Choose in this window instead…")
+        .click();
+    harness.run_steps(2);
     // The listing starts in the working directory (the crate root under cargo test).
     harness.get_by_label("assets/").click();
     harness.run_steps(2);

@@ -213,8 +213,8 @@ fn tab_walks_the_start_screen_in_reading_order() {
             "Controlled rotations",
             "Pelvic rocks",
             "Back block traction",
-            "History",
             "Settings",
+            "History",
         ]
     );
 }
@@ -240,4 +240,38 @@ fn the_prompt_line_is_a_polite_live_region() {
     assert_eq!(live.len(), 1, "one live region: {live:?}");
     // No one in the picture: the prompt says what is needed to start.
     assert!(!live[0].is_empty());
+}
+
+#[test]
+fn a_video_whose_sidecar_names_its_exercise_is_coached_as_that_exercise() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("seated.mp4");
+    std::fs::write(&video, b"frames come from the test's launcher").unwrap();
+    std::fs::write(
+        dir.path().join("seated.json"),
+        r#"{"exercise": "pelvic-rock"}"#,
+    )
+    .unwrap();
+    let mut harness = harness(
+        AppOptions {
+            source: Some(backform::ui::SourceChoice::Video(video)),
+            ..options(dir.path())
+        },
+        no_launches(),
+    );
+    // The seated person is not asked to lie down for a pelvic tilt.
+    harness.get_by_label("Start pelvic rocks").click();
+    harness.run_steps(2);
+    harness.get_by_label("Skip").click();
+    harness.run_steps(4);
+    let routine = harness
+        .state()
+        .latest_snapshot()
+        .and_then(|s| s.routine.clone())
+        .expect("a routine under way");
+    assert_eq!(routine.plan_len, 1);
+    assert_eq!(
+        routine.exercise.map(|e| e.id).as_deref(),
+        Some("pelvic-rock")
+    );
 }

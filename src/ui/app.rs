@@ -22,6 +22,7 @@ use crate::pipeline::{Command, PipelineHandle, Snapshot, SourceStatus, Worker};
 use super::action::{Action, AppView};
 pub use super::action::{Plan, Screen};
 use super::camera_view::CameraView;
+use super::file_dialog::{NativeDialog, Outcome};
 use super::history_view::{self, HistoryView};
 use super::sound::{Cue, Sounds};
 use super::source_picker::SourcePicker;
@@ -125,6 +126,8 @@ pub struct BackformApp {
     exercises: Vec<ExerciseInfo>,
     /// The exercise the opened video shows, from its sidecar file.
     video_exercise: Option<String>,
+    /// The system's file dialog, while it is open.
+    dialog: Option<NativeDialog>,
     /// When the current exercise began to wait for its starting position: (plan
     /// position, the UI's clock then).
     preparing_since: Option<(usize, Instant)>,
@@ -190,6 +193,7 @@ impl BackformApp {
             model,
             exercises,
             video_exercise: None,
+            dialog: None,
             preparing_since: None,
             options,
             launcher,
@@ -463,6 +467,7 @@ impl BackformApp {
             tracing::warn!("{failure}");
             self.launch_error = Some(failure);
         }
+        self.poll_dialog();
         self.handle_keys(ctx);
         if self.screen == Screen::Session && self.stage() == Some(&Stage::Finished) {
             self.screen = Screen::PainAfter;
@@ -585,9 +590,42 @@ impl BackformApp {
 
     /// The system's file dialog; the in-app picker when it cannot open.
     fn choose_video_file(&mut self) {
-        // Wired to the native dialog by `native_dialog`; until one answers, the in-app
-        // picker (always on this screen) is the way to choose.
+        if self.dialog.is_some() {
+            return;
+        }
+        let start = self.picker.start_folder();
+        match NativeDialog::open(start.as_deref()) {
+            Ok(dialog) => self.dialog = Some(dialog),
+            Err(reason) => self.native_dialog_unavailable(&reason),
+        }
+    }
+
+    fn native_dialog_unavailable(&mut self, reason: &str) {
+        tracing::info!("no system file dialog ({reason}): showing the in-window picker");
+        self.picker.show_listing = true;
         self.picker.refresh();
+    }
+
+    /// The file dialog's answer, once it has one.
+    fn poll_dialog(&mut self) {
+        let Some(outcome) = self.dialog.as_ref().map(NativeDialog::poll) else {
+            return;
+        };
+        match outcome {
+            None => {
+                // Nothing repaints the window while it waits for the dialog.
+                self.ctx
+                    .request_repaint_after(std::time::Duration::from_millis(200));
+            }
+            Some(outcome) => {
+                self.dialog = None;
+                match outcome {
+                    Outcome::Picked(path) => self.open_video(path),
+                    Outcome::Cancelled => {}
+                    Outcome::Unavailable(reason) => self.native_dialog_unavailable(&reason),
+                }
+            }
+        }
     }
 
     /// The acute routine on the bundled demo clips.

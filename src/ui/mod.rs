@@ -17,6 +17,7 @@
 pub mod action;
 pub mod app;
 pub mod camera_view;
+pub mod file_dialog;
 pub mod history_view;
 pub mod overlay;
 pub mod pain;

@@ -18,9 +18,9 @@ use super::{camera_view, settings_panel, source_picker, theme};
 pub const NOT_MEDICAL_ADVICE: &str = "backform is not medical advice and does not replace a physiotherapist or doctor. \
 Move gently, in a range that feels relieving — never push through pain.";
 
-fn choice_button(text: &str) -> Button<'static> {
+fn choice_button(text: &str, width: f32) -> Button<'static> {
     Button::new(RichText::new(text.to_string()).size(26.0))
-        .min_size(vec2(420.0, 60.0))
+        .min_size(vec2(width, 60.0))
         .corner_radius(10.0)
 }
 
@@ -35,62 +35,81 @@ pub fn start_ui(view: &AppView, picker: &mut SourcePicker, ui: &mut Ui, actions:
                     .color(theme::TEXT_DIM),
             );
         });
+    // Narrower, and scrolling, when large text leaves less room.
+    let column = (ui.available_width() * 0.4).clamp(320.0, 470.0);
+    let button_width = column - 50.0;
+    let last = view.settings.last_plan.as_deref();
     egui::Panel::left("start_choices")
-        .exact_size(470.0)
+        .exact_size(column)
         .resizable(false)
         .frame(egui::Frame::NONE.inner_margin(8.0))
         .show(ui, |ui| {
-            ui.heading("Gentle exercises for a sore lower back");
-            ui.label(
-                RichText::new(
-                    "I'll watch through the camera and guide you, one exercise at a time.",
-                )
-                .color(theme::TEXT_DIM),
-            );
-            ui.add_space(12.0);
-            let start = Button::new(
-                RichText::new("Start the routine")
-                    .size(30.0)
-                    .color(Color32::WHITE),
-            )
-            .fill(theme::GOOD.gamma_multiply(0.7))
-            .min_size(vec2(420.0, 72.0))
-            .corner_radius(10.0);
-            if ui.add(start).clicked() {
-                actions.push(Action::ChoosePlan(Plan::Routine));
-            }
-            ui.label(
-                RichText::new(
-                    "Pelvic tilts, controlled rotations, pelvic rocks, then back block traction",
-                )
-                .size(17.0)
-                .color(theme::TEXT_DIM),
-            );
-            ui.add_space(12.0);
-            ui.label(RichText::new("Or one exercise:").color(theme::TEXT_DIM));
-            for info in view.exercises {
-                if ui.add(choice_button(&info.name)).clicked() {
-                    actions.push(Action::ChoosePlan(Plan::Single(info.id.clone())));
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.heading("Gentle exercises for a sore lower back");
+                ui.label(
+                    RichText::new(
+                        "I'll watch through the camera and guide you, one exercise at a time.",
+                    )
+                    .color(theme::TEXT_DIM),
+                );
+                ui.add_space(12.0);
+                // A video that names its exercise (a sidecar file) is coached as that one.
+                let video_shows = view
+                    .video_exercise
+                    .and_then(|id| view.exercises.iter().find(|e| e.id == id));
+                let (start_text, under) = match video_shows {
+                    Some(info) => (
+                        format!("Start {}", info.name.to_lowercase()),
+                        "The video shows this exercise",
+                    ),
+                    None => (
+                        "Start the routine".to_string(),
+                        "Pelvic tilts, controlled rotations, pelvic rocks, then back block traction",
+                    ),
+                };
+                let start =
+                    Button::new(RichText::new(start_text).size(30.0).color(Color32::WHITE))
+                        .fill(theme::GOOD.gamma_multiply(0.7))
+                        .min_size(vec2(button_width, 72.0))
+                        .corner_radius(10.0)
+                        .selected(last == Some("routine"));
+                if ui.add(start).clicked() {
+                    actions.push(Action::ChoosePlan(Plan::Routine));
                 }
-            }
+                ui.label(RichText::new(under).size(17.0).color(theme::TEXT_DIM));
+                ui.add_space(12.0);
+                ui.label(RichText::new("Or one exercise:").color(theme::TEXT_DIM));
+                for info in view.exercises {
+                    // The one chosen last time is marked.
+                    let button = choice_button(&info.name, button_width)
+                        .selected(last == Some(info.id.as_str()));
+                    if ui.add(button).clicked() {
+                        actions.push(Action::ChoosePlan(Plan::Single(info.id.clone())));
+                    }
+                }
+            });
         });
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.inner_margin(8.0))
         .show(ui, |ui| {
-            // Top right, above the preview: the left column is full at 720 px.
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), |ui| {
-                let history = Button::new(RichText::new("History").size(24.0))
-                    .min_size(vec2(160.0, 48.0))
-                    .corner_radius(10.0);
-                if ui.add(history).clicked() {
-                    actions.push(Action::OpenHistory);
-                }
+            // Top right, above the preview: the left column is full at 720 px. Added
+            // left to right, so Tab reaches them in reading order.
+            ui.horizontal(|ui| {
+                const BUTTON: egui::Vec2 = vec2(160.0, 48.0);
+                let spacing = ui.spacing().item_spacing.x;
+                ui.add_space((ui.available_width() - 2.0 * BUTTON.x - spacing).max(0.0));
                 let settings = Button::new(RichText::new("Settings").size(24.0))
-                    .min_size(vec2(160.0, 48.0))
+                    .min_size(BUTTON)
                     .corner_radius(10.0)
                     .selected(view.settings_open);
                 if ui.add(settings).clicked() {
                     actions.push(Action::ShowSettings(!view.settings_open));
+                }
+                let history = Button::new(RichText::new("History").size(24.0))
+                    .min_size(BUTTON)
+                    .corner_radius(10.0);
+                if ui.add(history).clicked() {
+                    actions.push(Action::OpenHistory);
                 }
             });
             if view.settings_open {
@@ -220,10 +239,10 @@ pub fn summary_ui(view: &AppView, ui: &mut Ui, actions: &mut Vec<Action>) {
         });
     ui.add_space(8.0);
     ui.horizontal(|ui| {
-        if ui.add(choice_button("Back to the start")).clicked() {
+        if ui.add(choice_button("Back to the start", 420.0)).clicked() {
             actions.push(Action::BackToStart);
         }
-        if ui.add(choice_button("History")).clicked() {
+        if ui.add(choice_button("History", 420.0)).clicked() {
             actions.push(Action::OpenHistory);
         }
     });

@@ -58,6 +58,10 @@ pub fn settings_ui(view: &AppView, ui: &mut Ui, actions: &mut Vec<Action>) {
         .corner_radius(8.0)
         .show(ui, |ui| {
             ui.set_min_size(ui.available_size());
+            // Big enough to hit from arm's length.
+            ui.spacing_mut().icon_width = 26.0;
+            ui.spacing_mut().icon_width_inner = 16.0;
+            ui.spacing_mut().slider_width = 260.0;
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.label(
                     RichText::new("Changes are saved at once and kept for next time.")

@@ -19,7 +19,7 @@ use super::{SourceChoice, theme};
 const RECENT_FILE: &str = crate::coach::session_log::RECENT_VIDEOS_FILE_NAME;
 const RECENT_MAX: usize = 5;
 /// Extensions the folder listing shows.
-const VIDEO_EXTENSIONS: [&str; 6] = ["mp4", "mov", "avi", "mkv", "webm", "m4v"];
+pub const VIDEO_EXTENSIONS: [&str; 6] = ["mp4", "mov", "avi", "mkv", "webm", "m4v"];
 
 /// The picker's state between frames.
 pub struct SourcePicker {
@@ -35,6 +35,8 @@ pub struct SourcePicker {
     /// The folder last listed and what was in it: listed again only when the folder
     /// shown changes, not on every frame.
     listing: Option<(PathBuf, Vec<PathBuf>)>,
+    /// The in-window folder listing shows: asked for, or the system dialog could not open.
+    pub show_listing: bool,
 }
 
 impl SourcePicker {
@@ -56,6 +58,7 @@ impl SourcePicker {
             camera_index: 0,
             recent_store,
             listing: None,
+            show_listing: false,
         }
     }
 
@@ -142,6 +145,18 @@ impl SourcePicker {
     pub fn refresh(&mut self) {
         self.listing = None;
     }
+
+    /// Where a file dialog starts: the folder typed, else the last video's.
+    pub fn start_folder(&self) -> Option<PathBuf> {
+        let typed = PathBuf::from(self.path_text.trim());
+        if typed.is_dir() {
+            return Some(typed);
+        }
+        self.recent
+            .first()
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+    }
 }
 
 /// The screen shown where the camera picture would be.
@@ -195,24 +210,11 @@ pub fn no_source_ui(
                 )
                 .on_hover_text("Camera number: 0 is the built-in one, 1 the next plugged in");
             });
-            ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                ui.label("File or folder:");
-                let field = egui::TextEdit::singleline(&mut picker.path_text)
-                    .desired_width(ui.available_width() - 110.0);
-                let response = ui.add(field);
-                let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if ui.button("Open").clicked() || enter {
-                    let path = PathBuf::from(picker.path_text.trim());
-                    if !path.is_dir() {
-                        actions.push(Action::OpenVideo(path));
-                    }
-                }
-            });
             if let Some(error) = &picker.error {
                 ui.label(RichText::new(error).color(theme::WARNING));
             }
             if !picker.recent.is_empty() {
+                ui.add_space(8.0);
                 ui.label(RichText::new("Recent").color(theme::TEXT_DIM));
                 for path in &picker.recent {
                     let name = path.file_name().map_or_else(
@@ -228,47 +230,72 @@ pub fn no_source_ui(
                     }
                 }
             }
-            let folder = {
-                let typed = PathBuf::from(picker.path_text.trim());
-                if typed.is_dir() {
-                    typed
-                } else {
-                    typed.parent().map(Path::to_path_buf).unwrap_or_default()
+            ui.add_space(8.0);
+            if !picker.show_listing {
+                if ui.button("Choose in this window instead…").clicked() {
+                    picker.show_listing = true;
                 }
-            };
-            ui.label(
-                RichText::new(format!("In {}", folder.display()))
-                    .size(16.0)
-                    .color(theme::TEXT_DIM),
-            );
-            egui::ScrollArea::vertical()
-                .max_height(ui.available_height())
-                .show(ui, |ui| {
-                    let mut go_to = None;
-                    if let Some(parent) = folder.parent()
-                        && ui.button("Up one folder").clicked()
-                    {
-                        go_to = Some(parent.to_path_buf());
+                return;
+            }
+            listing_ui(picker, ui, actions);
+        });
+}
+
+/// A typed path and a plain folder listing: works where no system dialog opens.
+fn listing_ui(picker: &mut SourcePicker, ui: &mut Ui, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.label("File or folder:");
+        let field = egui::TextEdit::singleline(&mut picker.path_text)
+            .desired_width(ui.available_width() - 110.0);
+        let response = ui.add(field);
+        let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Open").clicked() || enter {
+            let path = PathBuf::from(picker.path_text.trim());
+            if !path.is_dir() {
+                actions.push(Action::OpenVideo(path));
+            }
+        }
+    });
+    let folder = {
+        let typed = PathBuf::from(picker.path_text.trim());
+        if typed.is_dir() {
+            typed
+        } else {
+            typed.parent().map(Path::to_path_buf).unwrap_or_default()
+        }
+    };
+    ui.label(
+        RichText::new(format!("In {}", folder.display()))
+            .size(16.0)
+            .color(theme::TEXT_DIM),
+    );
+    egui::ScrollArea::vertical()
+        .max_height(ui.available_height())
+        .show(ui, |ui| {
+            let mut go_to = None;
+            if let Some(parent) = folder.parent()
+                && ui.button("Up one folder").clicked()
+            {
+                go_to = Some(parent.to_path_buf());
+            }
+            for entry in picker.entries(&folder) {
+                let name = entry
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                // Folders are listed first and named with a trailing slash: no
+                // `is_dir` call per entry per frame.
+                if !is_video(entry) {
+                    if ui.button(format!("{name}/")).clicked() {
+                        go_to = Some(entry.clone());
                     }
-                    for entry in picker.entries(&folder) {
-                        let name = entry
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        // Folders are listed first and named with a trailing slash: no
-                        // `is_dir` call per entry per frame.
-                        if !is_video(entry) {
-                            if ui.button(format!("{name}/")).clicked() {
-                                go_to = Some(entry.clone());
-                            }
-                        } else if ui.button(format!("Play {name}")).clicked() {
-                            actions.push(Action::OpenVideo(entry.clone()));
-                        }
-                    }
-                    if let Some(folder) = go_to {
-                        picker.path_text = folder.display().to_string();
-                    }
-                });
+                } else if ui.button(format!("Play {name}")).clicked() {
+                    actions.push(Action::OpenVideo(entry.clone()));
+                }
+            }
+            if let Some(folder) = go_to {
+                picker.path_text = folder.display().to_string();
+            }
         });
 }
 
