@@ -275,3 +275,40 @@ fn a_video_whose_sidecar_names_its_exercise_is_coached_as_that_exercise() {
         Some("pelvic-rock")
     );
 }
+
+#[test]
+fn after_30_s_without_the_starting_position_the_other_exercises_are_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(
+        AppOptions {
+            exercise: Some("pelvic-tilt".into()),
+            ..options(dir.path())
+        },
+        no_launches(),
+    );
+    harness.get_by_label("Pelvic tilts").click();
+    harness.run_steps(2);
+    harness.get_by_label("Skip").click();
+    // Nobody in the picture: three frames of 1/30 s per step.
+    harness.run_steps(200);
+    assert!(
+        harness
+            .query_by_label_contains("I haven't seen the starting position")
+            .is_none(),
+        "not before 30 s"
+    );
+    harness.run_steps(150);
+    harness.get_by_label_contains("I haven't seen the starting position");
+    harness.get_by_label("Pelvic rocks").click();
+    harness.run_steps(4);
+    let routine = harness
+        .state()
+        .latest_snapshot()
+        .and_then(|s| s.routine.clone())
+        .unwrap();
+    assert_eq!(
+        routine.exercise.map(|e| e.id).as_deref(),
+        Some("pelvic-rock"),
+        "the chosen exercise starts, without the pain question again"
+    );
+}

@@ -129,8 +129,8 @@ pub struct BackformApp {
     /// The system's file dialog, while it is open.
     dialog: Option<NativeDialog>,
     /// When the current exercise began to wait for its starting position: (plan
-    /// position, the UI's clock then).
-    preparing_since: Option<(usize, Instant)>,
+    /// position, the source's clock then).
+    preparing_since: Option<(usize, f64)>,
     pub(crate) sounds: Sounds,
     cue_counters: Option<CueCounters>,
     /// Cues played, newest last (tests check them; the list stays short).
@@ -674,20 +674,21 @@ impl BackformApp {
         &self.settings.settings
     }
 
-    /// Seconds the current exercise has waited for its starting position, if it waits.
+    /// Seconds the current exercise has waited for its starting position, if it waits,
+    /// on the source's clock (a camera that is out, or a paused video, adds nothing).
     fn preparing_for_s(&mut self) -> Option<f64> {
-        let routine = self.snapshot.as_ref()?.routine.as_ref();
-        match routine {
-            Some(view) if matches!(view.stage, Stage::Preparing { .. }) => {
+        let snapshot = self.snapshot.as_ref()?;
+        let now_s = snapshot.frame.as_ref().map(|f| f.timestamp_s);
+        match (snapshot.routine.as_ref(), now_s) {
+            (Some(view), Some(now_s)) if matches!(view.stage, Stage::Preparing { .. }) => {
                 let since = match self.preparing_since {
                     Some((position, since)) if position == view.position => since,
                     _ => {
-                        let now = Instant::now();
-                        self.preparing_since = Some((view.position, now));
-                        now
+                        self.preparing_since = Some((view.position, now_s));
+                        now_s
                     }
                 };
-                Some(since.elapsed().as_secs_f64())
+                Some(now_s - since)
             }
             _ => {
                 self.preparing_since = None;
