@@ -51,13 +51,12 @@ build: setup
 
 # A Debian package: target/debian/backform_<version>-1_<arch>.deb (layout in Cargo.toml's
 # [package.metadata.deb]). Install it with `sudo apt install ./target/debian/backform_*.deb`;
-# tools/deb-check.sh tries it in a clean Debian 12 chroot.
+# tools/deb-check.sh tries it in a clean Debian 12 chroot. --strip: the release profile keeps
+# debug info (debug = 1), which cargo-deb would otherwise ship (a 151 MB binary, not 16 MB).
 deb: setup ort-notices
 	@$(MAKE) --no-print-directory system-packages APT_PACKAGES="$(DEB_APT_PACKAGES)"
 	@command -v cargo-deb >/dev/null || cargo install cargo-deb --locked
 	cargo build --release
-	# --strip: the release profile keeps debug info (debug = 1), which cargo-deb would
-	# otherwise ship: a 151 MB binary instead of 16 MB.
 	cargo deb --no-build --strip
 
 # User-local install: ~/.local/lib/backform/{backform,libonnxruntime…,models/,demo/},
