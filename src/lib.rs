@@ -4,7 +4,10 @@
 //! `capture` (frames) → `pose` (33 BlazePose landmarks) → `kinematics` (angles,
 //! lines, view) → `exercises` (reps, holds, faults) → `coach` (prompts, report)
 //! → `ui` (egui window). `pipeline` owns the worker thread that drives the chain.
+//! `bundle` (where the runtime library, the models and the demo clip are installed)
+//! stands outside the chain: `pose` and `ui` ask it.
 
+pub mod bundle;
 pub mod capture;
 pub mod coach;
 pub mod eval;

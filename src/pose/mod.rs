@@ -215,10 +215,10 @@ pub enum PoseError {
     )]
     RuntimeLoad { path: PathBuf, reason: String },
     #[error(
-        "model file {path} is missing. Run `make models` to regenerate it (see models/SOURCES.md), \
-         or set BACKFORM_MODELS to the folder that holds it"
+        "model file {file} is missing (looked for: {searched}). Run `make models` to regenerate it \
+         (see models/SOURCES.md), or set BACKFORM_MODELS to the folder that holds it"
     )]
-    ModelMissing { path: PathBuf },
+    ModelMissing { file: String, searched: String },
     #[error(
         "model file {path} is not a usable pose model ({reason}). It is corrupt or the wrong file: \
          run `make models` to regenerate it (see models/SOURCES.md)"
@@ -257,10 +257,11 @@ pub struct PoseConfig {
     /// MediaPipe's Python API stamps frames 33 333 µs apart whatever the clip's rate, so a
     /// faithful comparison with its output sets `Some(Duration::from_micros(33_333))`.
     pub fixed_time_step: Option<Duration>,
-    /// Folder holding the `.onnx` models (else `BACKFORM_MODELS`, `models/` by the binary,
-    /// the source tree's `models/`).
+    /// Folder holding the `.onnx` models (else `BACKFORM_MODELS`, then the places
+    /// `crate::bundle` lists: beside the binary, the source tree's `models/`, system).
     pub models_dir: Option<PathBuf>,
-    /// The ONNX Runtime library (else `BACKFORM_ORT_LIB`, by the binary, `.ort/`, system).
+    /// The ONNX Runtime library (else `BACKFORM_ORT_LIB`, then `crate::bundle`'s places:
+    /// beside the binary, the source tree's `.ort/`, system).
     pub runtime_library: Option<PathBuf>,
     /// MediaPipe's `min_detection_confidence`.
     pub min_detection_score: f32,

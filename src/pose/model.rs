@@ -1,7 +1,8 @@
 //! ONNX Runtime for the pose models: finding the runtime library and the model files,
 //! opening sessions tuned for a 2-core machine, and turning image regions into tensors.
 //!
-//! In flow optional overrides (a library path, a models folder); out flow a loaded
+//! In flow optional overrides (a library path, a models folder; else the places
+//! [`crate::bundle`] lists); out flow a loaded
 //! [`ort::environment::Environment`] (one per process, as ort allows) and [`Session`]s whose
 //! inputs and outputs have been checked against what the pipeline expects. Every failure is
 //! one [`PoseError`] that names the file and the command that fixes it. The image side is
@@ -19,11 +20,9 @@ use ort::session::Session;
 use ort::session::builder::{GraphOptimizationLevel, SessionBuilder};
 
 use super::PoseError;
+use crate::bundle::{self, Bundled};
 
-/// Env var naming the ONNX Runtime library (a file, or a folder holding it).
-pub const RUNTIME_ENV_VAR: &str = "BACKFORM_ORT_LIB";
-/// Env var naming the folder that holds the `.onnx` models.
-pub const MODELS_ENV_VAR: &str = "BACKFORM_MODELS";
+pub use crate::bundle::{MODELS_ENV_VAR, RUNTIME_ENV_VAR};
 /// The ONNX Runtime release `ort` 2.0.0-rc.15 is built against.
 pub const RUNTIME_VERSION: &str = "1.31.1";
 /// The person detector (shared by both landmark variants).
@@ -82,39 +81,15 @@ impl std::str::FromStr for ModelVariant {
 /// ort allows one environment per process: keep it here once built.
 static RUNTIME: Mutex<Option<(Environment, PathBuf)>> = Mutex::new(None);
 
-/// Where to look for the runtime library, in order: the explicit path, `BACKFORM_ORT_LIB`,
-/// next to the running binary (and `../lib`), the Makefile's `.ort/` download folder,
-/// then the system library folders and `LD_LIBRARY_PATH`.
+/// Where to look for the runtime library, in order: the explicit path, else
+/// [`crate::bundle`]'s places (`BACKFORM_ORT_LIB`, beside the binary, the source tree's
+/// `.ort/`, `/usr/lib/backform`, `~/.local/lib/backform`, the system library folders).
 pub fn runtime_search_path(explicit: Option<&Path>) -> Vec<PathBuf> {
-    let mut places = Vec::new();
-    if let Some(path) = explicit {
-        places.push(path.to_path_buf());
+    match explicit {
         // An explicit choice is final: don't silently load some other library.
-        return places;
+        Some(path) => vec![path.to_path_buf()],
+        None => bundle::places(Bundled::Runtime),
     }
-    if let Some(path) = std::env::var_os(RUNTIME_ENV_VAR).filter(|p| !p.is_empty()) {
-        places.push(PathBuf::from(path));
-        return places;
-    }
-    if let Ok(exe) = std::env::current_exe()
-        && let Some(dir) = exe.parent()
-    {
-        places.push(dir.to_path_buf());
-        places.push(dir.join("../lib"));
-    }
-    places.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ort"));
-    for dir in [
-        "/usr/lib",
-        "/usr/local/lib",
-        "/usr/lib/x86_64-linux-gnu",
-        "/usr/lib64",
-    ] {
-        places.push(PathBuf::from(dir));
-    }
-    if let Some(paths) = std::env::var_os("LD_LIBRARY_PATH") {
-        places.extend(std::env::split_paths(&paths).filter(|p| !p.as_os_str().is_empty()));
-    }
-    places
 }
 
 /// The library file a search place stands for: the place itself when it is a file,
@@ -152,11 +127,7 @@ pub fn find_runtime_library(explicit: Option<&Path>) -> Result<PathBuf, PoseErro
         .iter()
         .find_map(|place| library_in(place))
         .ok_or_else(|| PoseError::RuntimeNotFound {
-            searched: places
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
+            searched: bundle::join(&places),
         })
 }
 
@@ -202,37 +173,29 @@ pub fn loaded_runtime_path() -> Option<PathBuf> {
     slot.as_ref().map(|(_, path)| path.clone())
 }
 
-/// Folders that may hold the models, in order: the explicit one, `BACKFORM_MODELS`,
-/// `models/` next to the running binary, then the source tree's `models/`.
+/// Folders that may hold the models, in order: the explicit one, else [`crate::bundle`]'s
+/// places (`BACKFORM_MODELS`, beside the binary, the source tree's `models/`,
+/// `/usr/share/backform/models`, `~/.local/lib/backform/models`).
 pub fn models_search_path(explicit_dir: Option<&Path>) -> Vec<PathBuf> {
-    if let Some(dir) = explicit_dir {
-        return vec![dir.to_path_buf()];
+    match explicit_dir {
+        Some(dir) => vec![dir.to_path_buf()],
+        None => bundle::places(Bundled::Models),
     }
-    if let Some(dir) = std::env::var_os(MODELS_ENV_VAR).filter(|p| !p.is_empty()) {
-        return vec![PathBuf::from(dir)];
-    }
-    let mut dirs = Vec::new();
-    if let Ok(exe) = std::env::current_exe()
-        && let Some(dir) = exe.parent()
-    {
-        dirs.push(dir.join("models"));
-    }
-    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
-    dirs
 }
 
-/// The path of a model file; `ModelMissing` names where it should have been.
+/// The path of a model file; `ModelMissing` names every place it should have been.
 pub fn find_model(explicit_dir: Option<&Path>, file_name: &str) -> Result<PathBuf, PoseError> {
-    let dirs = models_search_path(explicit_dir);
-    if let Some(path) = dirs.iter().map(|d| d.join(file_name)).find(|p| p.is_file()) {
-        return Ok(path);
+    let candidates: Vec<PathBuf> = models_search_path(explicit_dir)
+        .iter()
+        .map(|dir| dir.join(file_name))
+        .collect();
+    match candidates.iter().find(|path| path.is_file()) {
+        Some(path) => Ok(path.clone()),
+        None => Err(PoseError::ModelMissing {
+            file: file_name.to_string(),
+            searched: bundle::join(&candidates),
+        }),
     }
-    // Name the last place searched: with no override that is the source tree's models/.
-    let expected = dirs
-        .last()
-        .map(|d| d.join(file_name))
-        .unwrap_or_else(|| PathBuf::from(file_name));
-    Err(PoseError::ModelMissing { path: expected })
 }
 
 /// One tensor the pipeline relies on: its name and shape (-1 = any size).
@@ -253,7 +216,10 @@ pub fn open_session(
 ) -> Result<Session, PoseError> {
     if !path.is_file() {
         return Err(PoseError::ModelMissing {
-            path: path.to_path_buf(),
+            file: path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            searched: path.display().to_string(),
         });
     }
     let options_error = |e: ort::Error<SessionBuilder>| PoseError::SessionOptions(e.to_string());

@@ -74,15 +74,17 @@ pub fn real_launcher(options: &AppOptions) -> PipelineLauncher {
     })
 }
 
-/// `assets/demo/pelvic-rock.mp4`, next to the binary's crate or the working directory.
+/// The bundled demo clip, wherever `crate::bundle` finds the demo folder installed.
 pub fn default_demo_clip() -> PathBuf {
-    let relative = Path::new("assets/demo/pelvic-rock.mp4");
-    let beside_crate = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    if beside_crate.exists() {
-        beside_crate
-    } else {
-        relative.to_path_buf()
-    }
+    crate::bundle::demo_clip().unwrap_or_else(|missing| {
+        // The start screen greys out "Play the demo clip" when the file is not there;
+        // the log says where it was looked for.
+        tracing::info!("{missing}");
+        missing.searched.first().map_or_else(
+            || Path::new(crate::bundle::DEMO_CLIP).to_path_buf(),
+            |dir| dir.join(crate::bundle::DEMO_CLIP),
+        )
+    })
 }
 
 fn unix_now_s() -> f64 {
