@@ -620,24 +620,45 @@ fn reference_landmarks_pass_the_readiness_check_and_draw_on_the_picture() {
 }
 
 #[test]
-fn without_a_camera_a_video_can_be_opened_instead() {
+fn without_a_camera_the_demo_can_be_played_instead() {
     let dir = tempfile::tempdir().unwrap();
-    let demo = dir.path().join("demo.mp4");
-    std::fs::write(&demo, b"not really a video").unwrap();
-    let (mut harness, launched) = no_camera_harness(Some(demo.clone()));
+    for id in backform::coach::routine::ACUTE_ROUTINE {
+        std::fs::write(
+            dir.path().join(format!("{id}.mp4")),
+            b"frames come from the test",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(format!("{id}.json")),
+            format!(r#"{{"exercise": "{id}"}}"#),
+        )
+        .unwrap();
+    }
+    let (mut harness, launched) = no_camera_harness(Some(dir.path().to_path_buf()));
     harness.get_by_label_contains("no camera found at index 0");
-    harness.get_by_label("Play the demo").click();
+    // On the no-camera screen (the start screen has one too).
+    harness
+        .get_all_by_label("Play the demo")
+        .last()
+        .unwrap()
+        .click();
     harness.run_steps(2);
+    let Some(SourceChoice::Demo(clips)) = launched.lock().unwrap().last().cloned() else {
+        panic!("the demo did not start");
+    };
+    let order: Vec<&str> = clips.0.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(order, backform::coach::routine::ACUTE_ROUTINE);
     assert_eq!(
-        launched.lock().unwrap().last(),
-        Some(&SourceChoice::Video(demo))
+        harness.state().screen(),
+        &Screen::Session,
+        "no pain question"
     );
 }
 
 /// The app on a machine without a camera (a video opens as synthetic frames), shown
 /// until its "No camera found" screen is up; also every source it was asked to launch.
 fn no_camera_harness(
-    demo_clip: Option<PathBuf>,
+    demo_dir: Option<PathBuf>,
 ) -> (Harness<'static, BackformApp>, Arc<Mutex<Vec<SourceChoice>>>) {
     let launched = Arc::new(Mutex::new(Vec::new()));
     let launcher: PipelineLauncher = {
@@ -651,8 +672,10 @@ fn no_camera_harness(
                     SourceChoice::Camera(index) => Err(backform::capture::CaptureError::NoCamera {
                         index: *index as i32,
                     }),
-                    SourceChoice::Video(_) => Ok(Box::new(SyntheticFrames::new(10, 30.0, 8, 6))
-                        as Box<dyn backform::capture::FrameSource>),
+                    SourceChoice::Video(_) | SourceChoice::Demo(_) => {
+                        Ok(Box::new(SyntheticFrames::new(10, 30.0, 8, 6))
+                            as Box<dyn backform::capture::FrameSource>)
+                    }
                 }),
                 pose: Box::new(|| {
                     Ok(Box::new(ScriptedPoses::default())
@@ -662,6 +685,7 @@ fn no_camera_harness(
                 routine: RoutineConfig::default(),
                 history: None,
                 loop_video: false,
+                playlist: None,
             };
             Worker::spawn(config, waker)
                 .map(|w| Box::new(w) as Box<dyn PipelineHandle>)
@@ -674,7 +698,7 @@ fn no_camera_harness(
     let options = AppOptions {
         mute: true,
         config_dir: Some(tempfile::tempdir().unwrap().keep()),
-        demo_clip,
+        demo_dir,
         data_dir: Some(data_dir),
         ..AppOptions::default()
     };
@@ -719,6 +743,7 @@ fn the_ui_stays_fast_while_a_threaded_worker_runs_a_slow_pose_stage() {
             routine: RoutineConfig::default(),
             history: None,
             loop_video: false,
+            playlist: None,
         };
         Worker::spawn(config, waker)
             .map(|w| Box::new(w) as Box<dyn PipelineHandle>)

@@ -204,7 +204,7 @@ fn tab_order(harness: &mut Harness<'static, BackformApp>, presses: usize) -> Vec
 fn tab_walks_the_start_screen_in_reading_order() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(options(dir.path()), no_launches());
-    let order = tab_order(&mut harness, 7);
+    let order = tab_order(&mut harness, 8);
     assert_eq!(
         order,
         [
@@ -213,6 +213,7 @@ fn tab_walks_the_start_screen_in_reading_order() {
             "Controlled rotations",
             "Pelvic rocks",
             "Back block traction",
+            "Play the demo",
             "Settings",
             "History",
         ]

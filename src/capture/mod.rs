@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 pub mod camera;
 pub mod images;
+pub mod playlist;
 pub mod sidecar;
 pub mod video;
 

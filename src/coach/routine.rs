@@ -230,6 +230,8 @@ pub struct RoutineConfig {
     pub after_time_limit_s: f64,
     /// Start each exercise at once, without the readiness check (screenshots, demos).
     pub skip_readiness: bool,
+    /// Sets per exercise instead of each prescription's (the demo does one of each).
+    pub sets: Option<u32>,
 }
 
 impl Default for RoutineConfig {
@@ -239,6 +241,7 @@ impl Default for RoutineConfig {
             ready_hold_s: 1.0,
             after_time_limit_s: 10.0,
             skip_readiness: false,
+            sets: None,
         }
     }
 }
@@ -460,6 +463,11 @@ impl Routine {
         self.coach.as_ref().is_some_and(|c| c.reads_belly_cue())
     }
 
+    /// The current exercise's place in the plan, from 0.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
     pub fn is_paused(&self) -> bool {
         self.paused
     }
@@ -600,7 +608,7 @@ impl Routine {
                 let Some(info) = self.current_info() else {
                     return ended;
                 };
-                let sets_target = info.prescription.sets.max(1);
+                let sets_target = self.config.sets.unwrap_or(info.prescription.sets).max(1);
                 let over_limit = match (&state.traction, info.prescription.time_limit_s) {
                     (Some(clock), _) => {
                         clock.elapsed_s >= clock.limit_s + self.config.after_time_limit_s

@@ -8,7 +8,9 @@
 //! the routine's [`ExerciseState`] here.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use crate::capture::playlist::{PlaylistControl, PlaylistSource};
 use crate::capture::{CameraConfig, Frame, SourceSpec};
 use crate::coach::routine::{
     AWAY_AFTER_S, CameraView, CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState,
@@ -33,6 +35,47 @@ pub enum SourceChoice {
     Camera(u32),
     /// A video file, played at its own speed as if it were live.
     Video(PathBuf),
+    /// The bundled demo: the routine on one clip per exercise.
+    Demo(DemoClips),
+}
+
+/// The demo's clips, in the acute routine's order: (exercise id, clip).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoClips(pub Vec<(String, PathBuf)>);
+
+impl DemoClips {
+    /// The clips in `dir`: `ID.mp4` for each exercise of the acute routine, each with the
+    /// sidecar `ID.json` naming its exercise. Says which file is missing or wrong.
+    pub fn in_folder(dir: &std::path::Path) -> Result<Self, String> {
+        crate::coach::routine::ACUTE_ROUTINE
+            .iter()
+            .map(|id| {
+                let clip = dir.join(format!("{id}.mp4"));
+                if !clip.is_file() {
+                    return Err(format!("the demo clip {} is missing", clip.display()));
+                }
+                match crate::capture::sidecar::exercise_of_video(&clip) {
+                    Some(named) if named == *id => Ok((id.to_string(), clip)),
+                    _ => Err(format!(
+                        "{} does not name {id} as its exercise",
+                        clip.with_extension("json").display()
+                    )),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
+    }
+
+    /// How the demo runs the routine: one set of each exercise, short rests, the
+    /// readiness check kept (a newcomer sees it pass).
+    pub fn routine_config() -> crate::coach::routine::RoutineConfig {
+        crate::coach::routine::RoutineConfig {
+            rest_between_sets_s: 3.0,
+            sets: Some(1),
+            after_time_limit_s: 3.0,
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for SourceChoice {
@@ -58,6 +101,9 @@ pub struct EngineOptions {
 
 /// The worker's configuration for `source`.
 pub fn worker_config(source: &SourceChoice, options: &EngineOptions) -> WorkerConfig {
+    if let SourceChoice::Demo(clips) = source {
+        return demo_worker_config(clips, options);
+    }
     WorkerConfig {
         source: source_opener(source),
         pose: pose_builder(options),
@@ -75,6 +121,27 @@ pub fn worker_config(source: &SourceChoice, options: &EngineOptions) -> WorkerCo
             ..history
         }),
         loop_video: options.loop_video,
+        playlist: None,
+    }
+}
+
+/// The demo: its clips in turn, the routine in step with them, and no history (a
+/// newcomer's demo is not their record).
+fn demo_worker_config(clips: &DemoClips, options: &EngineOptions) -> WorkerConfig {
+    let control = Arc::new(PlaylistControl::default());
+    let paths: Vec<PathBuf> = clips.0.iter().map(|(_, path)| path.clone()).collect();
+    let opener_control = Arc::clone(&control);
+    WorkerConfig {
+        source: Box::new(move || {
+            PlaylistSource::open(paths.clone(), Arc::clone(&opener_control))
+                .map(|s| Box::new(s) as Box<dyn crate::capture::FrameSource>)
+        }),
+        pose: pose_builder(options),
+        coaches: Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>),
+        routine: DemoClips::routine_config(),
+        history: None,
+        loop_video: false,
+        playlist: Some(control),
     }
 }
 
@@ -86,6 +153,14 @@ pub fn source_opener(source: &SourceChoice) -> SourceOpener {
             ..CameraConfig::default()
         }),
         SourceChoice::Video(path) => SourceSpec::Video(path.clone()),
+        SourceChoice::Demo(clips) => {
+            // Without the routine to follow, the clips simply play in turn.
+            let paths: Vec<PathBuf> = clips.0.iter().map(|(_, path)| path.clone()).collect();
+            return Box::new(move || {
+                PlaylistSource::open(paths.clone(), Arc::new(PlaylistControl::default()))
+                    .map(|s| Box::new(s) as Box<dyn crate::capture::FrameSource>)
+            });
+        }
     };
     Box::new(move || spec.open())
 }

@@ -13,6 +13,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::capture::Frame;
+use crate::capture::playlist::PlaylistControl;
 use crate::coach::routine::{
     ACUTE_ROUTINE, CoachFactory, ExerciseRecord, LiveEvent, Routine, RoutineCommand, RoutineConfig,
     Stage,
@@ -43,8 +44,10 @@ pub struct WorkerConfig {
     pub routine: RoutineConfig,
     /// Where reps, finished exercises and pain ratings are kept; `None` keeps nothing.
     pub history: Option<HistoryConfig>,
-    /// Restart a video file at its end (the demo clip).
+    /// Restart a video file at its end.
     pub loop_video: bool,
+    /// The demo's clips, one per exercise: the routine and the playlist follow each other.
+    pub playlist: Option<Arc<PlaylistControl>>,
 }
 
 /// The per-frame work, with no thread of its own.
@@ -68,6 +71,7 @@ pub struct PipelineCore {
     latency_ms: RollingMs,
     processed: RateCounter,
     last_stages: Vec<StageTiming>,
+    playlist: Option<Arc<PlaylistControl>>,
 }
 
 impl PipelineCore {
@@ -106,6 +110,32 @@ impl PipelineCore {
             latency_ms: RollingMs::new(TIMING_SAMPLES),
             processed: RateCounter::new(Duration::from_secs(2)),
             last_stages: Vec::new(),
+            playlist: None,
+        }
+    }
+
+    /// Plays the demo: one clip per exercise of the routine, in step with it.
+    pub fn with_playlist(mut self, playlist: Option<Arc<PlaylistControl>>) -> Self {
+        self.playlist = playlist;
+        self
+    }
+
+    /// Keeps the demo's clip and the routine's exercise together: an exercise that ended
+    /// first (its set done, or "Next") moves the playlist on; a clip that played to its
+    /// end ends its exercise.
+    fn follow_playlist(&mut self) {
+        let (Some(playlist), Some(routine)) = (self.playlist.as_ref(), self.routine.as_mut())
+        else {
+            return;
+        };
+        if matches!(routine.stage(), Stage::Finished | Stage::StoppedHurts) {
+            return;
+        }
+        let position = routine.position();
+        playlist.want(position);
+        if playlist.has_ended(position) {
+            let records = routine.command(RoutineCommand::Next, self.last_t_s);
+            self.record(records);
         }
     }
 
@@ -212,6 +242,9 @@ impl PipelineCore {
             .last_idle_tick
             .map_or(0.0, |last| (now - last).as_secs_f64());
         self.last_idle_tick = Some(now);
+        // The demo's last clip ended: its exercise ends as the others did, which
+        // finishes the routine, rather than as a session cut short.
+        self.follow_playlist();
         let Some(routine) = self.routine.as_mut() else {
             return;
         };
@@ -279,6 +312,7 @@ impl PipelineCore {
             let records = routine.update(t_s, pose.as_ref());
             self.record(records);
         }
+        self.follow_playlist();
         let coach_done = Instant::now();
         self.latency_ms.push(coach_done - grabbed_at);
         self.processed.tick(coach_done);
@@ -346,6 +380,7 @@ impl Worker {
             routine,
             history,
             loop_video,
+            playlist,
         } = config;
         let (feed, history) = match history.map(history_writer::spawn).transpose()? {
             Some((feed, writer)) => (Some(feed), Some(writer)),
@@ -363,7 +398,8 @@ impl Worker {
             std::thread::Builder::new()
                 .name("backform-worker".into())
                 .spawn(move || {
-                    let core = PipelineCore::new(pose, coaches, routine, feed);
+                    let core =
+                        PipelineCore::new(pose, coaches, routine, feed).with_playlist(playlist);
                     WorkerLoop {
                         core,
                         grabber: shared,
@@ -543,6 +579,12 @@ impl InlinePipeline {
         }
     }
 
+    /// Plays the demo: the routine and the playlist follow each other.
+    pub fn with_playlist(mut self, playlist: Option<Arc<PlaylistControl>>) -> Self {
+        self.core.playlist = playlist;
+        self
+    }
+
     /// Frames per `latest` call.
     pub fn set_frames_per_step(&mut self, frames_per_step: usize) {
         self.frames_per_step = frames_per_step.max(1);
@@ -575,10 +617,19 @@ impl PipelineHandle for InlinePipeline {
                             0,
                         ));
                     }
-                    Ok(None) => self.ended = true,
+                    // As in the threaded worker: a video's end ends the session.
+                    Ok(None) => {
+                        self.ended = true;
+                        let ended = SourceStatus::Ended { name: name.clone() };
+                        self.core.idle(&ended);
+                        latest = Some(self.core.snapshot(ended, 0));
+                    }
                     Err(err) => {
                         tracing::warn!("{err}");
                         self.ended = true;
+                        let ended = SourceStatus::Ended { name: name.clone() };
+                        self.core.idle(&ended);
+                        latest = Some(self.core.snapshot(ended, 0));
                     }
                 }
             }
@@ -623,6 +674,7 @@ mod tests {
             routine: RoutineConfig::default(),
             history: None,
             loop_video: false,
+            playlist: None,
         }
     }
 

@@ -28,6 +28,7 @@ use super::sound::{Cue, Sounds};
 use super::source_picker::SourcePicker;
 use super::{AppOptions, SourceChoice, screens, session_view, theme};
 use crate::coach::routine::ExerciseInfo;
+use crate::pipeline::engine::DemoClips;
 use crate::settings::SettingsFile;
 
 use super::settings_panel::SettingsChange;
@@ -62,29 +63,28 @@ pub fn real_launcher(options: &AppOptions) -> PipelineLauncher {
         history,
         loop_video: false,
     };
-    let demo_clip = options.demo_clip.clone().unwrap_or_else(default_demo_clip);
     Box::new(move |launch: &Launch, waker| {
         let source = &launch.source;
         let mut engine = engine.clone();
         engine.model = launch.model;
-        engine.loop_video = matches!(source, SourceChoice::Video(path) if *path == demo_clip);
         Worker::spawn(worker_config(source, &engine), waker)
             .map(|worker| Box::new(worker) as Box<dyn PipelineHandle>)
             .map_err(|e| format!("cannot start the worker thread: {e}"))
     })
 }
 
-/// The bundled demo clip, wherever `crate::bundle` finds the demo folder installed.
-pub fn default_demo_clip() -> PathBuf {
-    crate::bundle::demo_clip().unwrap_or_else(|missing| {
-        // The start screen greys out "Play the demo clip" when the file is not there;
-        // the log says where it was looked for.
-        tracing::info!("{missing}");
-        missing.searched.first().map_or_else(
-            || Path::new(crate::bundle::DEMO_CLIP).to_path_buf(),
-            |dir| dir.join(crate::bundle::DEMO_CLIP),
-        )
-    })
+/// The bundled demo's clips, wherever `crate::bundle` finds the demo folder installed;
+/// or why there is no demo (the start screen greys its button out and says so).
+pub fn bundled_demo(dir: Option<&Path>) -> Result<DemoClips, String> {
+    let dir = match dir {
+        Some(dir) => dir.to_path_buf(),
+        None => crate::bundle::demo_clip()
+            .map_err(|missing| missing.to_string())?
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+    };
+    DemoClips::in_folder(&dir)
 }
 
 fn unix_now_s() -> f64 {
@@ -130,6 +130,8 @@ pub struct BackformApp {
     video_exercise: Option<String>,
     /// The system's file dialog, while it is open.
     dialog: Option<NativeDialog>,
+    /// The bundled demo, or why there is none.
+    demo: Result<DemoClips, String>,
     /// When the current exercise began to wait for its starting position: (plan
     /// position, the source's clock then).
     preparing_since: Option<(usize, f64)>,
@@ -172,8 +174,11 @@ impl BackformApp {
             Some(id) => Plan::Single(id.clone()),
             None => Plan::Routine,
         };
-        let demo_clip = options.demo_clip.clone().unwrap_or_else(default_demo_clip);
-        let mut picker = SourcePicker::new(demo_clip, options.data_dir.as_deref());
+        let mut picker = SourcePicker::new(options.data_dir.as_deref());
+        let demo = bundled_demo(options.demo_dir.as_deref());
+        if let Err(why) = &demo {
+            tracing::info!("no demo: {why}");
+        }
         let settings = SettingsFile::load(options.config_dir.as_deref());
         // A flag on the command line wins for this run and is not saved.
         let source = options
@@ -196,6 +201,7 @@ impl BackformApp {
             exercises,
             video_exercise: None,
             dialog: None,
+            demo,
             preparing_since: None,
             options,
             launcher,
@@ -472,7 +478,13 @@ impl BackformApp {
         self.poll_dialog();
         self.handle_keys(ctx);
         if self.screen == Screen::Session && self.stage() == Some(&Stage::Finished) {
-            self.screen = Screen::PainAfter;
+            // A demo asks no pain question: it was nobody's session.
+            if matches!(self.source, SourceChoice::Demo(_)) {
+                self.stored_session = None;
+                self.screen = Screen::Summary;
+            } else {
+                self.screen = Screen::PainAfter;
+            }
         }
     }
 
@@ -632,8 +644,13 @@ impl BackformApp {
 
     /// The acute routine on the bundled demo clips.
     fn play_demo(&mut self) {
-        let demo = self.picker.demo_clip.clone();
-        self.open_video(demo);
+        let Ok(clips) = self.demo.clone() else {
+            return;
+        };
+        self.launch(SourceChoice::Demo(clips));
+        // A demo asks no pain question and records nothing: it starts at once.
+        self.plan = Plan::Routine;
+        self.start_session();
     }
 
     fn toggle_mute(&mut self) {
@@ -730,7 +747,7 @@ impl BackformApp {
             ui_frame_ms: self.frame_times.median_ms().unwrap_or(0.0),
             exercises: &self.exercises,
             video_exercise: self.video_exercise.as_deref(),
-            demo_available: self.picker.demo_clip.is_file(),
+            demo_available: self.demo.is_ok(),
             settings: &self.settings.settings,
             settings_open: self.settings_open,
             voice_available: false,

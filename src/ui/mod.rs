@@ -56,8 +56,8 @@ pub struct AppOptions {
     /// Write the UI's own frame times (median, p95, max) to this JSON file at exit;
     /// also `BACKFORM_UI_FRAME_TIMES=path`.
     pub frame_times_path: Option<PathBuf>,
-    /// The clip "play the demo clip" opens; defaults to `assets/demo/pelvic-rock.mp4`.
-    pub demo_clip: Option<PathBuf>,
+    /// The folder of demo clips "Play the demo" runs; `None`: the bundled one.
+    pub demo_dir: Option<PathBuf>,
     /// Where the app keeps what it remembers between runs (the recent videos); `None`
     /// is the platform data directory (`BACKFORM_DATA_DIR` overrides it).
     pub data_dir: Option<PathBuf>,

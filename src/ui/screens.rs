@@ -87,6 +87,17 @@ pub fn start_ui(view: &AppView, picker: &mut SourcePicker, ui: &mut Ui, actions:
                         actions.push(Action::ChoosePlan(Plan::Single(info.id.clone())));
                     }
                 }
+                ui.add_space(12.0);
+                let demo = Button::new(RichText::new("Play the demo").size(22.0))
+                    .min_size(vec2(button_width, 48.0))
+                    .corner_radius(10.0);
+                if ui
+                    .add_enabled(view.demo_available, demo)
+                    .on_hover_text("The whole routine on bundled videos, to see how it works")
+                    .clicked()
+                {
+                    actions.push(Action::PlayDemo);
+                }
             });
         });
     egui::CentralPanel::default()

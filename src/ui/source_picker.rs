@@ -23,7 +23,6 @@ pub const VIDEO_EXTENSIONS: [&str; 6] = ["mp4", "mov", "avi", "mkv", "webm", "m4
 
 /// The picker's state between frames.
 pub struct SourcePicker {
-    pub demo_clip: PathBuf,
     pub path_text: String,
     pub recent: Vec<PathBuf>,
     /// Why the last path did not open.
@@ -41,7 +40,7 @@ pub struct SourcePicker {
 
 impl SourcePicker {
     /// A picker whose recent list lives in `data_dir` (else the platform data directory).
-    pub fn new(demo_clip: PathBuf, data_dir: Option<&Path>) -> Self {
+    pub fn new(data_dir: Option<&Path>) -> Self {
         let dir = data_dir
             .map(Path::to_path_buf)
             .or_else(|| default_data_dir().ok());
@@ -51,7 +50,6 @@ impl SourcePicker {
             .map(|d| d.display().to_string())
             .unwrap_or_default();
         Self {
-            demo_clip,
             path_text,
             recent,
             error: None,
