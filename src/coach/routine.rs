@@ -417,9 +417,14 @@ impl Routine {
         let infos = plan
             .iter()
             .map(|id| {
-                factory
+                let mut info = factory
                     .info(id)
-                    .ok_or_else(|| RoutineError::UnknownExercise((*id).to_string()))
+                    .ok_or_else(|| RoutineError::UnknownExercise((*id).to_string()))?;
+                // What the screen shows is what this routine asks for.
+                if let Some(sets) = config.sets {
+                    info.prescription.sets = sets;
+                }
+                Ok(info)
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut routine = Self {

@@ -98,6 +98,8 @@ pub struct AppView<'a> {
     pub video_exercise: Option<&'a str>,
     /// Whether the bundled demo clips are there.
     pub demo_available: bool,
+    /// The demo is what runs now.
+    pub is_demo: bool,
     pub settings: &'a crate::settings::Settings,
     pub settings_open: bool,
     /// The voice could not start: tones only.

@@ -748,6 +748,7 @@ impl BackformApp {
             exercises: &self.exercises,
             video_exercise: self.video_exercise.as_deref(),
             demo_available: self.demo.is_ok(),
+            is_demo: matches!(self.source, SourceChoice::Demo(_)),
             settings: &self.settings.settings,
             settings_open: self.settings_open,
             voice_available: false,

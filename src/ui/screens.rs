@@ -221,7 +221,7 @@ pub fn summary_ui(view: &AppView, ui: &mut Ui, actions: &mut Vec<Action>) {
             ui.add_space(10.0);
             match stored {
                 Some(session) => stored_summary_ui(session, ui),
-                None => routine_summary_ui(completed, ui),
+                None => routine_summary_ui(completed, view.is_demo, ui),
             }
             ui.add_space(10.0);
             if let Some(pain) = super::history_view::pain_words(view.pain_before, view.pain_after) {
@@ -308,17 +308,32 @@ fn stored_summary_ui(session: &crate::history::progress::SessionFacts, ui: &mut 
         });
 }
 
+/// "1 rep", "3 reps".
+fn counted(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// What the routine itself counted, when the store has nothing of this session.
-fn routine_summary_ui(completed: &[crate::coach::routine::CompletedExercise], ui: &mut Ui) {
+fn routine_summary_ui(
+    completed: &[crate::coach::routine::CompletedExercise],
+    demo: bool,
+    ui: &mut Ui,
+) {
+    if demo {
+        ui.label(RichText::new("What the coach counted in the demo clips").color(theme::TEXT_DIM));
+    }
     for exercise in completed {
+        let reps = counted(exercise.reps_total, "rep", "reps");
         let how = match exercise.end {
             EndReason::Completed => format!(
-                "{} reps, {} sets",
-                exercise.reps_total, exercise.sets_completed
+                "{reps}, {}",
+                counted(exercise.sets_completed, "set", "sets")
             ),
-            EndReason::Skipped => format!("skipped after {} reps", exercise.reps_total),
+            // In the demo each exercise ends with its clip.
+            EndReason::Skipped if demo => format!("{reps}, to the end of its clip"),
+            EndReason::Skipped => format!("skipped after {reps}"),
             EndReason::ItHurts => "stopped because it hurt".to_string(),
-            EndReason::SessionEnded => format!("{} reps, session ended", exercise.reps_total),
+            EndReason::SessionEnded => format!("{reps}, session ended"),
         };
         ui.label(format!("{} — {how}", exercise.name));
     }
