@@ -53,4 +53,4 @@ sleep 12; burst demo-1-pelvic-tilt 14
 sleep 15; burst demo-2-controlled-rotation 14
 sleep 17; burst demo-3-pelvic-rock 14
 sleep 30; shot demo-4-back-block-traction
-sleep 30; shot demo-summary
+sleep 55; shot demo-summary
