@@ -97,5 +97,9 @@ fn the_demo_runs_the_routine_on_one_clip_per_exercise_each_with_its_prompt() {
         said("pelvic-rock", "not your shoulders"),
         "the shoulder sway"
     );
+    assert!(
+        said("back-block-traction", "not your lower back"),
+        "the block too high"
+    );
     assert!(finished, "the routine finished");
 }
