@@ -6,7 +6,11 @@ ORT_VERSION := 1.31.1
 ORT_DIR := .ort
 ORT_LIB := $(ORT_DIR)/libonnxruntime.so.$(ORT_VERSION)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libopencv-dev clang libclang-dev pkg-config libasound2-dev libxkbcommon-dev
+# libspeechd-dev: the spoken coaching's speech-dispatcher client (tts binds it with bindgen).
+APT_PACKAGES := libopencv-dev clang libclang-dev pkg-config libasound2-dev libxkbcommon-dev libspeechd-dev
+# The app's voice: the speech-dispatcher daemon and its espeak-ng synthesiser. Only `make run`
+# needs them; without them the app coaches with tones (the tests never start a daemon).
+RUN_APT_PACKAGES := speech-dispatcher speech-dispatcher-espeak-ng
 # The tests also run the app in a virtual screen (tests/app_crash.rs): Xvfb and Mesa's software GL.
 TEST_APT_PACKAGES := xvfb xauth libgl1-mesa-dri libegl1
 ARGS ?=
@@ -14,6 +18,7 @@ ARGS ?=
 .PHONY: run test bench build setup system-packages ort lint screenshots models accuracy soak
 
 run: setup
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES="$(RUN_APT_PACKAGES)"
 	cargo build --release
 	./target/release/backform $(ARGS)
 
