@@ -10,7 +10,11 @@ ORT_LIB := $(ORT_DIR)/libonnxruntime.so.$(ORT_VERSION)
 # ONNX Runtime's licence and third-party notices ship with the library (deb, install).
 ORT_NOTICES := $(ORT_DIR)/LICENSE $(ORT_DIR)/ThirdPartyNotices.txt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libopencv-dev clang libclang-dev pkg-config libasound2-dev libxkbcommon-dev libgtk-3-dev
+# libspeechd-dev: the spoken coaching's speech-dispatcher client (tts binds it with bindgen).
+APT_PACKAGES := libopencv-dev clang libclang-dev pkg-config libasound2-dev libxkbcommon-dev libspeechd-dev libgtk-3-dev
+# The app's voice: the speech-dispatcher daemon and its espeak-ng synthesiser. Only `make run`
+# needs them; without them the app coaches with tones (the tests never start a daemon).
+RUN_APT_PACKAGES := speech-dispatcher speech-dispatcher-espeak-ng
 # The tests also run the app in a virtual screen (tests/app_crash.rs): Xvfb and Mesa's software GL.
 TEST_APT_PACKAGES := xvfb xauth libgl1-mesa-dri libegl1
 # `make deb`: cargo-deb runs dpkg-shlibdeps (dpkg-dev) to find the shared libraries' packages.
@@ -36,6 +40,7 @@ DEMO_FILES := $(wildcard assets/demo/*)
 	deb install uninstall
 
 run: setup
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES="$(RUN_APT_PACKAGES)"
 	cargo build --release
 	./target/release/backform $(ARGS)
 

@@ -24,12 +24,15 @@
 //! Form prompts only come from checks whose landmarks were seen.
 //!
 //! Around the coach: [`routine`] sequences exercises for the app (order, readiness →
-//! start, rests, stops) and [`session_log`] appends what happened to a JSON-lines file.
+//! start, rests, stops), [`session_log`] appends what happened to a JSON-lines file, and
+//! [`speech`] turns the routine's views into the lines said aloud (what is said; the
+//! pipeline's `speaker` says them).
 
 pub mod prompts;
 pub mod report;
 pub mod routine;
 pub mod session_log;
+pub mod speech;
 
 use std::collections::VecDeque;
 

@@ -14,6 +14,10 @@
 //!
 //! For `analyze` and `bench` (no window): `prefetch` decodes files ahead of inference
 //! and `analyze` runs the same pose → coach chain over a whole file.
+//!
+//! [`speaker`] says the coach's lines on a thread of its own (speech-dispatcher through
+//! `tts`): the UI hands it what [`crate::coach::speech::SpeechPlanner`] planned and never
+//! waits for it.
 
 pub mod analyze;
 pub mod engine;
@@ -23,6 +27,7 @@ pub mod mailbox;
 pub mod prefetch;
 pub mod scripted;
 pub mod source;
+pub mod speaker;
 pub mod stats;
 pub mod worker;
 
