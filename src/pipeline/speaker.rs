@@ -466,8 +466,12 @@ impl TtsVoice {
     /// Connects to speech-dispatcher (libspeechd starts the daemon if it is installed
     /// and not running). An error names what is missing.
     pub fn new() -> Result<TtsVoice, String> {
-        let tts = tts::Tts::new(tts::Backends::SpeechDispatcher)
-            .map_err(|err| format!("cannot connect to speech-dispatcher ({err}); install speech-dispatcher and speech-dispatcher-espeak-ng, or run `make run`"))?;
+        let tts = tts::Tts::new(tts::Backends::SpeechDispatcher).map_err(|err| {
+            format!(
+                "cannot connect to speech-dispatcher ({err}); is it installed? \
+                     (`make run` installs speech-dispatcher and speech-dispatcher-espeak-ng)"
+            )
+        })?;
         let features = tts.supported_features();
         if !features.utterance_callbacks {
             return Err("speech-dispatcher does not report when a line ends".to_string());
