@@ -10,6 +10,7 @@ use std::path::Path;
 use backform::coach::routine::{CoachFactory, RoutineConfig};
 use backform::pipeline::engine::BuiltinExercises;
 use backform::pipeline::scripted::{ScriptedPoses, SyntheticFrames};
+use backform::pipeline::speaker::{FakeVoice, Speaker};
 use backform::pipeline::{InlinePipeline, PipelineHandle};
 use backform::settings::{Mirror, Model, Settings, SettingsFile};
 use backform::ui::app::{Launch, PipelineLauncher};
@@ -25,6 +26,14 @@ fn harness(
     options: AppOptions,
     launches: Arc<Mutex<Vec<Launch>>>,
 ) -> Harness<'static, BackformApp> {
+    harness_speaking(options, launches, Speaker::silent())
+}
+
+fn harness_speaking(
+    options: AppOptions,
+    launches: Arc<Mutex<Vec<Launch>>>,
+    speaker: Speaker,
+) -> Harness<'static, BackformApp> {
     let launcher: PipelineLauncher = Box::new(move |launch: &Launch, _waker| {
         launches.lock().unwrap().push(launch.clone());
         Ok(Box::new(InlinePipeline::new(
@@ -37,7 +46,9 @@ fn harness(
         )) as Box<dyn PipelineHandle>)
     });
     let ctx = egui::Context::default();
-    let app = BackformApp::new(&ctx, options, launcher).with_sounds(Sounds::silent());
+    let app = BackformApp::new(&ctx, options, launcher)
+        .with_sounds(Sounds::silent())
+        .with_speaker(speaker);
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 720.0))
         .build_ui_state(|ui, app: &mut BackformApp| app.frame_ui(ui), app);
@@ -70,7 +81,7 @@ fn settings_made_in_the_panel_survive_a_restart() {
         harness.get_by_label("Settings").click();
         harness.run_steps(2);
         harness
-            .get_by_label("Tones for reps, holds and faults")
+            .get_by_label("Sound on (M): tones, and the voice if on")
             .click();
         harness.get_by_label("Never").click();
         harness.get_by_label("Lite (for slower computers)").click();
@@ -162,7 +173,7 @@ fn every_start_screen_and_settings_control_has_a_name() {
     harness.get_by_label("Settings").click();
     harness.run_steps(2);
     for label in [
-        "Tones for reps, holds and faults",
+        "Sound on (M): tones, and the voice if on",
         "Speak the coaching aloud",
         "Speaking rate",
         "Voice volume",
@@ -312,4 +323,39 @@ fn after_30_s_without_the_starting_position_the_other_exercises_are_offered() {
         Some("pelvic-rock"),
         "the chosen exercise starts, without the pain question again"
     );
+}
+
+#[test]
+fn the_coaching_is_spoken_and_nothing_while_muted() {
+    let dir = tempfile::tempdir().unwrap();
+    let voice = FakeVoice::new(std::time::Duration::from_millis(5));
+    let mut harness = harness_speaking(
+        AppOptions {
+            exercise: Some("pelvic-tilt".into()),
+            autostart: true,
+            mute: true,
+            ..options(dir.path())
+        },
+        no_launches(),
+        Speaker::with_voice(Box::new(voice.clone()), 1.0, 1.0),
+    );
+    // Muted (--mute): the exercise starts and nobody is seen, and nothing is said.
+    harness.run_steps(100);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(voice.texts(), Vec::<String>::new(), "muted: silent");
+
+    // M: sound on. "It hurts — stop" is then said, whatever else was.
+    harness.key_press(Key::M);
+    harness.run_steps(2);
+    harness.key_press(Key::Escape);
+    harness.run_steps(4);
+    let started = std::time::Instant::now();
+    while !voice.texts().iter().any(|t| t.starts_with("Stopped.")) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "the stop advice was not said: {:?}",
+            voice.texts()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

@@ -28,7 +28,9 @@ use super::sound::{Cue, Sounds};
 use super::source_picker::SourcePicker;
 use super::{AppOptions, SourceChoice, screens, session_view, theme};
 use crate::coach::routine::ExerciseInfo;
+use crate::coach::speech::SpeechPlanner;
 use crate::pipeline::engine::DemoClips;
+use crate::pipeline::speaker::Speaker;
 use crate::settings::SettingsFile;
 
 use super::settings_panel::SettingsChange;
@@ -132,6 +134,11 @@ pub struct BackformApp {
     dialog: Option<NativeDialog>,
     /// The bundled demo, or why there is none.
     demo: Result<DemoClips, String>,
+    /// What to say aloud, from each new routine view; and the voice that says it.
+    speech: SpeechPlanner,
+    speaker: Speaker,
+    /// The planner's clock starts with the app.
+    started: Instant,
     /// When the current exercise began to wait for its starting position: (plan
     /// position, the source's clock then).
     preparing_since: Option<(usize, f64)>,
@@ -202,6 +209,9 @@ impl BackformApp {
             video_exercise: None,
             dialog: None,
             demo,
+            speech: SpeechPlanner::new(),
+            speaker: Speaker::silent(),
+            started: Instant::now(),
             preparing_since: None,
             options,
             launcher,
@@ -243,6 +253,23 @@ impl BackformApp {
     pub fn with_sounds(mut self, sounds: Sounds) -> Self {
         self.sounds = sounds;
         self
+    }
+
+    /// The voice that speaks the coaching (the app: [`Speaker::system`]; tests: a
+    /// [`crate::pipeline::speaker::FakeVoice`]). Until one is given, nothing is said.
+    pub fn with_speaker(mut self, speaker: Speaker) -> Self {
+        self.speaker = speaker;
+        self.update_voice();
+        self
+    }
+
+    /// The voice speaks when it is switched on and sound is not muted (M mutes both).
+    fn update_voice(&self) {
+        let settings = &self.settings.settings;
+        self.speaker
+            .set_enabled(settings.voice && !self.sounds.is_muted());
+        self.speaker.set_rate(settings.voice_rate);
+        self.speaker.set_volume(settings.voice_volume);
     }
 
     pub fn screen(&self) -> &Screen {
@@ -468,6 +495,7 @@ impl BackformApp {
             }
             self.snapshot = Some(snapshot);
             self.play_cues();
+            self.speak();
         }
         if let Some(failure) = self.pipeline.as_ref().and_then(|p| p.failure())
             && self.launch_error.as_deref() != Some(failure.as_str())
@@ -486,6 +514,18 @@ impl BackformApp {
                 self.screen = Screen::PainAfter;
             }
         }
+    }
+
+    /// Says what changed in the routine's view (the planner keeps its state whether or
+    /// not the voice is on, so switching it on mid-exercise says nothing stale).
+    fn speak(&mut self) {
+        let Some(routine) = self.snapshot.as_ref().and_then(|s| s.routine.as_ref()) else {
+            return;
+        };
+        let lines = self
+            .speech
+            .plan(routine, self.started.elapsed().as_secs_f64());
+        self.speaker.say_all(lines);
     }
 
     fn play_cues(&mut self) {
@@ -658,6 +698,11 @@ impl BackformApp {
         self.change_setting(SettingsChange::Sound(!self.sounds.is_muted()));
     }
 
+    /// Whether the voice is up (else the tones are all there is).
+    pub fn voice_available(&self) -> bool {
+        self.speaker.is_available()
+    }
+
     /// Makes a settings change take effect now and saves it.
     fn change_setting(&mut self, change: SettingsChange) {
         change.apply(&mut self.settings.settings);
@@ -685,6 +730,7 @@ impl BackformApp {
             | SettingsChange::VoiceRate(_)
             | SettingsChange::VoiceVolume(_) => {}
         }
+        self.update_voice();
         let _ = self.settings.save();
     }
 
@@ -751,7 +797,7 @@ impl BackformApp {
             is_demo: matches!(self.source, SourceChoice::Demo(_)),
             settings: &self.settings.settings,
             settings_open: self.settings_open,
-            voice_available: false,
+            voice_available: self.speaker.is_available(),
             preparing_for_s,
         };
         let picker = &mut self.picker;

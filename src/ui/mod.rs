@@ -117,7 +117,14 @@ pub fn run_app(options: AppOptions) -> Result<(), UiError> {
         native,
         Box::new(move |cc| {
             let launcher = app::real_launcher(&options);
-            Ok(Box::new(BackformApp::new(&cc.egui_ctx, options, launcher)))
+            // The system's voice starts on its own thread; the window does not wait for it.
+            let speaker = crate::pipeline::speaker::Speaker::system(
+                remembered.settings.voice_rate,
+                remembered.settings.voice_volume,
+            );
+            Ok(Box::new(
+                BackformApp::new(&cc.egui_ctx, options, launcher).with_speaker(speaker),
+            ))
         }),
     )
     .map_err(|e| UiError::Window(e.to_string()))

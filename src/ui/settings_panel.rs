@@ -74,7 +74,7 @@ pub fn settings_ui(view: &AppView, ui: &mut Ui, actions: &mut Vec<Action>) {
                 if ui
                     .checkbox(
                         &mut sound,
-                        RichText::new("Tones for reps, holds and faults").size(20.0),
+                        RichText::new("Sound on (M): tones, and the voice if on").size(20.0),
                     )
                     .changed()
                 {
