@@ -434,7 +434,12 @@ fn run(make: VoiceMaker, receiver: Receiver<Message>, shared: Arc<Shared>) {
             continue;
         };
         match voice.speak(&line.utterance.text, interrupt) {
-            Ok(()) => speaking = Some(line.utterance.kind),
+            Ok(()) => {
+                // What was said and when: `RUST_LOG=backform::speaker=debug` checks it
+                // against the daemon's own log (tools/speech-check.sh).
+                tracing::debug!(text = %line.utterance.text, kind = ?line.utterance.kind, "said");
+                speaking = Some(line.utterance.kind);
+            }
             Err(err) if !failures_logged => {
                 tracing::warn!("the voice failed to say a line: {err}");
                 failures_logged = true;
