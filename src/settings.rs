@@ -122,9 +122,6 @@ impl Settings {
                     .total_cmp(&(b - self.text_scale).abs())
             })
             .unwrap_or(1.0);
-        if !self.text_scale.is_finite() {
-            self.text_scale = 1.0;
-        }
         self.camera_index = self.camera_index.min(9);
         self.window_size = self
             .window_size

@@ -125,17 +125,21 @@ pub fn worker_config(source: &SourceChoice, options: &EngineOptions) -> WorkerCo
     }
 }
 
+/// Opens the demo's clips as one source, played as `control` asks.
+fn playlist_opener(clips: &DemoClips, control: Arc<PlaylistControl>) -> SourceOpener {
+    let paths: Vec<PathBuf> = clips.0.iter().map(|(_, path)| path.clone()).collect();
+    Box::new(move || {
+        PlaylistSource::open(paths.clone(), Arc::clone(&control))
+            .map(|s| Box::new(s) as Box<dyn crate::capture::FrameSource>)
+    })
+}
+
 /// The demo: its clips in turn, the routine in step with them, and no history (a
 /// newcomer's demo is not their record).
 fn demo_worker_config(clips: &DemoClips, options: &EngineOptions) -> WorkerConfig {
     let control = Arc::new(PlaylistControl::default());
-    let paths: Vec<PathBuf> = clips.0.iter().map(|(_, path)| path.clone()).collect();
-    let opener_control = Arc::clone(&control);
     WorkerConfig {
-        source: Box::new(move || {
-            PlaylistSource::open(paths.clone(), Arc::clone(&opener_control))
-                .map(|s| Box::new(s) as Box<dyn crate::capture::FrameSource>)
-        }),
+        source: playlist_opener(clips, Arc::clone(&control)),
         pose: pose_builder(options),
         coaches: Box::new(|| Box::new(BuiltinExercises) as Box<dyn CoachFactory>),
         routine: DemoClips::routine_config(),
@@ -153,13 +157,9 @@ pub fn source_opener(source: &SourceChoice) -> SourceOpener {
             ..CameraConfig::default()
         }),
         SourceChoice::Video(path) => SourceSpec::Video(path.clone()),
+        // Without a routine to follow, the clips simply play in turn.
         SourceChoice::Demo(clips) => {
-            // Without the routine to follow, the clips simply play in turn.
-            let paths: Vec<PathBuf> = clips.0.iter().map(|(_, path)| path.clone()).collect();
-            return Box::new(move || {
-                PlaylistSource::open(paths.clone(), Arc::new(PlaylistControl::default()))
-                    .map(|s| Box::new(s) as Box<dyn crate::capture::FrameSource>)
-            });
+            return playlist_opener(clips, Arc::new(PlaylistControl::default()));
         }
     };
     Box::new(move || spec.open())

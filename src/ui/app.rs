@@ -698,11 +698,6 @@ impl BackformApp {
         self.change_setting(SettingsChange::Sound(!self.sounds.is_muted()));
     }
 
-    /// Whether the voice is up (else the tones are all there is).
-    pub fn voice_available(&self) -> bool {
-        self.speaker.is_available()
-    }
-
     /// Makes a settings change take effect now and saves it.
     fn change_setting(&mut self, change: SettingsChange) {
         change.apply(&mut self.settings.settings);
