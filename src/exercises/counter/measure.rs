@@ -95,6 +95,11 @@ fn centred_speed(samples: &[(f64, f64)], smooth: &[f64], half_s: f64) -> Vec<f64
 const MEASURE_SMOOTHING_S: f64 = 0.2;
 /// Half-span of its speed estimate.
 const MEASURE_SPEED_HALF_S: f64 = 0.1;
+/// A movement has ended once the signal stays in its end band this long (longer than a
+/// cue's overshoot swinging back, MediaPipe's ~0.3 s; shorter than the slow wander of a
+/// hold, which is no part of the movement).
+const SETTLE_S: f64 = 0.3;
+
 /// Share of a smooth movement's remaining sliver added to the plateau at each edge.
 /// EXERCISES.md defines the hold as the time within about 10% of the rep's own peak,
 /// which includes the easing in and out (for a cosine movement, a fifth of each ramp);
@@ -257,24 +262,57 @@ pub(super) fn measure(
     };
 
     // Movement durations: the 10–90% times of the levels moved to and from, on the
-    // unsmoothed samples (smoothing would stretch a quick movement).
+    // unsmoothed samples (smoothing would stretch a quick movement). A movement is over
+    // once the signal has settled within 10% of its level (stays there for `SETTLE_S`, give
+    // or take its frame-to-frame jitter), not when it first touches that band: a cue that
+    // overshoots and swings back (MediaPipe's trunk line from a raised camera reaches
+    // its plateau while the pelvis is a third of the way there) would otherwise time a
+    // 0.8 s tilt as a 0.4 s one. So an unsettled signal reads slower, never faster.
     let raw_of = |i: usize| samples.get(i).map_or(0.0, |s| s.1);
     let level_a = level_at(hs).max(1e-12);
     let level_b = level_at(he).max(1e-12);
+    let plateau_end = he.unwrap_or(last_near).max(first_near);
+    // Frame-to-frame jitter about the smoothed signal over the hold (robust: MAD): a dip
+    // within it is not the signal leaving its level.
+    let jitter = {
+        let (from, to) = (hs.unwrap_or(0), he.unwrap_or(samples.len()));
+        let residuals: Vec<f64> = (from..to.min(samples.len()))
+            .filter_map(|i| smooth.get(i).map(|v| raw_of(i) - v))
+            .collect();
+        let centre = crate::kinematics::geometry::median(&residuals).unwrap_or(0.0);
+        let deviations: Vec<f64> = residuals.iter().map(|r| (r - centre).abs()).collect();
+        1.4826 * crate::kinematics::geometry::median(&deviations).unwrap_or(0.0)
+    };
+    let settled_at = |i: usize, floor: f64| {
+        let until = (t_of(i) + SETTLE_S).min(t_of(plateau_end));
+        raw_of(i) >= floor
+            && (i..samples.len())
+                .take_while(|&k| k == i || t_of(k) <= until)
+                .all(|k| raw_of(k) >= floor - 3.0 * jitter)
+    };
     let i90 = (out_from..samples.len())
-        .find(|&i| raw_of(i) >= 0.9 * level_a)
+        .find(|&i| settled_at(i, 0.9 * level_a))
         .unwrap_or(first_near);
     let (t_low, frac_low) = match (out_from..i90).rev().find(|&i| raw_of(i) <= 0.1 * level_a) {
         Some(i) => (t_of(i), 0.1),
         None => (t_of(out_from), (raw_of(out_from) / level_a).max(0.1)),
     };
     let out_s = movement_duration(t_of(i90) - t_low, frac_low);
+    // The way back starts where the signal last left its level's band, so it is timed
+    // from the hold's settled side already; its end is where it has settled at rest.
     let j90 = (0..back_to)
         .rev()
         .find(|&i| raw_of(i) >= 0.9 * level_b)
         .unwrap_or(last_near);
     let n = samples.len();
-    let (t_end_low, frac_end) = match (j90 + 1..n).find(|&i| raw_of(i) <= 0.1 * level_b) {
+    let rested_at = |i: usize| {
+        let until = t_of(i) + SETTLE_S;
+        raw_of(i) <= 0.1 * level_b
+            && (i..n)
+                .take_while(|&k| k == i || t_of(k) <= until)
+                .all(|k| raw_of(k) <= 0.1 * level_b + 3.0 * jitter)
+    };
+    let (t_end_low, frac_end) = match (j90 + 1..n).find(|&i| rested_at(i)) {
         Some(i) => (t_of(i), 0.1),
         None => (
             t_of(n.saturating_sub(1)),
@@ -386,6 +424,35 @@ mod tests {
         // The movement out is the quick rise (0.8 s), and the hold starts after it.
         assert!(a < 2.0, "hold starts at {a}");
         assert!(m.out_s.is_some_and(|d| d < 1.5), "out {:?}", m.out_s);
+    }
+
+    /// MediaPipe's trunk line from a raised camera: it shoots past its hold level while
+    /// the pelvis is a third of the way into a 0.8 s tilt, swings back under it and
+    /// settles. The movement ends where it settles, not where it first touched the band:
+    /// no `too-fast` for a tilt of a slow person. A clean quick movement stays quick.
+    #[test]
+    fn an_overshoot_is_not_a_quick_movement() {
+        let (r, end_s) = record(8.0, |t| match t {
+            t if t < 0.5 => 0.0,
+            // Past the level (1.0) in 0.3 s, to 1.15.
+            t if t < 0.8 => 1.15 * ramp((t - 0.5) / 0.3),
+            // Back down under the band to 0.75,
+            t if t < 1.0 => 1.15 - 0.4 * ramp((t - 0.8) / 0.2),
+            // and up to the level as the tilt ends (1.3 s in).
+            t if t < 1.3 => 0.75 + 0.25 * ramp((t - 1.0) / 0.3),
+            t if t < 6.3 => 1.0,
+            t => 1.0 - ramp((t - 6.3) / 0.9),
+        });
+        let m = measure(&r, end_s, 0.001, 0.25, 0.10);
+        let out = m.out_s.unwrap_or(0.0);
+        assert!(out > 0.6, "out {out}");
+        for ramp_s in [0.2, 0.3] {
+            let (r, end_s) = rep(ramp_s, 5.0);
+            let m = measure(&r, end_s, 0.001, 0.25, 0.10);
+            let out = m.out_s.unwrap_or(1.0);
+            let back = m.back_s.unwrap_or(1.0);
+            assert!(out < 0.4 && back < 0.4, "{ramp_s}: out {out} back {back}");
+        }
     }
 
     #[test]

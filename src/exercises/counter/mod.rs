@@ -555,6 +555,20 @@ impl RepCounter {
                         .iter()
                         .rposition(|s| s.1.abs() >= start)
                         .map_or(0, |i| i + 1);
+                    // Never back into the last rep: a signal that did not come all the
+                    // way back (the outline's drift after a long hold) would otherwise
+                    // hand this rep the last one's plateau as its own start.
+                    let last_end = self
+                        .closing
+                        .as_ref()
+                        .map(|c| c.end_s)
+                        .or(self.provisional.last().map(|m| m.end_s))
+                        .into_iter()
+                        .chain(self.last_rep_end_s)
+                        .reduce(f64::max);
+                    let first = last_end
+                        .and_then(|e| all.iter().position(|s| s.0 >= e))
+                        .map_or(first, |i| first.max(i));
                     let samples = all.get(first..).unwrap_or(&[]).to_vec();
                     let raw: Vec<(f64, f64)> = self
                         .raw_history
@@ -930,6 +944,31 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The outline's drift after a long hold: the signal comes most of the way back but
+    /// not to rest, and the next rep starts from there. Its record (and so its start,
+    /// hold and movement out) never reaches back into the last rep.
+    #[test]
+    fn a_rep_from_a_raised_rest_starts_after_the_last_one() {
+        // Over once most of the way back (pelvic tilt's setting), still above `end`.
+        let mut config = cfg(false);
+        config.spec.return_fraction = 0.25;
+        let mut c = RepCounter::new(config);
+        c.calibrate(&[(0.0, 0.0), (0.1, 0.0), (0.2, 0.0)]);
+        // 1 s in: out over 0.9 s, 5 s held, back over 0.9 s to 0.2 (not to rest); at 8 s
+        // out again from there.
+        let events = run(&mut c, 20.0, |t| {
+            if t < 6.9 {
+                rep_shape(t, 1.0, 0.9, 5.0, 1.0)
+            } else {
+                rep_shape(t, 1.0, 0.9, 5.0, 1.0).max(0.2 + rep_shape(t, 8.0, 0.9, 5.0, 0.8))
+            }
+        });
+        let reps = completed(&events);
+        assert_eq!(reps.len(), 2, "{reps:?}");
+        assert!(reps[1].start_s >= reps[0].end_s, "{reps:?}");
+        assert!((reps[1].hold_s - 5.0).abs() < 0.5, "{reps:?}");
     }
 
     #[test]
