@@ -312,7 +312,17 @@ impl Exercise for ControlledRotation {
         } else {
             0.0
         };
-        tracing::trace!(target: "backform::signal", t_s, drop_deg = self.drop_deg);
+        tracing::trace!(
+            target: "backform::signal",
+            t_s,
+            drop_deg = self.drop_deg,
+            away,
+            pelvis_turn,
+            knee_ratio = f.knee_height_torso / self.rest.knee_height_torso.max(1e-6),
+            depth_turn_deg = (f.knee_toward_camera_torso.atan2(f.knee_height_torso)
+                - self.rest.knee_angle_rad)
+                .to_degrees(),
+        );
         let too_far = legs_seen.then_some(self.drop_deg > c.range_max_deg);
         events.extend(
             self.engine
