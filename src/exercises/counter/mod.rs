@@ -737,7 +737,17 @@ impl RepCounter {
             // side of a body that shows one side's reps at a fraction of the other's).
             // (Not before rest has been seen at all: the landmarks' own settling in the
             // first seconds of a clip is no measure of rest.)
-            if !long_enough && self.rest_seen_s >= REST_PROOF_S {
+            // (Nor the overshoot of a return: a brief swing the other way straight after
+            // a rep belongs to that rep — the knees' turn swings past rest as they come
+            // back.)
+            let overshoot = self
+                .recent_peaks
+                .back()
+                .zip(self.last_rep_end_s)
+                .is_some_and(|((sign, _), end)| {
+                    *sign != measure.sign && measure.start_s - end < SETTLE_AFTER_REP_S
+                });
+            if !long_enough && self.rest_seen_s >= REST_PROOF_S && !overshoot {
                 self.rest_excursion = self.rest_excursion.max(measure.peak);
             }
             Some(CounterEvent::RepDiscarded { t_s: c.end_s })
@@ -944,6 +954,24 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The knees' turn swings past rest as they come back from a drop: that brief swing
+    /// the other way is the rep's own overshoot, not what rest does to the signal, and
+    /// never raises the threshold the next drop (the other way) has to pass.
+    #[test]
+    fn a_return_overshoot_is_not_rest() {
+        let mut c = RepCounter::new(cfg(true));
+        c.calibrate(&[(0.0, 0.0), (0.1, 0.0), (0.2, 0.0)]);
+        // 4 s of rest, a drop one way (1.0), 0.3 s past rest the other way (−0.5) on
+        // the way back, rest, then a drop the other way (−0.8).
+        let events = run(&mut c, 20.0, |t| {
+            let swing = if (8.1..8.4).contains(&t) { -0.5 } else { 0.0 };
+            rep_shape(t, 4.0, 0.9, 2.0, 1.0) + swing - rep_shape(t, 12.0, 0.9, 2.0, 0.8)
+        });
+        let reps = completed(&events);
+        assert_eq!(reps.len(), 2, "{reps:?}");
+        assert!(reps[1].sign < 0.0 && reps[1].start_s > 11.0, "{reps:?}");
     }
 
     /// The outline's drift after a long hold: the signal comes most of the way back but
