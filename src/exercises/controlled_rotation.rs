@@ -24,8 +24,8 @@ use serde::Deserialize;
 use super::reps::{RepEngine, SideRule};
 use super::spec::{ExerciseSpec, SpecError};
 use super::{
-    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, Side,
-    rest_median,
+    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, RepRecord, Requirements,
+    Side, rest_median,
 };
 use crate::kinematics::geometry::spread_about_median;
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, SideNeed};
@@ -47,6 +47,9 @@ pub struct RotationChecks {
     pub arm_lift_far_torso: f64,
     pub side_min_torso: f64,
     pub first_side: Side,
+    pub knee_turn_start_deg: f64,
+    pub knee_turn_end_deg: f64,
+    pub knee_side_min_deg: f64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -66,7 +69,16 @@ struct Rest {
 pub struct ControlledRotation {
     spec: ExerciseSpec,
     checks: RotationChecks,
+    /// The counting this exercise reports: from the pelvis's roll, or — once adopted —
+    /// the knees' turn (see `knees`).
     engine: RepEngine,
+    /// Counting in the background on the knees' turn toward or away from the camera,
+    /// while the roll counts; adopted with everything it counted if the roll turns out
+    /// blind to one way (`ControlledRotation::feed`). `None` until calibration has said
+    /// which side faces the camera.
+    knees: Option<RepEngine>,
+    /// `engine` is the knees'.
+    adopted: bool,
     rest: Rest,
     /// Latest knee-drop estimate, degrees.
     drop_deg: f64,
@@ -132,6 +144,8 @@ impl ControlledRotation {
             rest: Rest::default(),
             drop_deg: 0.0,
             arm_lift: None,
+            knees: None,
+            adopted: false,
         })
     }
 
@@ -172,6 +186,139 @@ impl ControlledRotation {
         } else {
             from_height.max(-turn).to_degrees()
         }
+    }
+}
+
+/// A rep the knees counted is taken as missed by the roll only this long after it
+/// ended (the roll's rep of the same drop may close a little later).
+const MISSED_AFTER_S: f64 = 2.0;
+/// Drops the roll must have missed before the knees' counting is adopted: one miss may
+/// be a small drop; a whole direction unseen is not.
+const MISSED_TO_ADOPT: usize = 2;
+
+impl ControlledRotation {
+    /// The knees' turn from rest, degrees, signed like the roll (+ when the knees go to
+    /// the body's left): toward the camera is toward the near side.
+    fn knee_turn_deg(&self, f: &BodyFrame) -> Option<f64> {
+        let toward = (f.knee_toward_camera_torso.atan2(f.knee_height_torso)
+            - self.rest.knee_angle_rad)
+            .to_degrees();
+        match f.axes.near_side {
+            Some(Side::Left) => Some(toward),
+            Some(Side::Right) => Some(-toward),
+            None => None,
+        }
+    }
+
+    /// A counter for the knees' turn.
+    fn knee_engine(&self) -> Option<RepEngine> {
+        let c = &self.checks;
+        let mut spec = self.spec.clone();
+        let counter = spec.counter.as_mut()?;
+        counter.start = c.knee_turn_start_deg;
+        counter.end = c.knee_turn_end_deg;
+        RepEngine::new(
+            &spec,
+            true,
+            Some(SideRule {
+                positive: Side::Left,
+                min_peak: c.knee_side_min_deg,
+                first: c.first_side,
+            }),
+        )
+        .ok()
+    }
+
+    /// Steps the reported engine (and the knees', if one counts in the background) with
+    /// this frame's faults and signals (roll, knee turn); adopts the knees' once the roll
+    /// has missed drops they counted, all of one way, while counting none they did not.
+    fn feed(
+        &mut self,
+        t_s: f64,
+        too_far: Option<bool>,
+        shoulders: Option<bool>,
+        signals: (Option<f64>, Option<f64>),
+    ) -> Vec<ExerciseEvent> {
+        let step = |engine: &mut RepEngine, signal: Option<f64>| {
+            let mut events = engine
+                .faults
+                .observe(t_s, FaultCode::RangeTooLarge, too_far, &KNEES);
+            events.extend(
+                engine
+                    .faults
+                    .observe(t_s, FaultCode::ShouldersLift, shoulders, &ARMS),
+            );
+            events.extend(engine.step(t_s, signal));
+            events
+        };
+        let events = step(&mut self.engine, signals.0);
+        let Some(shadow) = self.knees.as_mut() else {
+            return events;
+        };
+        let shadow_events = step(shadow, signals.1);
+        if self.engine.counter.in_rep() || !self.knees_see_more(t_s, false) {
+            return events;
+        }
+        self.adopt(t_s);
+        shadow_events
+    }
+
+    /// The knees' counting sees what the roll cannot: their reps alternate (fragments
+    /// of one drop, read in and out of a noisy turn, do not), they saw one way at least
+    /// `MISSED_TO_ADOPT` times where the roll never saw that way (its reps there, if any,
+    /// only inferred from the alternation) though it saw the other, and the roll counted
+    /// nothing they did not. Only reps over `MISSED_AFTER_S` ago, unless the video ended.
+    fn knees_see_more(&self, t_s: f64, ended: bool) -> bool {
+        let Some(shadow) = self.knees.as_ref() else {
+            return false;
+        };
+        if !shadow.counter.can_see() {
+            return false;
+        }
+        let overlaps = |a: &RepRecord, b: &RepRecord| a.start_s < b.end_s && b.start_s < a.end_s;
+        let roll_reps = self.engine.reps();
+        let knee_reps: Vec<&RepRecord> = shadow
+            .reps()
+            .iter()
+            .filter(|k| ended || k.end_s < t_s - MISSED_AFTER_S)
+            .collect();
+        let alternating = knee_reps
+            .windows(2)
+            .all(|w| w[0].side.is_some() && w[0].side != w[1].side);
+        let extra = roll_reps
+            .iter()
+            .any(|r| !shadow.reps().iter().any(|k| overlaps(k, r)));
+        let seen = |reps: &[&RepRecord], side: Side| {
+            reps.iter()
+                .filter(|r| r.side == Some(side) && !r.side_inferred)
+                .count()
+        };
+        let roll: Vec<&RepRecord> = roll_reps.iter().collect();
+        let blind_side = [Side::Left, Side::Right].into_iter().any(|side| {
+            let other = if side == Side::Left {
+                Side::Right
+            } else {
+                Side::Left
+            };
+            seen(&knee_reps, side) >= MISSED_TO_ADOPT
+                && seen(&roll, side) == 0
+                && seen(&roll, other) > 0
+        });
+        alternating && !extra && blind_side
+    }
+
+    /// Reports the knees' counting from now on, with everything it counted so far.
+    fn adopt(&mut self, t_s: f64) {
+        let Some(shadow) = self.knees.take() else {
+            return;
+        };
+        tracing::info!(
+            t_s,
+            reps = shadow.reps().len(),
+            "controlled rotation: the pelvis's roll misses drops one way; counting from the knees' turn"
+        );
+        self.engine = shadow;
+        self.adopted = true;
     }
 }
 
@@ -275,7 +422,25 @@ impl Exercise for ControlledRotation {
         };
         self.arm_lift = None;
         let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, b.hip_roll_torso)).collect();
-        self.engine.counter.calibrate(&series);
+        let knee_series: Vec<(f64, f64)> = rest
+            .iter()
+            .filter_map(|(t, b)| self.knee_turn_deg(b).map(|k| (*t, k)))
+            .collect();
+        if self.adopted {
+            self.engine.counter.calibrate(&knee_series);
+        } else {
+            self.engine.counter.calibrate(&series);
+            if knee_series.len() * 2 >= rest.len().max(1) {
+                if self.knees.is_none() {
+                    self.knees = self.knee_engine();
+                }
+                if let Some(knees) = self.knees.as_mut() {
+                    knees.counter.calibrate(&knee_series);
+                }
+            } else {
+                self.knees = None;
+            }
+        }
     }
 
     fn update(
@@ -284,24 +449,25 @@ impl Exercise for ControlledRotation {
         frame: Option<&BodyFrame>,
         seen: &PartVisibility,
     ) -> Vec<ExerciseEvent> {
-        let mut events = Vec::new();
         let min = crate::kinematics::visibility::DEFAULT_VISIBILITY_MIN;
         let sees = |p: BodyPart| seen.sees(p, SideNeed::Either, min);
         let Some(f) = frame.filter(|_| sees(BodyPart::Hips)) else {
-            for code in [FaultCode::RangeTooLarge, FaultCode::ShouldersLift] {
-                events.extend(self.engine.faults.observe(t_s, code, None, &[]));
-            }
-            events.extend(self.engine.step(t_s, None));
-            return events;
+            return self.feed(t_s, None, None, (None, None));
         };
-        let c = &self.checks;
+        let c = self.checks.clone();
         let legs_seen = sees(BodyPart::Knees) && sees(BodyPart::Ankles);
-        // Which way the knees went, where the pelvis's roll is clear (positive: to the
-        // body's left).
+        // Which way the knees went, where the reported signal is clear (positive: to the
+        // body's left): the pelvis's roll, or the knees' turn once that is adopted.
         let pelvis_turn = f.hip_roll_torso - self.rest.hip_roll_torso;
-        let to_left = pelvis_turn > 0.0;
+        let knee_turn = self.knee_turn_deg(f);
+        let (turn, side_min) = if self.adopted {
+            (knee_turn.unwrap_or(0.0), c.knee_side_min_deg)
+        } else {
+            (pelvis_turn, c.side_min_torso)
+        };
+        let to_left = turn > 0.0;
         let away = self.engine.counter.in_rep()
-            && pelvis_turn.abs() > c.side_min_torso
+            && turn.abs() > side_min
             && match f.axes.near_side {
                 Some(Side::Left) => !to_left,
                 Some(Side::Right) => to_left,
@@ -319,28 +485,19 @@ impl Exercise for ControlledRotation {
             away,
             pelvis_turn,
             knee_ratio = f.knee_height_torso / self.rest.knee_height_torso.max(1e-6),
-            depth_turn_deg = (f.knee_toward_camera_torso.atan2(f.knee_height_torso)
-                - self.rest.knee_angle_rad)
-                .to_degrees(),
+            knee_turn_deg = knee_turn.unwrap_or(0.0),
         );
         let too_far = legs_seen.then_some(self.drop_deg > c.range_max_deg);
-        events.extend(
-            self.engine
-                .faults
-                .observe(t_s, FaultCode::RangeTooLarge, too_far, &KNEES),
-        );
-
         let lifted = self.arm_lifted(t_s, f, pelvis_turn);
         let arms_seen = sees(BodyPart::Shoulders) && sees(BodyPart::Wrists);
         let shoulders = arms_seen.then_some(lifted);
-        events.extend(
-            self.engine
-                .faults
-                .observe(t_s, FaultCode::ShouldersLift, shoulders, &ARMS),
-        );
-
-        events.extend(self.engine.step(t_s, Some(f.hip_roll_torso)));
-        events
+        let knee_signal = if legs_seen { knee_turn } else { None };
+        let signals = if self.adopted {
+            (knee_signal, None)
+        } else {
+            (Some(f.hip_roll_torso), knee_signal)
+        };
+        self.feed(t_s, too_far, shoulders, signals)
     }
 
     fn state(&self) -> ExerciseState {
@@ -354,15 +511,31 @@ impl Exercise for ControlledRotation {
     }
 
     fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        if let Some(knees) = self.knees.as_mut() {
+            knees.new_view(t_s);
+        }
         self.engine.new_view(t_s)
     }
 
     fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.finish(t_s)
+        let mut events = self.engine.finish(t_s);
+        if let Some(knees) = self.knees.as_mut() {
+            let shadow_events = knees.finish(t_s);
+            if self.knees_see_more(t_s, true) {
+                self.adopt(t_s);
+                events = shadow_events;
+            }
+        }
+        events
     }
 
     fn record(&self) -> ExerciseRecord {
-        self.engine
-            .record(self.engine.side_note().into_iter().collect())
+        let mut notes: Vec<String> = self.engine.side_note().into_iter().collect();
+        if self.adopted {
+            notes.push(
+                "the pelvis's roll did not show the drops one way from this placement: they were counted from the knees' turn instead".to_string(),
+            );
+        }
+        self.engine.record(notes)
     }
 }

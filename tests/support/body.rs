@@ -174,8 +174,12 @@ pub struct Lying {
     pub hip_lift_m: f64,
     /// Knees dropped to the body's left (+) or right (−).
     pub knee_drop_deg: f64,
-    /// Pelvis roll per degree of knee drop.
+    /// Pelvis roll per degree of knee drop (to the left; to the right, times
+    /// `pelvis_follow_right_share`).
     pub pelvis_follow: f64,
+    /// How much of `pelvis_follow` a drop to the right rolls the pelvis: on some bodies
+    /// MediaPipe shows the pelvis rolling one way only (rendered body D, side view).
+    pub pelvis_follow_right_share: f64,
     /// Thorax roll toward the left (+: the right shoulder lifts).
     pub thorax_roll_deg: f64,
     /// Per leg [left, right]: 0 knee bent up, 1 leg straight on the floor.
@@ -192,6 +196,7 @@ impl Default for Lying {
             hip_lift_m: 0.0,
             knee_drop_deg: 0.0,
             pelvis_follow: 0.7,
+            pelvis_follow_right_share: 1.0,
             thorax_roll_deg: 0.0,
             leg_extension: [0.0, 0.0],
             arms: Arms::AtSides,
@@ -285,7 +290,12 @@ impl Lying {
             0.0,
             self.hip_z + depth_lift + self.hip_lift_m + 0.003 * tilt,
         );
-        let roll = rad(self.pelvis_follow * self.knee_drop_deg);
+        let follow = if self.knee_drop_deg < 0.0 {
+            self.pelvis_follow * self.pelvis_follow_right_share
+        } else {
+            self.pelvis_follow
+        };
+        let roll = rad(follow * self.knee_drop_deg);
         for (i, side) in [(LEFT_HIP, -1.0), (RIGHT_HIP, 1.0)] {
             sk[i] = hip_mid.add(v3(0.0, side * s.hip_half_width, 0.0).rotate(X, roll));
         }

@@ -390,6 +390,17 @@ pub fn controlled_rotation_on(variant: RotationVariant, shape: Shape) -> Scenari
 
 /// The same performance with knee drops of `drop` degrees.
 pub fn controlled_rotation_dropping(variant: RotationVariant, shape: Shape, drop: f64) -> Scenario {
+    controlled_rotation_rolling(variant, shape, drop, 1.0)
+}
+
+/// The same, with the pelvis rolling `right_share` as far for drops to the right as to
+/// the left (0: not at all).
+pub fn controlled_rotation_rolling(
+    variant: RotationVariant,
+    shape: Shape,
+    drop: f64,
+    right_share: f64,
+) -> Scenario {
     // Left first, alternating; the not-alternating performance goes L L R R L R L R L R.
     let sides: Vec<Side> = match variant {
         RotationVariant::NotAlternating => [0, 0, 1, 1, 0, 1, 0, 1, 0, 1],
@@ -450,6 +461,7 @@ pub fn controlled_rotation_dropping(variant: RotationVariant, shape: Shape, drop
         pose: Box::new(move |time| {
             Lying {
                 knee_drop_deg: sum(&drops, time),
+                pelvis_follow_right_share: right_share,
                 thorax_roll_deg: sum(&thorax, time),
                 arms: Arms::OutToSides,
                 ..Lying::default()
