@@ -117,6 +117,8 @@ pub enum Placement {
     SideFloor,
     /// Beside the body, 30° above it.
     SideAbove,
+    /// Beside the body at floor level on its other side (seeing its right side).
+    SideFloorRight,
     /// At the feet, 1 m up (BlazePose cannot see the trunk from there).
     FeetEnd,
     /// In front at chest height.
@@ -130,6 +132,7 @@ impl Placement {
         match self {
             Placement::SideFloor => Camera::orbit(v3(-0.15, 0.0, 0.2), 2.6, 0.0, 7.0),
             Placement::SideAbove => Camera::orbit(v3(-0.15, 0.0, 0.15), 2.7, 0.0, 30.0),
+            Placement::SideFloorRight => Camera::orbit(v3(-0.15, 0.0, 0.2), 2.6, 180.0, 7.0),
             Placement::FeetEnd => Camera::new(v3(-2.7, 0.0, 1.0), v3(0.0, 0.0, 0.15)),
             Placement::FrontChest => Camera::orbit(v3(0.0, -0.2, 0.75), 2.5, 0.0, 5.0),
             Placement::FrontAboveOffAxis => Camera::orbit(v3(0.0, -0.2, 0.75), 2.6, 20.0, 15.0),
