@@ -123,6 +123,58 @@ fn lying_exercises_from_the_other_side() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// Webcams run at 15 fps in dim rooms and at 60 on good ones: every exercise, a good
+/// performance and one with a fault, from its usual placement, at both rates. (Not
+/// `too-fast` at 15 fps: a 0.25 s tilt spans four frames there, and the landmark filter's
+/// lag stretches one in four such tilts past the limit — caught at 30 and 60 fps.)
+#[test]
+fn every_exercise_at_15_and_60_frames_per_second() {
+    let fast = pelvic_tilt(TiltVariant::TooFast);
+    let frames = fast.frames_at(Placement::SideFloor, NoiseSpec::typical(), 1299, 60.0);
+    let verdict = judge(&fast.truth, &analyze_frames(&fast, &frames));
+    assert!(verdict.ok(), "too fast at 60 fps: {:?}", verdict.failures);
+    let scenarios = [
+        (pelvic_tilt(TiltVariant::Good), Placement::SideFloor),
+        (pelvic_tilt(TiltVariant::HoldTooShort), Placement::SideFloor),
+        (
+            controlled_rotation(RotationVariant::Good),
+            Placement::SideFloor,
+        ),
+        (
+            controlled_rotation(RotationVariant::RangeTooLarge),
+            Placement::SideFloor,
+        ),
+        (pelvic_rock(RockVariant::Good), Placement::FrontChest),
+        (
+            pelvic_rock(RockVariant::ShouldersSway),
+            Placement::FrontChest,
+        ),
+        (
+            back_block_traction(TractionVariant::Good),
+            Placement::SideFloor,
+        ),
+        (
+            back_block_traction(TractionVariant::BothLegsTogether),
+            Placement::SideFloor,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (i, (s, placement)) in scenarios.iter().enumerate() {
+        for fps in [15.0, 60.0] {
+            let frames = s.frames_at(*placement, NoiseSpec::typical(), 1300 + i as u64, fps);
+            let report = analyze_frames(s, &frames);
+            let verdict = judge(&s.truth, &report);
+            failures.extend(
+                verdict
+                    .failures
+                    .into_iter()
+                    .map(|f| format!("{} at {fps} fps: {f}", s.name)),
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn pelvic_tilt_synthetic() {
     let scenarios = [

@@ -183,14 +183,25 @@ impl Scenario {
         noise: NoiseSpec,
         seed: u64,
     ) -> Vec<(f64, Option<Pose>)> {
+        self.frames_at(placement, noise, seed, FPS)
+    }
+
+    /// The same at another frame rate (webcams run at 15–60 fps).
+    pub fn frames_at(
+        &self,
+        placement: Placement,
+        noise: NoiseSpec,
+        seed: u64,
+        fps: f64,
+    ) -> Vec<(f64, Option<Pose>)> {
         let cam = placement.camera();
         let mut noise = Noise::new(noise, seed);
-        let n = (self.truth.duration_s * FPS).round() as usize;
+        let n = (self.truth.duration_s * fps).round() as usize;
         (0..n)
             .map(|i| {
-                let t = i as f64 / FPS;
+                let t = i as f64 / fps;
                 let pose = project(&(self.pose)(t), &cam);
-                (t, noise.apply(pose, 1.0 / FPS))
+                (t, noise.apply(pose, 1.0 / fps))
             })
             .collect()
     }
