@@ -175,6 +175,66 @@ fn every_exercise_at_15_and_60_frames_per_second() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// The camera nearer or farther than the placements, and a laptop's wide lens brought
+/// close: the person is read relative to their own size in the picture.
+#[test]
+fn every_exercise_near_far_and_through_a_wide_lens() {
+    use support::body::{Camera, v3};
+    let lying = |distance: f64, fov_deg: f64| {
+        let mut cam = Camera::orbit(v3(-0.15, 0.0, 0.2), distance, 0.0, 7.0);
+        cam.focal_px = (f64::from(cam.height) / 2.0) / (fov_deg / 2.0).to_radians().tan();
+        cam
+    };
+    let seated = |distance: f64, fov_deg: f64| {
+        let mut cam = Camera::orbit(v3(0.0, -0.2, 0.75), distance, 0.0, 5.0);
+        cam.focal_px = (f64::from(cam.height) / 2.0) / (fov_deg / 2.0).to_radians().tan();
+        cam
+    };
+    // (distance m, vertical field of view °): far, near, a 70° webcam lens up close.
+    let views = [(4.2, 45.0), (2.1, 45.0), (1.6, 70.0)];
+    let mut failures = Vec::new();
+    for (v, &(distance, fov)) in views.iter().enumerate() {
+        let scenarios = [
+            (pelvic_tilt(TiltVariant::Good), lying(distance, fov)),
+            (pelvic_tilt(TiltVariant::Crunch), lying(distance, fov)),
+            (
+                controlled_rotation(RotationVariant::Good),
+                lying(distance, fov),
+            ),
+            (
+                controlled_rotation(RotationVariant::RangeTooLarge),
+                lying(distance, fov),
+            ),
+            (pelvic_rock(RockVariant::Good), seated(distance, fov)),
+            (
+                pelvic_rock(RockVariant::ShouldersTilt),
+                seated(distance, fov),
+            ),
+            (
+                back_block_traction(TractionVariant::Good),
+                lying(distance, fov),
+            ),
+            (
+                back_block_traction(TractionVariant::BlockTooHigh),
+                lying(distance, fov),
+            ),
+        ];
+        for (i, (s, cam)) in scenarios.iter().enumerate() {
+            let seed = 1400 + 10 * v as u64 + i as u64;
+            let frames = s.frames_through(cam, NoiseSpec::typical(), seed, 30.0);
+            let report = analyze_frames(s, &frames);
+            let verdict = judge(&s.truth, &report);
+            failures.extend(
+                verdict
+                    .failures
+                    .into_iter()
+                    .map(|f| format!("{} at {distance} m, {fov}°: {f}", s.name)),
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn pelvic_tilt_synthetic() {
     let scenarios = [

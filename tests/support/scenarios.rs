@@ -194,7 +194,18 @@ impl Scenario {
         seed: u64,
         fps: f64,
     ) -> Vec<(f64, Option<Pose>)> {
-        let cam = placement.camera();
+        self.frames_through(&placement.camera(), noise, seed, fps)
+    }
+
+    /// Through any camera (another distance, lens or height than the placements').
+    pub fn frames_through(
+        &self,
+        cam: &Camera,
+        noise: NoiseSpec,
+        seed: u64,
+        fps: f64,
+    ) -> Vec<(f64, Option<Pose>)> {
+        let cam = *cam;
         let mut noise = Noise::new(noise, seed);
         let n = (self.truth.duration_s * fps).round() as usize;
         (0..n)
