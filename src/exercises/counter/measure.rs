@@ -191,7 +191,30 @@ pub(super) fn measure(
     let out_top = argmax(run_from..first_near + 1, 1.0)
         .filter(|(_, top)| whole.is_none_or(|(_, w)| *top > limit(w)))
         .or(whole);
-    let back_top = argmax(last_near..back_to, -1.0);
+    // The same the other way: the movement that left the hold is the first run of
+    // falling out of it. A cue that comes back in two steps (the outline's edge sticks
+    // part of the way down) left its hold with the first, and the second is no quick
+    // movement of its own.
+    let whole_back = argmax(last_near..back_to, -1.0);
+    let first_fall = (last_near..back_to).find(|&i| {
+        speed
+            .get(i)
+            .zip(whole_back)
+            .is_some_and(|(v, (_, w))| -*v > limit(w))
+    });
+    let run_to = first_fall
+        .and_then(|f| {
+            (f..back_to).find(|&i| {
+                speed
+                    .get(i)
+                    .zip(whole_back)
+                    .is_some_and(|(v, (_, w))| -*v <= limit(w))
+            })
+        })
+        .unwrap_or(back_to);
+    let back_top = argmax(last_near..run_to, -1.0)
+        .filter(|(_, top)| whole_back.is_none_or(|(_, w)| *top > limit(w)))
+        .or(whole_back);
     let hs_speed = out_top.and_then(|(i, top)| {
         (i..samples.len()).find(|&j| speed.get(j).is_some_and(|v| *v <= limit(top)))
     });
@@ -453,6 +476,26 @@ mod tests {
             let back = m.back_s.unwrap_or(1.0);
             assert!(out < 0.4 && back < 0.4, "{ramp_s}: out {out} back {back}");
         }
+    }
+
+    /// The belly outline coming back in two steps: down a third in 0.3 s, stuck for
+    /// 0.3 s, the rest in 0.25 s (the true return: one 0.85 s movement). The hold ends
+    /// where the first step leaves it, and the way back is not a quick movement.
+    #[test]
+    fn a_return_in_two_steps_leaves_the_hold_with_the_first() {
+        let (r, end_s) = record(9.0, |t| match t {
+            t if t < 0.5 => 0.0,
+            t if t < 1.4 => ramp((t - 0.5) / 0.9),
+            t if t < 7.0 => 1.0,
+            t if t < 7.3 => 1.0 - 0.35 * ramp((t - 7.0) / 0.3),
+            t if t < 7.6 => 0.65,
+            t => 0.65 * (1.0 - ramp((t - 7.6) / 0.25)),
+        });
+        let m = measure(&r, end_s, 0.001, 0.25, 0.10);
+        let (_, b) = m.hold_spans.last().copied().unwrap_or((0.0, 0.0));
+        assert!((b - 7.1).abs() < 0.15, "hold ends at {b}");
+        let back = m.back_s.unwrap_or(0.0);
+        assert!(back > 0.5, "back {back}");
     }
 
     #[test]
