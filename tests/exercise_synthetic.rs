@@ -235,6 +235,36 @@ fn every_exercise_near_far_and_through_a_wide_lens() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// A dim room's webcam: two pixels of jitter on every landmark, more than the traction
+/// settle band's 0.02 torso lengths on a small or far body. A person lying still on the
+/// block is still timed, on every body, from the floor and from above.
+#[test]
+fn traction_is_timed_through_a_jittery_picture() {
+    let mut failures = Vec::new();
+    for (b, (body, shape)) in bodies().into_iter().enumerate() {
+        let scenario = back_block_traction_on(TractionVariant::Good, shape);
+        for (p, placement) in [Placement::SideFloor, Placement::SideAbove]
+            .into_iter()
+            .enumerate()
+        {
+            let seed = 7400 + 10 * b as u64 + p as u64;
+            let frames = scenario.frames(placement, NoiseSpec::poor(), seed);
+            let report = analyze_frames(&scenario, &frames);
+            let holds: Vec<f64> = report.reps.iter().filter_map(|r| r.hold_s).collect();
+            let want = scenario
+                .truth
+                .timed_hold_s
+                .unwrap_or(scenario.truth.duration_s);
+            if !matches!(holds.as_slice(), [h] if (h - want).abs() <= 0.5) {
+                failures.push(format!(
+                    "{body} {placement:?}: timed {holds:?}, true {want:.1} s"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn pelvic_tilt_synthetic() {
     let scenarios = [

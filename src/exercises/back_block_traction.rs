@@ -102,6 +102,9 @@ const SLIDE_HELD: f64 = 0.8;
 const ECHO_FALL_BACK: f64 = 0.5;
 /// Extension (straightness above rest) that counts as "still at rest".
 const LEG_QUIET: f64 = 0.03;
+/// The settle band is at least this many times the hip height's resting spread: about
+/// the range of a second of still frames.
+const SETTLE_NOISE_FACTOR: f64 = 5.0;
 
 /// Back block traction.
 pub struct BackBlockTraction {
@@ -112,6 +115,9 @@ pub struct BackBlockTraction {
     heights: VecDeque<(f64, f64)>,
     /// Timer start, while settled.
     settled_since: Option<f64>,
+    /// The hip height's spread at calibration (torso lengths): a dim room's webcam
+    /// jitters more than the settle band, and a still person must still settle.
+    height_noise: f64,
     settled_level: f64,
     /// The current hold's start has been reported.
     timer_announced: bool,
@@ -165,6 +171,7 @@ impl BackBlockTraction {
             faults: FaultTracker::default(),
             heights: VecDeque::new(),
             settled_since: None,
+            height_noise: 0.0,
             settled_level: 0.0,
             timer_announced: false,
             holds: Vec::new(),
@@ -207,6 +214,14 @@ impl BackBlockTraction {
         }]
     }
 
+    /// How still the hips must hold to be settled: the TOML's band, or more where the
+    /// picture's own jitter is larger.
+    fn settle_band(&self) -> f64 {
+        self.checks
+            .settle_band_torso
+            .max(SETTLE_NOISE_FACTOR * self.height_noise)
+    }
+
     fn update_settle(
         &mut self,
         t_s: f64,
@@ -238,7 +253,7 @@ impl BackBlockTraction {
                     });
                 if span >= c.settle_s - 0.05
                     && lo >= c.settled_height_torso
-                    && hi - lo <= c.settle_band_torso
+                    && hi - lo <= self.settle_band()
                 {
                     let since = self.heights.front().map_or(t_s, |f| f.0);
                     self.settled_since = Some(since);
@@ -248,7 +263,7 @@ impl BackBlockTraction {
                 }
             }
             Some(since) => {
-                let lower = legs_bent && h < self.settled_level - 1.5 * c.settle_band_torso;
+                let lower = legs_bent && h < self.settled_level - 1.5 * self.settle_band();
                 if h > self.settled_level + c.lift_off_torso || h < 0.5 * c.settled_height_torso {
                     events.extend(self.stop_timer(t_s));
                 } else if lower && t_s - since <= RESETTLE_S {
@@ -454,6 +469,9 @@ impl Exercise for BackBlockTraction {
         // Already settled on the block at the start: time from the first frame. (Calibrated
         // again after the picture changed, a hold under way keeps its start.)
         let heights: Vec<f64> = rest.iter().map(|(_, b)| b.hip_height_torso).collect();
+        // Its spread while still (not successive differences: the landmark filter makes
+        // neighbouring frames alike while the level still wanders).
+        self.height_noise = crate::kinematics::geometry::spread_about_median(&heights);
         if self.settled_since.is_none()
             && let Some(h) = median(&heights)
             && h >= self.checks.settled_height_torso
@@ -463,7 +481,7 @@ impl Exercise for BackBlockTraction {
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
                     (lo.min(*v), hi.max(*v))
                 });
-            if hi - lo <= 2.0 * self.checks.settle_band_torso {
+            if hi - lo <= 2.0 * self.settle_band() {
                 self.settled_since = Some(since_s);
                 self.settled_level = h;
                 // Still frames in the starting position: legs bent, on the block.
