@@ -198,11 +198,17 @@ impl PelvicTilt {
     /// A counter for the belly-weighted signal. Its floor is lower than the trunk angle's:
     /// that floor is there for the trunk line's drift, which the outline does not share
     /// (thresholds still rise above its own noise and rest excursions).
+    ///
+    /// It never judges `too-fast`: the mask's edge is a threshold on a probability map,
+    /// which sticks and then snaps through a movement (a 0.9 s return read as 0.3 s on a
+    /// body the landmarks could not follow). Counts and holds it can give; the speed of
+    /// a tilt it cannot.
     fn silhouette_engine(&self) -> Option<RepEngine> {
         let mut spec = self.spec.clone();
         let counter = spec.counter.as_mut()?;
         counter.start = self.checks.silhouette_start;
         counter.end = self.checks.silhouette_end;
+        counter.min_movement_s = 0.0;
         RepEngine::new(&spec, false, None).ok()
     }
 
