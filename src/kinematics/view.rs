@@ -75,6 +75,9 @@ const SIDE_VIEW_WIDTH_RATIO: f64 = 0.5;
 /// the legs below this: such a person passes as seated, which costs nothing but a
 /// readiness check (no movement of a standing person looks like a seated rock for long).
 const STANDING_ANKLE_DROP: f64 = 1.6;
+/// Knees this far nearer the camera than the hips (BlazePose depth, torso lengths): the
+/// thighs point at it, so the person sits however long the legs look.
+const THIGHS_FORWARD_TORSO: f64 = 0.3;
 
 /// Reads landmark `i` as an image point.
 pub(crate) fn point(pose: &Pose, i: usize) -> Vec2 {
@@ -132,7 +135,13 @@ pub fn classify(pose: &Pose) -> ViewEstimate {
             - depth(pose, RIGHT_KNEE))
             / 2.0
             / torso_px;
-        let thighs_level = thigh / shin < 0.8 || knees_forward > 0.6;
+        // (Knees forward by a third of a torso already means thighs toward the camera: a
+        // tall, long-legged person on a low seat (rendered body J) reads 0.36-0.41 with
+        // legs as long in the picture as a stander's; seated bodies A, C-F 0.1-2.4. The
+        // real standing and walking clips (`fixtures/video`) read medians of -1.15 to
+        // 0.41, mid-stride up to 1.9: some pass as seated. Taking a sitter for a stander
+        // blocks the seated exercise outright; the reverse costs a readiness check.)
+        let thighs_level = thigh / shin < 0.8 || knees_forward > THIGHS_FORWARD_TORSO;
         let posture = if ankle_drop > STANDING_ANKLE_DROP && knee_drop > 0.55 && !thighs_level {
             Posture::Standing
         } else {
