@@ -160,6 +160,8 @@ pub struct RepCounter {
     recent_peaks: VecDeque<(f64, f64)>,
     /// Since when the signal has been still (idle).
     still_since: Option<f64>,
+    /// When the signal was last still for `REARM_STILL_S`: at rest, not in a rep's tail.
+    rested_s: Option<f64>,
     /// A rep that has come back, not yet measured.
     closing: Option<Closing>,
     /// |excursion| of the current rest, newest last, not yet old enough to be trusted as
@@ -207,6 +209,9 @@ const RECENT_PEAKS: usize = 6;
 /// An excursion under this share of the person's own recent reps that way is a fidget,
 /// however far above the noise it is.
 const FIDGET_SHARE: f64 = 0.25;
+/// Once a person's own reps one way are known, the spec's start threshold gives way to
+/// this share of them (a person whose reps are small but clear).
+const OWN_RANGE_SHARE: f64 = 0.5;
 /// Before any rep one way, an excursion that way under this share of the reps the other
 /// way is the overshoot of their return, not a rep.
 const OTHER_WAY_SHARE: f64 = 0.1;
@@ -252,6 +257,7 @@ impl RepCounter {
             disarmed_sign: None,
             recent_peaks: VecDeque::new(),
             still_since: None,
+            rested_s: None,
             closing: None,
             rest_pending: VecDeque::new(),
             rest_excursion: 0.0,
@@ -487,7 +493,12 @@ impl RepCounter {
                 // After a rep that ended on its way back (return fraction), the same way
                 // re-arms only once the signal is back at rest; meanwhile a resting level
                 // left offset by drift is followed. The other way is free (alternation).
-                let start = self.start_for(sign);
+                // Still since the last rep came back: a movement from rest, not the next
+                // swing of one that never settled.
+                let from_rest = self
+                    .rested_s
+                    .is_some_and(|r| self.last_rep_end_s.is_none_or(|end| r > end));
+                let start = self.start_for(sign, from_rest);
                 // Not moving: slower than a rep's start in a rep's shortest time, and than
                 // the speed noise.
                 let speed_noise = 3.0 * self.noise * std::f64::consts::SQRT_2 / SPEED_SPAN_S;
@@ -507,6 +518,9 @@ impl RepCounter {
                     events.extend(self.release_provisional());
                 }
                 let still_long = self.still_since.is_some_and(|s| t_s - s >= REARM_STILL_S);
+                if still_long {
+                    self.rested_s = Some(t_s);
+                }
                 if magnitude < self.end || (still_long && magnitude < start) {
                     self.disarmed_sign = None;
                 }
@@ -724,7 +738,7 @@ impl RepCounter {
             "measured"
         );
         let long_enough = measure.end_s - measure.start_s >= spec.min_rep_s;
-        if long_enough && measure.peak > self.start {
+        if long_enough && measure.peak > self.start_for(measure.sign, true).min(self.start) {
             if self.rest_seen_s < REST_PROOF_S && measure.peak < SURE_REP_FACTOR * self.start {
                 // Rest is not known yet: drift could have made this. Judge it once it is.
                 self.provisional.push(measure);
@@ -778,7 +792,7 @@ impl RepCounter {
         let held = std::mem::take(&mut self.provisional);
         held.into_iter()
             .map(|m| {
-                if m.peak >= self.start_for(m.sign) {
+                if m.peak >= self.start_for(m.sign, false) {
                     self.count(m)
                 } else {
                     self.rest_excursion = self.rest_excursion.max(m.peak);
@@ -791,8 +805,10 @@ impl RepCounter {
     /// The start threshold for a movement in direction `sign`: the noise-raised one,
     /// and at least a share of the person's own recent reps that way. The other way's
     /// reps say nothing: a body and view may show a drop to one side at a fraction of
-    /// the other (a pelvis seen from one side rolls visibly less one way).
-    fn start_for(&self, sign: f64) -> f64 {
+    /// the other (a pelvis seen from one side rolls visibly less one way). `from_rest`:
+    /// the signal was still before this movement, so a rep under the spec's floor but
+    /// half the person's own may start (see below).
+    fn start_for(&self, sign: f64, from_rest: bool) -> f64 {
         let peaks = |same_way: bool| -> Vec<f64> {
             self.recent_peaks
                 .iter()
@@ -801,11 +817,25 @@ impl RepCounter {
                 .collect()
         };
         let median = crate::kinematics::geometry::median;
-        let floor = match median(&peaks(true)) {
+        let mine = median(&peaks(true));
+        let floor = match mine {
             Some(mine) => FIDGET_SHARE * mine,
             None => median(&peaks(false)).map_or(0.0, |other| OTHER_WAY_SHARE * other),
         };
-        self.effective_start().max(floor)
+        // The spec's floor is for a typical person's reps; once this person's own reps that
+        // way are known, a rep half their size counts even under it, if it starts from
+        // rest (never under the noise and rest floors: a range learned from counted reps,
+        // not from noise). Straight out of a rep, the signal's unsettled tail (landmarks
+        // drifting after a long hold) keeps the spec's floor.
+        let spec_floor = match mine {
+            Some(mine) if from_rest => self.cfg.spec.start.min(OWN_RANGE_SHARE * mine),
+            _ => self.cfg.spec.start,
+        };
+        let noise_floor = self.cfg.spec.noise_factor * self.noise;
+        let start = spec_floor
+            .max(noise_floor)
+            .max(REST_EXCURSION_FACTOR * self.rest_excursion);
+        start.max(floor)
     }
 
     /// Drops a rep under way (the person left the frame).
@@ -954,6 +984,48 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// A person whose reps are small but clear: once two of theirs are counted, a third
+    /// at 60% of them counts though it stays under the spec's start; alone, it would not.
+    #[test]
+    fn a_rep_under_the_spec_floor_counts_once_the_persons_own_reps_are_known() {
+        let signal = |t: f64, first: bool| {
+            let big = if first {
+                rep_shape(t, 4.0, 0.9, 2.0, 0.5) + rep_shape(t, 9.0, 0.9, 2.0, 0.5)
+            } else {
+                0.0
+            };
+            big + rep_shape(t, 14.0, 0.9, 2.0, 0.3)
+        };
+        let mut c = RepCounter::new(cfg(false));
+        c.calibrate(&[(0.0, 0.0), (0.1, 0.0), (0.2, 0.0)]);
+        let reps = completed(&run(&mut c, 20.0, |t| signal(t, true)));
+        assert_eq!(reps.len(), 3, "{reps:?}");
+        let mut alone = RepCounter::new(cfg(false));
+        alone.calibrate(&[(0.0, 0.0), (0.1, 0.0), (0.2, 0.0)]);
+        let reps = completed(&run(&mut alone, 20.0, |t| signal(t, false)));
+        assert!(reps.is_empty(), "{reps:?}");
+    }
+
+    /// The person's own range lowers the floor only for a movement from rest: straight
+    /// out of a rep, a signal that swings back up to a level it holds a while (landmarks
+    /// drifting after a hold, as MediaPipe's trunk line does from above) is the rep's
+    /// tail, however big next to their reps.
+    #[test]
+    fn the_unsettled_tail_of_a_rep_is_not_a_rep_under_the_spec_floor() {
+        let tail = |t: f64| {
+            let reps = rep_shape(t, 4.0, 0.9, 2.0, 0.5) + rep_shape(t, 9.0, 0.9, 2.0, 0.5);
+            if t < 12.5 {
+                reps
+            } else {
+                0.125 + rep_shape(t, 12.6, 0.4, 3.0, 0.175) - rep_shape(t, 16.0, 0.9, 60.0, 0.125)
+            }
+        };
+        let mut c = RepCounter::new(cfg(false));
+        c.calibrate(&[(0.0, 0.0), (0.1, 0.0), (0.2, 0.0)]);
+        let reps = completed(&run(&mut c, 20.0, tail));
+        assert_eq!(reps.len(), 2, "{reps:?}");
     }
 
     /// The knees' turn swings past rest as they come back from a drop: that brief swing
