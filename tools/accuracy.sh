@@ -23,7 +23,8 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
   echo "Body E is held out: no threshold or signal was tuned on it (its clips in \`varied/\`"
   echo "and \`tests/clips/heldout-E/\`). Its table is the figure to compare with unseen people."
   echo "Bodies H and I were rendered later; \`tests/clips/bodies-HI/README.md\` says which of"
-  echo "their clips were looked at while tuning."
+  echo "their clips were looked at while tuning. Body J (\`tests/clips/bodies-J/\`) was rendered"
+  echo "last and kept out of tuning, like E."
   echo
   echo "The tables from before the \"Coach any body\" work are kept in"
   echo "[\`accuracy-before.md\`](accuracy-before.md)."
@@ -36,6 +37,7 @@ sets=(
   "fixtures/exercises/varied|$FIX/varied"
   "held-out body E (tests/clips/heldout-E)|tests/clips/heldout-E"
   "bodies H and I (tests/clips/bodies-HI)|tests/clips/bodies-HI"
+  "body J, unseen (tests/clips/bodies-J)|tests/clips/bodies-J"
 )
 i=0
 for entry in "${sets[@]}"; do
