@@ -24,7 +24,7 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
   echo "and \`tests/clips/heldout-E/\`). Its table is the figure to compare with unseen people."
   echo "Bodies H and I were rendered later; \`tests/clips/bodies-HI/README.md\` says which of"
   echo "their clips were looked at while tuning. Body J (\`tests/clips/bodies-J/\`) was rendered"
-  echo "last and kept out of tuning, like E."
+  echo "last and kept out of tuning, like E, and so was body K (\`tests/clips/bodies-K/\`)."
   echo
   echo "The tables from before the \"Coach any body\" work are kept in"
   echo "[\`accuracy-before.md\`](accuracy-before.md)."
@@ -38,6 +38,7 @@ sets=(
   "held-out body E (tests/clips/heldout-E)|tests/clips/heldout-E"
   "bodies H and I (tests/clips/bodies-HI)|tests/clips/bodies-HI"
   "body J, unseen (tests/clips/bodies-J)|tests/clips/bodies-J"
+  "body K, unseen (tests/clips/bodies-K)|tests/clips/bodies-K"
 )
 i=0
 for entry in "${sets[@]}"; do
