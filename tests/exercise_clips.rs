@@ -6,7 +6,7 @@
 //!
 //! Two pose sources: MediaPipe 0.10.14's own landmarks replayed (`reference/X.jsonl`,
 //! every set: the engine alone, fast), and our pose pipeline on the `.mp4` files for the
-//! core, bad-placement and body-J sets (and the tilts and traction that need it) — the
+//! core, bad-placement, body-J and body-K sets (and the tilts and traction that need it) — the
 //! very path `backform analyze` takes. Absent clips,
 //! models or runtime skip locally and fail under `BACKFORM_REQUIRE_FIXTURES=1` (CI).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
@@ -198,12 +198,19 @@ fn body_i_traction_through_our_pipeline() {
     }
 }
 
-/// Body J, kept out of tuning, through our model: every clip, so a change that turns one
-/// of its right clips wrong is caught on a body nobody tuned on.
+/// Bodies J and K, kept out of tuning, through our model: every clip, so a change that
+/// turns one of their right clips wrong is caught on bodies nobody tuned on.
 #[test]
 fn body_j_through_our_pipeline() {
     if models_present() {
         ratchet("body J, unseen (tests/clips/bodies-J)", model);
+    }
+}
+
+#[test]
+fn body_k_through_our_pipeline() {
+    if models_present() {
+        ratchet("body K, unseen (tests/clips/bodies-K)", model);
     }
 }
 
