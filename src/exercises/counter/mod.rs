@@ -278,7 +278,14 @@ impl RepCounter {
     /// The start threshold in force: the spec's, raised above the calibrated noise and
     /// above what rest has lately done by itself (drift, noise), so neither is counted.
     pub fn effective_start(&self) -> f64 {
-        self.start.max(REST_EXCURSION_FACTOR * self.rest_excursion)
+        self.raised(self.cfg.spec.start)
+    }
+
+    /// A start floor raised above the signal's noise and what rest has lately done.
+    fn raised(&self, floor: f64) -> f64 {
+        floor
+            .max(self.cfg.spec.noise_factor * self.noise)
+            .max(REST_EXCURSION_FACTOR * self.rest_excursion)
     }
 
     /// Whether a rep can be told from rest: always, unless the spec checks it and rest's
@@ -738,6 +745,7 @@ impl RepCounter {
             "measured"
         );
         let long_enough = measure.end_s - measure.start_s >= spec.min_rep_s;
+        // (The rep already passed its start gate; this is the lowest floor it could have.)
         if long_enough && measure.peak > self.start_for(measure.sign, true).min(self.start) {
             if self.rest_seen_s < REST_PROOF_S && measure.peak < SURE_REP_FACTOR * self.start {
                 // Rest is not known yet: drift could have made this. Judge it once it is.
@@ -831,11 +839,7 @@ impl RepCounter {
             Some(mine) if from_rest => self.cfg.spec.start.min(OWN_RANGE_SHARE * mine),
             _ => self.cfg.spec.start,
         };
-        let noise_floor = self.cfg.spec.noise_factor * self.noise;
-        let start = spec_floor
-            .max(noise_floor)
-            .max(REST_EXCURSION_FACTOR * self.rest_excursion);
-        start.max(floor)
+        self.raised(spec_floor).max(floor)
     }
 
     /// Drops a rep under way (the person left the frame).
