@@ -43,8 +43,12 @@ struct AppArgs {
     #[arg(long, value_name = "FILE")]
     video: Option<PathBuf>,
     /// Coach one exercise (see `backform exercises`) instead of the whole routine.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", conflicts_with = "routine")]
     exercise: Option<String>,
+    /// A routine file (a physiotherapist's; see assets/routines/ for the format):
+    /// "Start the routine" runs it.
+    #[arg(long, value_name = "FILE")]
+    routine: Option<PathBuf>,
     /// Landmark model: full (MediaPipe's default) or lite (faster); default: the
     /// settings' choice.
     #[arg(long)]
@@ -469,10 +473,17 @@ fn app_command(args: AppArgs) -> anyhow::Result<()> {
         (None, Some(index)) => Some(SourceChoice::Camera(index)),
         (None, None) => None,
     };
+    // A bad file stops here, with what to fix, before any window opens.
+    let routine = args
+        .routine
+        .as_deref()
+        .map(backform::coach::plan::RoutinePlan::load)
+        .transpose()?;
     run_app(AppOptions {
         source,
         model: args.model,
         exercise: args.exercise,
+        routine,
         mute: args.mute,
         autostart: args.autostart,
         landmarks: args.landmarks,
@@ -489,6 +500,10 @@ fn exercises_command() -> anyhow::Result<()> {
         writeln!(out, "  camera:       {}", spec.placement)?;
         writeln!(out, "  prescription: {}", spec.prescription.summary)?;
         writeln!(out)?;
+    }
+    writeln!(out, "Routines (`--routine FILE` for your own):")?;
+    for plan in backform::coach::plan::RoutinePlan::built_in() {
+        writeln!(out, "  {}: {}", plan.name, plan.ids().join(" → "))?;
     }
     Ok(())
 }

@@ -39,7 +39,9 @@ fn the_demo_runs_the_routine_on_one_clip_per_exercise_each_with_its_prompt() {
         15,
     )
     .with_playlist(Some(control));
-    pipeline.send(Command::StartRoutine);
+    pipeline.send(Command::StartRoutine(
+        backform::coach::plan::RoutinePlan::acute(),
+    ));
 
     // Per exercise: whether it became active, its prompts, and when it was first seen.
     let mut active: BTreeMap<String, bool> = BTreeMap::new();

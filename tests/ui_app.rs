@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use backform::coach::routine::{
-    CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, HoldProgress, Prompt, PromptKind,
-    RoutineConfig, RoutineError, Stage,
+    CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState, HoldProgress, PlanEntry, Prompt,
+    PromptKind, RoutineConfig, RoutineError, Stage,
 };
 use backform::pipeline::engine::{BuiltinExercises, exercise_info};
 use backform::pipeline::history_writer::HistoryConfig;
@@ -143,13 +143,13 @@ fn small_info(id: &str) -> Option<ExerciseInfo> {
 }
 
 impl CoachFactory for TimelineExercises {
-    fn info(&self, exercise_id: &str) -> Option<ExerciseInfo> {
-        small_info(exercise_id)
+    fn info(&self, entry: &PlanEntry) -> Option<ExerciseInfo> {
+        small_info(&entry.id)
     }
 
-    fn coach(&self, exercise_id: &str) -> Result<Box<dyn ExerciseCoach>, RoutineError> {
-        let info = small_info(exercise_id)
-            .ok_or_else(|| RoutineError::UnknownExercise(exercise_id.into()))?;
+    fn coach(&self, entry: &PlanEntry) -> Result<Box<dyn ExerciseCoach>, RoutineError> {
+        let info =
+            small_info(&entry.id).ok_or_else(|| RoutineError::UnknownExercise(entry.id.clone()))?;
         Ok(Box::new(TimelineCoach::new(info)))
     }
 }

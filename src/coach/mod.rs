@@ -28,6 +28,7 @@
 //! [`speech`] turns the routine's views into the lines said aloud (what is said; the
 //! pipeline's `speaker` says them).
 
+pub mod plan;
 pub mod prompts;
 pub mod report;
 pub mod routine;
@@ -301,7 +302,13 @@ impl Coach {
     /// A coach for the exercise with this id (`pelvic-tilt`, `controlled-rotation`,
     /// `pelvic-rock`, `back-block-traction`).
     pub fn new(exercise_id: &str) -> Result<Coach, CoachError> {
-        let exercise = exercises::create(exercise_id)?;
+        Self::from_spec(exercises::spec::load(exercise_id)?)
+    }
+
+    /// A coach for an exercise whose spec a routine has prescribed
+    /// ([`ExerciseSpec::prescribed`](exercises::spec::ExerciseSpec::prescribed)).
+    pub fn from_spec(spec: exercises::ExerciseSpec) -> Result<Coach, CoachError> {
+        let exercise = exercises::create_from_spec(spec)?;
         let spec = exercise.spec().clone();
         let requirements = exercise.requirements();
         Ok(Coach {

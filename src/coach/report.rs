@@ -11,12 +11,14 @@
 //!  "faults": [{"code": c, "start_s": f, "end_s": f, "message": text}],
 //!  "prompts": [{"t": f, "text": text, "kind": "safety"|"form"|"camera", "code": c}],
 //!  "cannot_see": [{"start_s": f, "end_s": f, "reason": r, "noise": f|null, "expected": f|null}],
-//!  "sets": [...], "steps": [...], "notes": [text]}
+//!  "sets": [...], "steps": [...], "notes": [text],
+//!  "prescribed": {"sets": n, "reps_per_set": n, "hold_s": f}}
 //! ```
 //!
 //! `cannot_see` (spans where the movement could not be judged: `movement-below-noise`,
 //! `parts-hidden`, `wrong-view`), `sets`, `steps` (traction's leg slides) and `notes`
-//! (e.g. "stopped: it hurts") appear only when non-empty; a prompt's `code` only when it
+//! (e.g. "stopped: it hurts") appear only when non-empty; `prescribed` is what the run was
+//! asked for (its routine's prescription; `hold_s` is a timed exercise's limit); a prompt's `code` only when it
 //! corrects a fault. `side_inferred`: the side was not seen but taken from alternation. Times are video time,
 //! rounded to the millisecond. Every fault span is in `faults`, whether or not it belongs
 //! to a rep; one still active at the end closes at the end.
@@ -143,6 +145,37 @@ pub struct Report {
     pub steps: Vec<ReportStep>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What was asked of the person: the exercise's prescription, or the one its routine
+    /// gave (a physio's file), so the history keeps what each run was measured against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prescribed: Option<ReportPrescribed>,
+}
+
+/// The prescription a run was done against.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportPrescribed {
+    pub sets: u32,
+    /// Reps per set, all sides together (absent: timed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reps_per_set: Option<u32>,
+    /// Each rep's hold, or a timed exercise's limit, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_s: Option<f64>,
+}
+
+impl ReportPrescribed {
+    pub fn of(spec: &ExerciseSpec) -> Self {
+        let p = &spec.prescription;
+        Self {
+            sets: p.sets_min,
+            reps_per_set: (p.reps_per_set > 0).then_some(p.reps_per_set),
+            hold_s: if p.time_limit_s > 0.0 {
+                Some(p.time_limit_s)
+            } else {
+                (p.hold_min_s > 0.0).then_some(p.hold_min_s)
+            },
+        }
+    }
 }
 
 /// What a fault span says in the report: the prompt the person got, or for faults that
@@ -180,6 +213,7 @@ impl Report {
         let mut notes = record.notes.clone();
         notes.extend(extra_notes.iter().cloned());
         Report {
+            prescribed: Some(ReportPrescribed::of(spec)),
             exercise: spec.id.clone(),
             duration_s,
             reps: record
@@ -288,10 +322,13 @@ mod tests {
                 "duration_s",
                 "exercise",
                 "faults",
+                "prescribed",
                 "prompts",
                 "reps"
             ]
         );
+        assert_eq!(json["prescribed"]["sets"], 2);
+        assert_eq!(json["prescribed"]["reps_per_set"], 10);
         assert_eq!(json["reps"][0]["side"], "left");
         assert_eq!(json["reps"][0]["start_s"], 1.0);
         assert_eq!(json["reps"][0]["faults"][0], "range-too-large");

@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 
+pub use super::plan::{PlanEntry, RoutinePlan};
 use crate::pose::Pose;
 
 /// The acute low-back-pain routine, in the seed's order: the two lying exercises first,
@@ -200,9 +201,11 @@ pub trait ExerciseCoach: Send {
 }
 
 /// Makes coaches and describes exercises by id.
+/// Each takes the routine's entry: the exercise's id and the prescription the routine
+/// gives it (already checked against what the exercise allows).
 pub trait CoachFactory: Send {
-    fn info(&self, exercise_id: &str) -> Option<ExerciseInfo>;
-    fn coach(&self, exercise_id: &str) -> Result<Box<dyn ExerciseCoach>, RoutineError>;
+    fn info(&self, entry: &PlanEntry) -> Option<ExerciseInfo>;
+    fn coach(&self, entry: &PlanEntry) -> Result<Box<dyn ExerciseCoach>, RoutineError>;
 }
 
 /// Trouble setting up a routine.
@@ -216,11 +219,15 @@ pub enum RoutineError {
     Empty,
 }
 
+/// Rest between sets where neither the routine's entry nor the config says.
+pub const DEFAULT_REST_S: f64 = 30.0;
+
 /// Timings the routine applies; the defaults suit the acute routine.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutineConfig {
-    /// Rest between two sets of one exercise.
-    pub rest_between_sets_s: f64,
+    /// Rest between two sets of every exercise, over what the routine's entries say
+    /// (the demo's short rests); `None`: each entry's `rest_s`, or [`DEFAULT_REST_S`].
+    pub rest_between_sets_s: Option<f64>,
     /// How long the coach must report "ready" (visible, in the starting position,
     /// calibrated) before the exercise starts by itself: a moment, so a flicker of
     /// readiness while someone walks past does not start it.
@@ -237,7 +244,7 @@ pub struct RoutineConfig {
 impl Default for RoutineConfig {
     fn default() -> Self {
         Self {
-            rest_between_sets_s: 30.0,
+            rest_between_sets_s: None,
             ready_hold_s: 1.0,
             after_time_limit_s: 10.0,
             skip_readiness: false,
@@ -365,7 +372,7 @@ pub struct RoutineView {
 
 /// The routine's state machine. Owned by the worker thread.
 pub struct Routine {
-    plan: Vec<String>,
+    plan: Vec<PlanEntry>,
     infos: Vec<ExerciseInfo>,
     factory: Box<dyn CoachFactory>,
     config: RoutineConfig,
@@ -399,14 +406,24 @@ impl Routine {
         factory: Box<dyn CoachFactory>,
         config: RoutineConfig,
     ) -> Result<Self, RoutineError> {
-        Self::new_at(plan, factory, config, None)
+        let plan: Vec<PlanEntry> = plan.iter().map(|id| PlanEntry::of(id)).collect();
+        Self::new_at(&plan, factory, config, None)
+    }
+
+    /// A routine from a routine file's plan, with its prescriptions.
+    pub fn from_plan(
+        plan: &RoutinePlan,
+        factory: Box<dyn CoachFactory>,
+        config: RoutineConfig,
+    ) -> Result<Self, RoutineError> {
+        Self::new_at(&plan.exercises, factory, config, None)
     }
 
     /// [`Routine::new`] on a clock already at `now_t_s`: an exercise that starts at once
     /// (`skip_readiness`) starts then, so each run of one session has its own start (the
     /// history tells runs apart by it).
     pub fn new_at(
-        plan: &[&str],
+        plan: &[PlanEntry],
         factory: Box<dyn CoachFactory>,
         config: RoutineConfig,
         now_t_s: Option<f64>,
@@ -416,10 +433,10 @@ impl Routine {
         }
         let infos = plan
             .iter()
-            .map(|id| {
+            .map(|entry| {
                 let mut info = factory
-                    .info(id)
-                    .ok_or_else(|| RoutineError::UnknownExercise((*id).to_string()))?;
+                    .info(entry)
+                    .ok_or_else(|| RoutineError::UnknownExercise(entry.id.clone()))?;
                 // What the screen shows is what this routine asks for.
                 if let Some(sets) = config.sets {
                     info.prescription.sets = sets;
@@ -428,7 +445,7 @@ impl Routine {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut routine = Self {
-            plan: plan.iter().map(|id| (*id).to_string()).collect(),
+            plan: plan.to_vec(),
             infos,
             factory,
             config,
@@ -477,18 +494,28 @@ impl Routine {
         self.paused
     }
 
+    /// Rest between this exercise's sets: the config's override, else its entry's.
+    fn rest_s(&self) -> f64 {
+        self.config.rest_between_sets_s.unwrap_or_else(|| {
+            self.plan
+                .get(self.position)
+                .and_then(|entry| entry.rest_s)
+                .unwrap_or(DEFAULT_REST_S)
+        })
+    }
+
     fn current_info(&self) -> Option<&ExerciseInfo> {
         self.infos.get(self.position)
     }
 
     fn prepare(&mut self, position: usize) -> Result<(), RoutineError> {
         self.position = position;
-        let Some(id) = self.plan.get(position) else {
+        let Some(entry) = self.plan.get(position) else {
             self.stage = Stage::Finished;
             self.coach = None;
             return Ok(());
         };
-        self.coach = Some(self.factory.coach(id)?);
+        self.coach = Some(self.factory.coach(entry)?);
         self.stage = Stage::Preparing {
             ready_for_s: 0.0,
             ready_needed_s: self.config.ready_hold_s,
@@ -500,12 +527,12 @@ impl Routine {
     }
 
     fn start(&mut self, t_s: f64) -> Result<(), RoutineError> {
-        let Some(id) = self.plan.get(self.position) else {
+        let Some(entry) = self.plan.get(self.position) else {
             return Ok(());
         };
-        tracing::info!(exercise = %id, t_s, "exercise starts");
+        tracing::info!(exercise = %entry.id, t_s, "exercise starts");
         if self.coach.is_none() {
-            self.coach = Some(self.factory.coach(id)?);
+            self.coach = Some(self.factory.coach(entry)?);
         }
         self.exercise_started_t_s = t_s;
         self.sets_seen = 0;
@@ -524,7 +551,11 @@ impl Routine {
 
     fn run_key(&self) -> RunKey {
         RunKey {
-            exercise: self.plan.get(self.position).cloned().unwrap_or_default(),
+            exercise: self
+                .plan
+                .get(self.position)
+                .map(|entry| entry.id.clone())
+                .unwrap_or_default(),
             started_t_s: self.exercise_started_t_s,
         }
     }
@@ -629,9 +660,10 @@ impl Routine {
                     self.advance();
                 } else if state.sets_completed > self.sets_seen {
                     self.sets_seen = state.sets_completed;
-                    self.rest_until_t_s = t_s + self.config.rest_between_sets_s;
+                    let rest_s = self.rest_s();
+                    self.rest_until_t_s = t_s + rest_s;
                     self.stage = Stage::Resting {
-                        remaining_s: self.config.rest_between_sets_s,
+                        remaining_s: rest_s,
                         next_set: state.sets_completed + 1,
                     };
                 }
@@ -951,12 +983,13 @@ pub(crate) mod tests {
     }
 
     impl CoachFactory for PuppetFactory {
-        fn info(&self, exercise_id: &str) -> Option<ExerciseInfo> {
+        fn info(&self, entry: &PlanEntry) -> Option<ExerciseInfo> {
             ACUTE_ROUTINE
-                .contains(&exercise_id)
-                .then(|| info(exercise_id))
+                .contains(&entry.id.as_str())
+                .then(|| info(&entry.id))
         }
-        fn coach(&self, exercise_id: &str) -> Result<Box<dyn ExerciseCoach>, RoutineError> {
+        fn coach(&self, entry: &PlanEntry) -> Result<Box<dyn ExerciseCoach>, RoutineError> {
+            let exercise_id = entry.id.as_str();
             self.0
                 .log
                 .lock()
@@ -1079,6 +1112,33 @@ pub(crate) mod tests {
         let view = routine.view();
         assert_eq!(view.position, 1);
         assert_eq!(view.exercise.unwrap().id, "controlled-rotation");
+    }
+
+    /// A routine file's rest between sets is the one the routine keeps.
+    #[test]
+    fn a_routine_files_rest_between_sets_is_kept() {
+        let plan = RoutinePlan::parse(
+            "name = \"short rests\"\n[[exercise]]\nid = \"pelvic-tilt\"\nrest_s = 12.0\n\
+             [[exercise]]\nid = \"pelvic-rock\"\n",
+            "short.toml",
+        )
+        .unwrap();
+        let puppet = Puppet::default();
+        let config = RoutineConfig {
+            skip_readiness: true,
+            ..RoutineConfig::default()
+        };
+        let mut routine =
+            Routine::from_plan(&plan, Box::new(PuppetFactory(puppet.clone())), config).unwrap();
+        run(&mut routine, 0.0, 2.0);
+        set_state(&puppet, |s| s.sets_completed = 1);
+        run(&mut routine, 2.0, 2.2);
+        assert!(
+            matches!(routine.stage(), Stage::Resting { remaining_s, .. } if (*remaining_s - 12.0).abs() < 0.2),
+            "{:?}",
+            routine.stage()
+        );
+        assert_eq!(routine.view().plan_len, 2);
     }
 
     #[test]

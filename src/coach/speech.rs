@@ -497,8 +497,8 @@ mod tests {
 
     use crate::coach::routine::tests::info;
     use crate::coach::routine::{
-        ACUTE_ROUTINE, CoachFactory, ExerciseCoach, ExerciseInfo, HoldProgress, Prompt, Routine,
-        RoutineCommand, RoutineConfig, RoutineError, TractionClock,
+        ACUTE_ROUTINE, CoachFactory, ExerciseCoach, ExerciseInfo, HoldProgress, PlanEntry, Prompt,
+        Routine, RoutineCommand, RoutineConfig, RoutineError, TractionClock,
     };
     use crate::pose::Pose;
 
@@ -527,14 +527,14 @@ mod tests {
     struct Factory(States);
 
     impl CoachFactory for Factory {
-        fn info(&self, exercise_id: &str) -> Option<ExerciseInfo> {
+        fn info(&self, entry: &PlanEntry) -> Option<ExerciseInfo> {
             ACUTE_ROUTINE
-                .contains(&exercise_id)
-                .then(|| info(exercise_id))
+                .contains(&entry.id.as_str())
+                .then(|| info(&entry.id))
         }
-        fn coach(&self, exercise_id: &str) -> Result<Box<dyn ExerciseCoach>, RoutineError> {
+        fn coach(&self, entry: &PlanEntry) -> Result<Box<dyn ExerciseCoach>, RoutineError> {
             Ok(Box::new(Scripted {
-                id: exercise_id.to_string(),
+                id: entry.id.clone(),
                 states: self.0.clone(),
             }))
         }

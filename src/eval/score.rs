@@ -457,6 +457,7 @@ mod tests {
             })
             .collect();
         Report {
+            prescribed: None,
             exercise: truth.exercise.clone(),
             duration_s: truth.duration_s,
             counts: Counts {

@@ -104,6 +104,46 @@ pub struct Prescription {
     /// A pause longer than this ends a set.
     #[serde(default = "default_set_pause_s")]
     pub set_pause_s: f64,
+    /// What a routine file may prescribe instead (`[prescription.allowed]`).
+    pub allowed: Allowed,
+}
+
+/// The ranges within which a routine may change an exercise's prescription. Safety limits
+/// (traction's minute, the rotation's range) are not among them: a routine can shorten a
+/// timed hold, never lengthen it past `time_limit_s`.
+#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allowed {
+    pub sets: [u32; 2],
+    /// Reps per set, or per side where the exercise has sides (absent: timed).
+    #[serde(default)]
+    pub reps: Option<[u32; 2]>,
+    /// Each rep's hold, or a timed exercise's time (absent: no hold).
+    #[serde(default)]
+    pub hold_s: Option<[f64; 2]>,
+    /// Rest between sets.
+    pub rest_s: [f64; 2],
+}
+
+/// What one routine entry asks of an exercise; `None` keeps the exercise's own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Prescribe {
+    pub sets: Option<u32>,
+    /// Per side where the exercise has sides.
+    pub reps: Option<u32>,
+    pub hold_s: Option<f64>,
+    pub rest_s: Option<f64>,
+}
+
+/// A prescription a routine asked for that the exercise does not allow.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("`{field}` = {value} is not allowed for {id}: {allowed}")]
+pub struct NotAllowed {
+    pub id: String,
+    pub field: &'static str,
+    pub value: String,
+    /// What is allowed, in words.
+    pub allowed: String,
 }
 
 fn default_stop_prompt() -> String {
@@ -267,6 +307,85 @@ impl ExerciseSpec {
         self.prompts.get(&code).map(String::as_str)
     }
 
+    /// This spec with a routine's prescription in place of its own, each number checked
+    /// against `[prescription.allowed]`. The hold a routine asks for is the shortest that
+    /// counts (`hold-too-short` below it); a timed exercise's time becomes its limit.
+    pub fn prescribed(&self, ask: &Prescribe) -> Result<ExerciseSpec, NotAllowed> {
+        let allowed = &self.prescription.allowed;
+        let not_allowed = |field: &'static str, value: String, allowed: String| NotAllowed {
+            id: self.id.clone(),
+            field,
+            value,
+            allowed,
+        };
+        let range = |[lo, hi]: [f64; 2], unit: &str| format!("{lo}–{hi}{unit}");
+        let mut spec = self.clone();
+        let p = &mut spec.prescription;
+        if let Some(sets) = ask.sets {
+            let [lo, hi] = allowed.sets;
+            if !(lo..=hi).contains(&sets) {
+                return Err(not_allowed("sets", sets.to_string(), format!("{lo}–{hi}")));
+            }
+            (p.sets_min, p.sets_max) = (sets, sets);
+        }
+        if let Some(reps) = ask.reps {
+            let per = if p.reps_per_side > 0 { " per side" } else { "" };
+            match allowed.reps {
+                Some([lo, hi]) if (lo..=hi).contains(&reps) => {
+                    if p.reps_per_side > 0 {
+                        (p.reps_per_side, p.reps_per_set) = (reps, 2 * reps);
+                    } else {
+                        p.reps_per_set = reps;
+                    }
+                }
+                Some([lo, hi]) => {
+                    return Err(not_allowed(
+                        "reps",
+                        reps.to_string(),
+                        format!("{lo}–{hi}{per}"),
+                    ));
+                }
+                None => {
+                    return Err(not_allowed(
+                        "reps",
+                        reps.to_string(),
+                        "none: it is timed, not counted".into(),
+                    ));
+                }
+            }
+        }
+        if let Some(hold_s) = ask.hold_s {
+            match allowed.hold_s {
+                Some(r) if hold_s >= r[0] && hold_s <= r[1] => {
+                    if p.time_limit_s > 0.0 {
+                        // Never past the safety limit, whatever the allowed range says.
+                        p.time_limit_s = hold_s.min(p.time_limit_s);
+                    } else {
+                        p.hold_min_s = hold_s;
+                        p.hold_max_s = p.hold_max_s.max(hold_s);
+                    }
+                }
+                Some(r) => {
+                    return Err(not_allowed("hold_s", hold_s.to_string(), range(r, " s")));
+                }
+                None => {
+                    return Err(not_allowed(
+                        "hold_s",
+                        hold_s.to_string(),
+                        "none: it has no hold".into(),
+                    ));
+                }
+            }
+        }
+        if let Some(rest_s) = ask.rest_s {
+            let r = allowed.rest_s;
+            if !(rest_s >= r[0] && rest_s <= r[1]) {
+                return Err(not_allowed("rest_s", rest_s.to_string(), range(r, " s")));
+            }
+        }
+        Ok(spec)
+    }
+
     /// Checks the numbers make sense and every fault the exercise raises has a prompt.
     pub fn validate(&self, expected_id: &str, faults: &[FaultCode]) -> Result<(), SpecError> {
         let invalid = |problem: String| SpecError::Invalid {
@@ -297,6 +416,58 @@ impl ExerciseSpec {
         }
         if p.hold_max_s > 0.0 && p.hold_max_s < p.hold_min_s {
             return Err(invalid("hold_max_s is below hold_min_s".into()));
+        }
+        let a = &p.allowed;
+        if a.sets[0] == 0 || a.sets[0] > a.sets[1] || !(a.sets[0]..=a.sets[1]).contains(&p.sets_min)
+        {
+            return Err(invalid(format!(
+                "allowed sets {:?} is not a range holding sets_min {}",
+                a.sets, p.sets_min
+            )));
+        }
+        let own_reps = if p.reps_per_side > 0 {
+            p.reps_per_side
+        } else {
+            p.reps_per_set
+        };
+        match a.reps {
+            Some([lo, hi]) if lo == 0 || lo > hi || !(lo..=hi).contains(&own_reps) => {
+                return Err(invalid(format!(
+                    "allowed reps [{lo}, {hi}] is not a range holding the prescribed {own_reps}"
+                )));
+            }
+            None if own_reps > 0 => {
+                return Err(invalid("reps are prescribed but none are allowed".into()));
+            }
+            _ => {}
+        }
+        let own_hold = if p.time_limit_s > 0.0 {
+            p.time_limit_s
+        } else {
+            p.hold_min_s
+        };
+        match a.hold_s {
+            Some([lo, hi]) if !(lo > 0.0 && lo <= own_hold && own_hold <= hi) => {
+                return Err(invalid(format!(
+                    "allowed hold_s [{lo}, {hi}] is not a range holding the prescribed {own_hold}"
+                )));
+            }
+            Some([_, hi]) if p.time_limit_s > 0.0 && hi > p.time_limit_s => {
+                return Err(invalid(format!(
+                    "allowed hold_s reaches {hi} s, past the time limit {} s",
+                    p.time_limit_s
+                )));
+            }
+            None if own_hold > 0.0 => {
+                return Err(invalid("a hold is prescribed but none is allowed".into()));
+            }
+            _ => {}
+        }
+        if !(a.rest_s[0] >= 0.0 && a.rest_s[0] <= a.rest_s[1]) {
+            return Err(invalid(format!(
+                "allowed rest_s {:?} is not a range",
+                a.rest_s
+            )));
         }
         let Some(c) = self.counter.as_ref() else {
             if p.reps_per_set > 0 {
@@ -403,11 +574,23 @@ mod tests {
             reps_per_set = 10
             sets_min = 3
             sets_max = 2
+            [prescription.allowed]
+            sets = [1, 3]
+            reps = [5, 15]
+            rest_s = [10.0, 60.0]
         "#;
         let spec = ExerciseSpec::parse("pelvic-tilt", text).unwrap();
         assert_eq!(spec.counter, None);
         let err = spec.validate("pelvic-tilt", &[]).unwrap_err().to_string();
         assert!(err.contains("sets"), "{err}");
+        // What a routine may ask must hold the exercise's own prescription.
+        let narrow = text
+            .replace("sets_min = 3\n", "sets_min = 2\n")
+            .replace("sets_max = 2", "sets_max = 3")
+            .replace("reps = [5, 15]", "reps = [12, 15]");
+        let spec = ExerciseSpec::parse("pelvic-tilt", &narrow).unwrap();
+        let err = spec.validate("pelvic-tilt", &[]).unwrap_err().to_string();
+        assert!(err.contains("allowed reps"), "{err}");
     }
 
     #[test]

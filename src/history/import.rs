@@ -183,8 +183,23 @@ pub fn run_of(v: &Value) -> RunInput {
         start_s: f64_of(s, "start_s"),
         end_s: f64_of(s, "end_s"),
     };
-    // The prescription in force when the run is stored: the log does not carry it.
-    let prescribed = prescribed_now(&exercise);
+    // What the run's routine prescribed, as its report says; a log line from before
+    // reports carried it gets the prescription in force now.
+    let prescribed = report
+        .get("prescribed")
+        .filter(|p| p.is_object())
+        .map(|p| Prescribed {
+            reps_per_set: p
+                .get("reps_per_set")
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok()),
+            sets: p
+                .get("sets")
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok()),
+            hold_s: p.get("hold_s").and_then(Value::as_f64),
+        })
+        .unwrap_or_else(|| prescribed_now(&exercise));
     RunInput {
         session_id: str_of(v, "session_id"),
         ended_unix_s: f64_of(v, "unix_time_s"),
@@ -237,6 +252,51 @@ mod tests {
     use super::*;
     use crate::coach::routine::{EndReason, ExerciseRecord};
     use crate::coach::session_log::{PainMoment, SessionLog};
+
+    /// A run keeps the prescription its routine gave (a physio's file), not today's.
+    #[test]
+    fn a_run_keeps_the_prescription_its_routine_gave() {
+        let plan = crate::coach::plan::RoutinePlan::parse(
+            "name = \"week 2\"\n[[exercise]]\nid = \"pelvic-tilt\"\nsets = 1\nreps = 6\nhold_s = 8.0\n",
+            "week2.toml",
+        )
+        .unwrap();
+        let spec = plan.exercises[0].spec().unwrap();
+        let report = crate::coach::report::Report::build(
+            &spec,
+            60.0,
+            &crate::exercises::ExerciseRecord::default(),
+            &[],
+            &[],
+        );
+        let record = ExerciseRecord {
+            exercise: "pelvic-tilt".into(),
+            name: "Pelvic tilts".into(),
+            end: EndReason::Completed,
+            started_t_s: 0.0,
+            duration_s: 60.0,
+            reps_total: 0,
+            sets_completed: 0,
+            holds_completed: 0,
+            report: serde_json::to_value(&report).unwrap(),
+        };
+        let run = run_input("s", 1.0, &record);
+        assert_eq!(
+            (
+                run.prescribed.sets,
+                run.prescribed.reps_per_set,
+                run.prescribed.hold_s
+            ),
+            (Some(1), Some(6), Some(8.0))
+        );
+        // Without it in the report: what the exercise prescribes today.
+        let mut old = record.clone();
+        old.report = serde_json::json!({"reps": []});
+        assert_eq!(
+            run_input("s", 1.0, &old).prescribed,
+            prescribed_now("pelvic-tilt")
+        );
+    }
 
     #[test]
     fn the_session_log_is_imported_once_and_moved_aside() {

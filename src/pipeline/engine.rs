@@ -14,8 +14,8 @@ use crate::capture::playlist::{PlaylistControl, PlaylistSource};
 use crate::capture::{CameraConfig, Frame, SourceSpec};
 use crate::coach::routine::{
     AWAY_AFTER_S, CameraView, CoachFactory, ExerciseCoach, ExerciseInfo, ExerciseState,
-    HOLD_PROGRESS_EVERY_S, HoldProgress, LiveRep, Prescription, Progress, Prompt, PromptKind,
-    RoutineConfig, RoutineError, Side, TractionClock,
+    HOLD_PROGRESS_EVERY_S, HoldProgress, LiveRep, PlanEntry, Prescription, Progress, Prompt,
+    PromptKind, RoutineConfig, RoutineError, Side, TractionClock,
 };
 use crate::coach::{Coach, Event, PromptKind as CoachPromptKind};
 use crate::exercises::Counts;
@@ -70,7 +70,7 @@ impl DemoClips {
     /// readiness check kept (a newcomer sees it pass).
     pub fn routine_config() -> crate::coach::routine::RoutineConfig {
         crate::coach::routine::RoutineConfig {
-            rest_between_sets_s: 3.0,
+            rest_between_sets_s: Some(3.0),
             sets: Some(1),
             after_time_limit_s: 3.0,
             ..Default::default()
@@ -302,15 +302,17 @@ fn sentences(text: &str) -> Vec<String> {
 pub struct BuiltinExercises;
 
 impl CoachFactory for BuiltinExercises {
-    fn info(&self, exercise_id: &str) -> Option<ExerciseInfo> {
-        exercise_info(exercise_id)
+    fn info(&self, entry: &PlanEntry) -> Option<ExerciseInfo> {
+        entry.spec().ok().map(|spec| info_from_spec(&spec))
     }
 
-    fn coach(&self, exercise_id: &str) -> Result<Box<dyn ExerciseCoach>, RoutineError> {
-        let coach = Coach::new(exercise_id).map_err(|e| RoutineError::Coach {
-            exercise: exercise_id.to_string(),
-            reason: e.to_string(),
-        })?;
+    fn coach(&self, entry: &PlanEntry) -> Result<Box<dyn ExerciseCoach>, RoutineError> {
+        let reason = |e: String| RoutineError::Coach {
+            exercise: entry.id.clone(),
+            reason: e,
+        };
+        let spec = entry.spec().map_err(reason)?;
+        let coach = Coach::from_spec(spec).map_err(|e| reason(e.to_string()))?;
         Ok(Box::new(EngineCoach {
             coach,
             sets_completed: 0,
@@ -491,5 +493,41 @@ impl ExerciseCoach for EngineCoach {
             tracing::warn!("the exercise report could not be written as JSON: {err}");
             serde_json::Value::Null
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a routine prescribes is what the screen shows and what the coach counts to.
+    #[test]
+    fn a_routines_prescription_reaches_the_screen_and_the_coach() {
+        let entry = PlanEntry {
+            id: "pelvic-rock".into(),
+            sets: Some(1),
+            reps: Some(6),
+            ..PlanEntry::default()
+        };
+        let info = BuiltinExercises.info(&entry).unwrap();
+        assert_eq!(
+            (info.prescription.sets, info.prescription.reps_per_set),
+            (1, 6)
+        );
+        assert!(info.prescription.per_side);
+        let coach = BuiltinExercises.coach(&entry).unwrap();
+        let report = {
+            let mut coach = coach;
+            coach.finish(0.0)
+        };
+        assert_eq!(report["prescribed"]["reps_per_set"], 12);
+        assert_eq!(report["prescribed"]["sets"], 1);
+        // An entry the exercise does not allow never becomes a coach.
+        let too_many = PlanEntry {
+            reps: Some(50),
+            ..entry
+        };
+        assert!(BuiltinExercises.info(&too_many).is_none());
+        assert!(BuiltinExercises.coach(&too_many).is_err());
     }
 }

@@ -46,8 +46,8 @@ pub use worker::{InlinePipeline, Worker, WorkerConfig};
 /// What the user asked for, sent from the UI to the worker.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    /// Start the acute routine (in the seed's order).
-    StartRoutine,
+    /// Start a routine (the acute one by default, or a routine file's).
+    StartRoutine(crate::coach::plan::RoutinePlan),
     /// Start a single exercise by id.
     StartExercise(String),
     /// Pause/resume, skip, start now, "it hurts — stop", end session.

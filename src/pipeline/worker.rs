@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crate::capture::Frame;
 use crate::capture::playlist::PlaylistControl;
 use crate::coach::routine::{
-    ACUTE_ROUTINE, CoachFactory, ExerciseRecord, LiveEvent, Routine, RoutineCommand, RoutineConfig,
+    CoachFactory, ExerciseRecord, LiveEvent, PlanEntry, Routine, RoutineCommand, RoutineConfig,
     Stage,
 };
 
@@ -165,7 +165,7 @@ impl PipelineCore {
         history.flush();
     }
 
-    fn start_routine(&mut self, plan: &[&str]) {
+    fn start_routine(&mut self, plan: &[PlanEntry]) {
         // Whatever was under way ends first, and is recorded.
         if let Some(mut routine) = self.routine.take() {
             let records = routine.command(RoutineCommand::EndSession, self.last_t_s);
@@ -188,8 +188,8 @@ impl PipelineCore {
     /// Applies a command. Returns false for `Shutdown`.
     pub fn command(&mut self, command: Command) -> bool {
         match command {
-            Command::StartRoutine => self.start_routine(&ACUTE_ROUTINE),
-            Command::StartExercise(id) => self.start_routine(&[id.as_str()]),
+            Command::StartRoutine(plan) => self.start_routine(&plan.exercises),
+            Command::StartExercise(id) => self.start_routine(&[PlanEntry::of(&id)]),
             Command::Routine(command) => {
                 if let Some(routine) = self.routine.as_mut() {
                     let records = routine.command(command, self.last_t_s);
@@ -789,7 +789,7 @@ mod tests {
             },
             RoutineConfig {
                 skip_readiness: true,
-                rest_between_sets_s: 0.2,
+                rest_between_sets_s: Some(0.2),
                 ..RoutineConfig::default()
             },
             None,

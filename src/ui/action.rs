@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use crate::coach::routine::{ExerciseInfo, RoutineCommand, RoutineView};
+use crate::coach::routine::{ExerciseInfo, RoutineCommand, RoutinePlan, RoutineView};
 use crate::coach::session_log::PainMoment;
 use crate::pipeline::Snapshot;
 use crate::pipeline::engine::SourceChoice;
@@ -37,10 +37,23 @@ pub enum Screen {
 }
 
 /// What the user chose to do on the start screen.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Plan {
-    Routine,
+    /// A routine: a built-in one or a physiotherapist's file.
+    Routine(RoutinePlan),
     Single(String),
+}
+
+impl Plan {
+    /// How the settings remember it: `routine` (the default routine), `routine:NAME`,
+    /// or the exercise's id.
+    pub fn remembered_as(&self) -> String {
+        match self {
+            Plan::Routine(plan) if *plan == RoutinePlan::acute() => "routine".to_string(),
+            Plan::Routine(plan) => format!("routine:{}", plan.name),
+            Plan::Single(id) => id.clone(),
+        }
+    }
 }
 
 /// Something a screen asks the app to do.
@@ -94,6 +107,8 @@ pub struct AppView<'a> {
     pub ui_frame_ms: f64,
     /// The exercises the start screen offers, read once at start.
     pub exercises: &'a [ExerciseInfo],
+    /// The routines it offers, the one "Start the routine" runs first.
+    pub routines: &'a [RoutinePlan],
     /// The exercise the opened video shows, from its sidecar file.
     pub video_exercise: Option<&'a str>,
     /// Whether the bundled demo clips are there.

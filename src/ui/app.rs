@@ -24,10 +24,11 @@ pub use super::action::{Plan, Screen};
 use super::camera_view::CameraView;
 use super::file_dialog::{NativeDialog, Outcome};
 use super::history_view::{self, HistoryView};
+use super::screens::RoutineField;
 use super::sound::{Cue, Sounds};
 use super::source_picker::SourcePicker;
 use super::{AppOptions, SourceChoice, screens, session_view, theme};
-use crate::coach::routine::ExerciseInfo;
+use crate::coach::routine::{ExerciseInfo, RoutinePlan};
 use crate::coach::speech::SpeechPlanner;
 use crate::pipeline::engine::DemoClips;
 use crate::pipeline::speaker::Speaker;
@@ -128,6 +129,9 @@ pub struct BackformApp {
     model: crate::pose::ModelVariant,
     /// The exercises the start screen offers (read once: no TOML parsing per frame).
     exercises: Vec<ExerciseInfo>,
+    routines: Vec<RoutinePlan>,
+    /// The start screen's "a physio's routine file" field.
+    pub(crate) routine_field: RoutineField,
     /// The exercise the opened video shows, from its sidecar file.
     video_exercise: Option<String>,
     /// The system's file dialog, while it is open.
@@ -177,9 +181,16 @@ pub struct BackformApp {
 impl BackformApp {
     /// Sets the theme and starts the pipeline on the chosen source.
     pub fn new(ctx: &egui::Context, options: AppOptions, launcher: PipelineLauncher) -> Self {
+        // A physio's routine (`--routine FILE`) comes first: "Start the routine" runs it.
+        let routines: Vec<RoutinePlan> = options
+            .routine
+            .iter()
+            .cloned()
+            .chain(RoutinePlan::built_in())
+            .collect();
         let plan = match &options.exercise {
             Some(id) => Plan::Single(id.clone()),
-            None => Plan::Routine,
+            None => Plan::Routine(routines.first().cloned().unwrap_or_else(RoutinePlan::acute)),
         };
         let mut picker = SourcePicker::new(options.data_dir.as_deref());
         let demo = bundled_demo(options.demo_dir.as_deref());
@@ -206,6 +217,8 @@ impl BackformApp {
             settings_open: false,
             model,
             exercises,
+            routines,
+            routine_field: RoutineField::default(),
             video_exercise: None,
             dialog: None,
             demo,
@@ -355,13 +368,10 @@ impl BackformApp {
         // "Start the routine" on a video whose sidecar names its exercise coaches that
         // exercise: a seated pelvic rock is never asked to lie down for a tilt.
         let plan = match (plan, &self.video_exercise) {
-            (Plan::Routine, Some(id)) => Plan::Single(id.clone()),
+            (Plan::Routine(_), Some(id)) => Plan::Single(id.clone()),
             (plan, _) => plan,
         };
-        self.settings.settings.last_plan = Some(match &plan {
-            Plan::Routine => "routine".to_string(),
-            Plan::Single(id) => id.clone(),
-        });
+        self.settings.settings.last_plan = Some(plan.remembered_as());
         let _ = self.settings.save();
         self.plan = plan;
         self.screen = Screen::PainBefore;
@@ -384,7 +394,7 @@ impl BackformApp {
             self.launch(self.source.clone());
         }
         let command = match &self.plan {
-            Plan::Routine => Command::StartRoutine,
+            Plan::Routine(plan) => Command::StartRoutine(plan.clone()),
             Plan::Single(id) => Command::StartExercise(id.clone()),
         };
         self.send(command);
@@ -689,7 +699,7 @@ impl BackformApp {
         };
         self.launch(SourceChoice::Demo(clips));
         // A demo asks no pain question and records nothing: it starts at once.
-        self.plan = Plan::Routine;
+        self.plan = Plan::Routine(RoutinePlan::acute());
         self.start_session();
     }
 
@@ -787,6 +797,7 @@ impl BackformApp {
             stored_session: self.stored_session.as_ref(),
             ui_frame_ms: self.frame_times.median_ms().unwrap_or(0.0),
             exercises: &self.exercises,
+            routines: &self.routines,
             video_exercise: self.video_exercise.as_deref(),
             demo_available: self.demo.is_ok(),
             is_demo: matches!(self.source, SourceChoice::Demo(_)),
@@ -796,12 +807,13 @@ impl BackformApp {
             preparing_for_s,
         };
         let picker = &mut self.picker;
+        let routine_field = &mut self.routine_field;
         let history = &mut self.history;
         let data_dir = self.options.data_dir.as_deref();
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.fill(theme::BACKGROUND).inner_margin(12.0))
             .show(ui, |ui| match self.screen {
-                Screen::Start => screens::start_ui(&view, picker, ui, &mut actions),
+                Screen::Start => screens::start_ui(&view, picker, routine_field, ui, &mut actions),
                 Screen::PainBefore => screens::pain_ui(ui, PainMoment::BeforeSession, &mut actions),
                 Screen::Session => session_view::session_ui(&view, picker, ui, &mut actions),
                 Screen::PainAfter => screens::pain_ui(ui, PainMoment::AfterSession, &mut actions),

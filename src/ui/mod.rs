@@ -45,6 +45,8 @@ pub struct AppOptions {
     pub model: Option<ModelVariant>,
     /// One exercise by id instead of the whole routine.
     pub exercise: Option<String>,
+    /// A routine file's plan (`--routine FILE`), offered first instead of the acute one.
+    pub routine: Option<crate::coach::plan::RoutinePlan>,
     /// Start without the cue tones for this run (M toggles them).
     pub mute: bool,
     /// Start the exercise (or routine) at once: no start screen, pain question or

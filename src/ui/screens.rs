@@ -7,6 +7,7 @@
 
 use egui::{Button, Color32, RichText, Ui, vec2};
 
+use crate::coach::plan::RoutinePlan;
 use crate::coach::routine::EndReason;
 use crate::coach::session_log::PainMoment;
 
@@ -24,8 +25,67 @@ fn choice_button(text: &str, width: f32) -> Button<'static> {
         .corner_radius(10.0)
 }
 
+/// The start screen's field for a physiotherapist's routine file: the typed path, and
+/// why the last one could not be used.
+#[derive(Clone, Debug, Default)]
+pub struct RoutineField {
+    pub path: String,
+    pub error: Option<String>,
+}
+
+impl RoutineField {
+    /// Reads the typed file: its plan, or the reason kept to show under the field.
+    fn open(&mut self) -> Option<RoutinePlan> {
+        let path = self.path.trim();
+        if path.is_empty() {
+            self.error = Some("Type the path of a routine file (.toml) first".into());
+            return None;
+        }
+        match RoutinePlan::load(std::path::Path::new(path)) {
+            Ok(plan) => {
+                self.error = None;
+                Some(plan)
+            }
+            Err(err) => {
+                tracing::warn!("{err}");
+                self.error = Some(err.to_string());
+                None
+            }
+        }
+    }
+}
+
+/// The exercise names of a routine, in order, for the line under its button.
+fn routine_line(view: &AppView, plan: &RoutinePlan) -> String {
+    let names: Vec<String> = plan
+        .exercises
+        .iter()
+        .map(|entry| {
+            view.exercises
+                .iter()
+                .find(|info| info.id == entry.id)
+                .map_or(entry.id.clone(), |info| info.name.to_lowercase())
+        })
+        .collect();
+    let mut line = names.join(", ");
+    if let Some(first) = line.get(..1) {
+        line = first.to_uppercase() + line.get(1..).unwrap_or("");
+    }
+    if plan.notes.is_empty() {
+        line
+    } else {
+        format!("{line}. {}", plan.notes)
+    }
+}
+
 /// Choose what to do; the camera preview beside it.
-pub fn start_ui(view: &AppView, picker: &mut SourcePicker, ui: &mut Ui, actions: &mut Vec<Action>) {
+pub fn start_ui(
+    view: &AppView,
+    picker: &mut SourcePicker,
+    routine_field: &mut RoutineField,
+    ui: &mut Ui,
+    actions: &mut Vec<Action>,
+) {
     egui::Panel::bottom("start_disclaimer")
         .frame(egui::Frame::NONE.inner_margin(8.0))
         .show(ui, |ui| {
@@ -57,26 +117,51 @@ pub fn start_ui(view: &AppView, picker: &mut SourcePicker, ui: &mut Ui, actions:
                 let video_shows = view
                     .video_exercise
                     .and_then(|id| view.exercises.iter().find(|e| e.id == id));
+                let default = view
+                    .routines
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(RoutinePlan::acute);
+                let default_plan = Plan::Routine(default.clone());
                 let (start_text, under) = match video_shows {
                     Some(info) => (
                         format!("Start {}", info.name.to_lowercase()),
-                        "The video shows this exercise",
+                        "The video shows this exercise".to_string(),
+                    ),
+                    None if default == RoutinePlan::acute() => (
+                        "Start the routine".to_string(),
+                        routine_line(view, &default),
                     ),
                     None => (
-                        "Start the routine".to_string(),
-                        "Pelvic tilts, controlled rotations, pelvic rocks, then back block traction",
+                        format!("Start {}", default.name),
+                        routine_line(view, &default),
                     ),
                 };
-                let start =
-                    Button::new(RichText::new(start_text).size(30.0).color(Color32::WHITE))
-                        .fill(theme::GOOD.gamma_multiply(0.7))
-                        .min_size(vec2(button_width, 72.0))
-                        .corner_radius(10.0)
-                        .selected(last == Some("routine"));
+                let start = Button::new(RichText::new(start_text).size(30.0).color(Color32::WHITE))
+                    .fill(theme::GOOD.gamma_multiply(0.7))
+                    .min_size(vec2(button_width, 72.0))
+                    .corner_radius(10.0)
+                    .selected(last == Some(default_plan.remembered_as().as_str()));
                 if ui.add(start).clicked() {
-                    actions.push(Action::ChoosePlan(Plan::Routine));
+                    actions.push(Action::ChoosePlan(default_plan));
                 }
                 ui.label(RichText::new(under).size(17.0).color(theme::TEXT_DIM));
+                if video_shows.is_none() {
+                    for routine in view.routines.iter().skip(1) {
+                        let plan = Plan::Routine(routine.clone());
+                        ui.add_space(6.0);
+                        let button = choice_button(&routine.name, button_width)
+                            .selected(last == Some(plan.remembered_as().as_str()));
+                        if ui.add(button).clicked() {
+                            actions.push(Action::ChoosePlan(plan));
+                        }
+                        ui.label(
+                            RichText::new(routine_line(view, routine))
+                                .size(17.0)
+                                .color(theme::TEXT_DIM),
+                        );
+                    }
+                }
                 ui.add_space(12.0);
                 ui.label(RichText::new("Or one exercise:").color(theme::TEXT_DIM));
                 for info in view.exercises {
@@ -86,6 +171,25 @@ pub fn start_ui(view: &AppView, picker: &mut SourcePicker, ui: &mut Ui, actions:
                     if ui.add(button).clicked() {
                         actions.push(Action::ChoosePlan(Plan::Single(info.id.clone())));
                     }
+                }
+                ui.add_space(12.0);
+                ui.label(
+                    RichText::new("Or a routine file from your physio:").color(theme::TEXT_DIM),
+                );
+                ui.horizontal(|ui| {
+                    let field = egui::TextEdit::singleline(&mut routine_field.path)
+                        .hint_text("/path/to/routine.toml")
+                        .desired_width(button_width - 90.0);
+                    let typed = ui.add(field);
+                    let enter = typed.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    if (ui.button(RichText::new("Open").size(20.0)).clicked() || enter)
+                        && let Some(plan) = routine_field.open()
+                    {
+                        actions.push(Action::ChoosePlan(Plan::Routine(plan)));
+                    }
+                });
+                if let Some(error) = &routine_field.error {
+                    ui.label(RichText::new(error).size(17.0).color(theme::WARNING));
                 }
                 ui.add_space(12.0);
                 let demo = Button::new(RichText::new("Play the demo").size(22.0))
