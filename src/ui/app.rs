@@ -368,7 +368,10 @@ impl BackformApp {
         // "Start the routine" on a video whose sidecar names its exercise coaches that
         // exercise: a seated pelvic rock is never asked to lie down for a tilt.
         let plan = match (plan, &self.video_exercise) {
-            (Plan::Routine(_), Some(id)) => Plan::Single(id.clone()),
+            // (A routine the person brought, `--routine FILE`, is run as it is.)
+            (Plan::Routine(routine), Some(id)) if routine == RoutinePlan::acute() => {
+                Plan::Single(id.clone())
+            }
             (plan, _) => plan,
         };
         self.settings.settings.last_plan = Some(plan.remembered_as());

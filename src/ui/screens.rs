@@ -114,14 +114,16 @@ pub fn start_ui(
                 );
                 ui.add_space(12.0);
                 // A video that names its exercise (a sidecar file) is coached as that one.
-                let video_shows = view
-                    .video_exercise
-                    .and_then(|id| view.exercises.iter().find(|e| e.id == id));
                 let default = view
                     .routines
                     .first()
                     .cloned()
                     .unwrap_or_else(RoutinePlan::acute);
+                // (A routine the person brought, `--routine FILE`, is run as it is.)
+                let video_shows = view
+                    .video_exercise
+                    .filter(|_| default == RoutinePlan::acute())
+                    .and_then(|id| view.exercises.iter().find(|e| e.id == id));
                 let default_plan = Plan::Routine(default.clone());
                 let (start_text, under) = match video_shows {
                     Some(info) => (
@@ -443,5 +445,45 @@ fn routine_summary_ui(
     }
     if completed.is_empty() {
         ui.label(RichText::new("No exercise was recorded this time.").color(theme::TEXT_DIM));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A typed routine file opens, or its problem is kept to show under the field (the
+    /// start screen stays usable).
+    #[test]
+    fn the_routine_field_opens_a_file_or_keeps_why_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.toml");
+        std::fs::write(
+            &good,
+            "name = \"Mine\"\n[[exercise]]\nid = \"pelvic-rock\"\n",
+        )
+        .unwrap();
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(
+            &bad,
+            "name = \"Mine\"\n[[exercise]]\nid = \"pelvic-rock\"\nsets = 9\n",
+        )
+        .unwrap();
+
+        let mut field = RoutineField::default();
+        assert!(field.open().is_none());
+        assert!(field.error.is_some());
+
+        field.path = bad.display().to_string();
+        assert!(field.open().is_none());
+        let why = field.error.clone().unwrap();
+        assert!(
+            why.contains("bad.toml") && why.contains("sets") && why.contains("1–3"),
+            "{why}"
+        );
+
+        field.path = format!("  {}  ", good.display());
+        assert_eq!(field.open().map(|p| p.name), Some("Mine".to_string()));
+        assert_eq!(field.error, None);
     }
 }
