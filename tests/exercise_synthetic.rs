@@ -12,9 +12,9 @@ use support::body::NoiseSpec;
 use support::body::Shape;
 use support::body::bodies;
 use support::scenarios::{
-    Placement, RockVariant, RotationVariant, Scenario, TiltVariant, TractionVariant,
-    back_block_traction, back_block_traction_on, controlled_rotation, controlled_rotation_on,
-    pelvic_rock, pelvic_rock_on, pelvic_tilt, pelvic_tilt_on,
+    BridgeVariant, Placement, RockVariant, RotationVariant, Scenario, TiltVariant, TractionVariant,
+    back_block_traction, back_block_traction_on, bridge, bridge_on, controlled_rotation,
+    controlled_rotation_on, pelvic_rock, pelvic_rock_on, pelvic_tilt, pelvic_tilt_on,
 };
 use support::truth::judge;
 
@@ -281,6 +281,23 @@ fn pelvic_tilt_synthetic() {
     );
 }
 
+/// Bridges, each fault, from floor level and from 30° above.
+#[test]
+fn bridge_synthetic() {
+    let scenarios = [
+        BridgeVariant::Good,
+        BridgeVariant::TooLow,
+        BridgeVariant::Arching,
+        BridgeVariant::TooFast,
+        BridgeVariant::HoldTooShort,
+    ]
+    .map(bridge);
+    run_all(
+        scenarios.into(),
+        &[Placement::SideFloor, Placement::SideAbove],
+    );
+}
+
 #[test]
 fn controlled_rotation_synthetic() {
     let scenarios = [
@@ -360,6 +377,13 @@ fn five_bodies_failures(noise: NoiseSpec, seed_base: u64) -> Vec<String> {
         }
         for v in [RotationVariant::Good, RotationVariant::RangeTooLarge] {
             cases.push((controlled_rotation_on(v, shape), lying));
+        }
+        for v in [
+            BridgeVariant::Good,
+            BridgeVariant::TooLow,
+            BridgeVariant::Arching,
+        ] {
+            cases.push((bridge_on(v, shape), lying));
         }
         for v in [
             RockVariant::Good,
@@ -559,6 +583,11 @@ fn a_person_lying_or_sitting_still_for_a_minute_gets_no_rep_and_no_fault() {
         (
             pelvic_rock(RockVariant::Good),
             [Placement::FrontChest, Placement::FrontAboveOffAxis],
+            60.0,
+        ),
+        (
+            bridge(BridgeVariant::Good),
+            [Placement::SideFloor, Placement::SideAbove],
             60.0,
         ),
         // Traction is timed: its safety limit is one minute on the block.
@@ -789,4 +818,38 @@ fn a_still_person_or_a_faint_outline_never_becomes_tilts() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Each bridge's range in the report is the trunk's turn in degrees — what the
+/// range-of-motion work will build on — from the floor and from above.
+#[test]
+fn a_bridges_range_is_reported_in_degrees() {
+    let scenario = bridge(BridgeVariant::Good);
+    let shape = scenario.shape;
+    let lift = support::scenarios::bridge_in_line_lift_m(&shape);
+    // The true turn of the hips→shoulders line in the body's side plane.
+    let turn = |hip_lift_m: f64| {
+        let sk = support::body::Lying {
+            hip_lift_m,
+            ..support::body::Lying::default()
+        }
+        .skeleton(&shape);
+        use backform::pose::index::*;
+        let mid = |a: usize, b: usize| sk[a].add(sk[b]).scale(0.5);
+        let d = mid(LEFT_SHOULDER, RIGHT_SHOULDER).sub(mid(LEFT_HIP, RIGHT_HIP));
+        d.z.atan2(d.x).to_degrees()
+    };
+    let truth_deg = turn(0.0) - turn(lift);
+    for placement in [Placement::SideFloor, Placement::SideAbove] {
+        let frames = scenario.frames(placement, NoiseSpec::typical(), 31);
+        let report = analyze_frames(&scenario, &frames);
+        assert_eq!(report.reps.len(), 4, "{placement:?}");
+        for rep in &report.reps {
+            let got = rep.range_deg.unwrap();
+            assert!(
+                (got - truth_deg).abs() < 0.15 * truth_deg,
+                "{placement:?}: range {got:.1}° for a {truth_deg:.1}° turn"
+            );
+        }
+    }
 }

@@ -6,7 +6,7 @@
 //! ```json
 //! {"exercise": id, "duration_s": f,
 //!  "reps": [{"side": "left"|"right"|null, "side_inferred": bool, "start_s": f, "end_s": f,
-//!            "hold_s": f|null, "faults": [code]}],
+//!            "hold_s": f|null, "range_deg": f, "faults": [code]}],
 //!  "counts": {"left": n, "right": n, "total": n},
 //!  "faults": [{"code": c, "start_s": f, "end_s": f, "message": text}],
 //!  "prompts": [{"t": f, "text": text, "kind": "safety"|"form"|"camera", "code": c}],
@@ -52,6 +52,9 @@ pub struct ReportRep {
     pub end_s: f64,
     #[serde(serialize_with = "ms_opt")]
     pub hold_s: Option<f64>,
+    /// How far the rep went, degrees (exercises whose signal is a body angle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range_deg: Option<f64>,
     pub faults: Vec<FaultCode>,
 }
 
@@ -225,6 +228,7 @@ impl Report {
                     start_s: r.start_s,
                     end_s: r.end_s,
                     hold_s: r.hold_s,
+                    range_deg: r.range_deg.map(|d| (d * 10.0).round() / 10.0),
                     faults: r.faults.clone(),
                 })
                 .collect(),
@@ -287,6 +291,7 @@ mod tests {
                 start_s: 1.00049,
                 end_s: 4.2,
                 hold_s: Some(0.3),
+                range_deg: None,
                 faults: vec![FaultCode::RangeTooLarge],
             }],
             counts: Counts {
@@ -350,6 +355,7 @@ mod tests {
             start_s: 0.0,
             end_s: 1.0,
             hold_s: None,
+            range_deg: None,
             faults: vec![],
         };
         let json = serde_json::to_value(&rep).unwrap();

@@ -453,6 +453,7 @@ mod tests {
                 start_s: t.start_s + 0.2,
                 end_s: t.end_s + 0.3,
                 hold_s: t.plateau_s.map(|p| p - 0.2),
+                range_deg: None,
                 faults: vec![],
             })
             .collect();
@@ -531,6 +532,7 @@ mod tests {
             start_s: 26.0,
             end_s: 29.0,
             hold_s: Some(1.0),
+            range_deg: None,
             faults: vec![],
         });
         let s = wrong_for(&r, "phantom");

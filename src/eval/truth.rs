@@ -95,6 +95,7 @@ fn hold_signal(exercise: &str) -> Option<&'static str> {
     match exercise {
         "pelvic-tilt" => Some("pelvis_posterior_tilt_deg"),
         "controlled-rotation" => Some("knee_drop_deg"),
+        "bridge" => Some("hip_lift_rotation_deg"),
         "pelvic-rock" => Some("pelvis_lateral_tilt_deg"),
         _ => None,
     }

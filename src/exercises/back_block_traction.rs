@@ -665,6 +665,7 @@ impl Exercise for BackBlockTraction {
                     start_s: a,
                     end_s: b,
                     hold_s: Some(b - a),
+                    range_deg: None,
                     faults: codes,
                 }
             })

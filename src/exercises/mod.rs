@@ -10,6 +10,7 @@
 //! Nothing here decides prompts' timing or wording order; that is the coach's job.
 
 pub mod back_block_traction;
+pub mod bridge;
 pub mod controlled_rotation;
 pub mod counter;
 pub mod faults;
@@ -45,11 +46,13 @@ pub enum FaultCode {
     BlockTooHigh,
     BothLegsTogether,
     OverTime,
+    HipsTooLow,
+    BackArching,
 }
 
 impl FaultCode {
     /// Every code.
-    pub const ALL: [FaultCode; 13] = [
+    pub const ALL: [FaultCode; 15] = [
         FaultCode::HoldTooShort,
         FaultCode::Crunch,
         FaultCode::HipsLift,
@@ -63,6 +66,8 @@ impl FaultCode {
         FaultCode::BlockTooHigh,
         FaultCode::BothLegsTogether,
         FaultCode::OverTime,
+        FaultCode::HipsTooLow,
+        FaultCode::BackArching,
     ];
 
     /// The code as written in reports, e.g. `hold-too-short`.
@@ -81,6 +86,8 @@ impl FaultCode {
             FaultCode::BlockTooHigh => "block-too-high",
             FaultCode::BothLegsTogether => "both-legs-together",
             FaultCode::OverTime => "over-time",
+            FaultCode::HipsTooLow => "hips-too-low",
+            FaultCode::BackArching => "back-arching",
         }
     }
 
@@ -104,6 +111,7 @@ impl FaultCode {
                 | FaultCode::ShouldersSway
                 | FaultCode::ShouldersTilt
                 | FaultCode::RangeTooLarge
+                | FaultCode::BackArching
         )
     }
 }
@@ -162,6 +170,9 @@ pub struct RepRecord {
     pub end_s: f64,
     /// The plateau at the rep's peak, seconds (`None` for exercises without holds).
     pub hold_s: Option<f64>,
+    /// How far the rep went, degrees of the exercise's movement (`None` where the
+    /// signal is not an angle of the body).
+    pub range_deg: Option<f64>,
     pub faults: Vec<FaultCode>,
 }
 
@@ -399,6 +410,7 @@ pub fn faults_of(id: &str) -> &'static [FaultCode] {
         "controlled-rotation" => controlled_rotation::FAULTS,
         "pelvic-rock" => pelvic_rock::FAULTS,
         "back-block-traction" => back_block_traction::FAULTS,
+        "bridge" => bridge::FAULTS,
         _ => &[],
     }
 }
@@ -418,6 +430,7 @@ pub fn create_from_spec(spec: ExerciseSpec) -> Result<Box<dyn Exercise>, SpecErr
         "controlled-rotation" => Box::new(controlled_rotation::ControlledRotation::new(spec)?),
         "pelvic-rock" => Box::new(pelvic_rock::PelvicRock::new(spec)?),
         "back-block-traction" => Box::new(back_block_traction::BackBlockTraction::new(spec)?),
+        "bridge" => Box::new(bridge::Bridge::new(spec)?),
         other => return Err(SpecError::UnknownExercise(other.to_owned())),
     })
 }

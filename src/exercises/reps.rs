@@ -60,6 +60,8 @@ pub struct RepEngine {
     inferred_sides: u32,
     /// The last frame's signal was measured.
     signal_seen: bool,
+    /// The signal is the movement's angle in degrees: each rep's peak is its range.
+    range_in_degrees: bool,
     /// Alternation is judged from this rep on (a new view drops the rep under way, so
     /// the one before it says nothing about the next one's side).
     alternation_from: usize,
@@ -101,7 +103,15 @@ impl RepEngine {
             inferred_sides: 0,
             signal_seen: false,
             alternation_from: 0,
+            range_in_degrees: false,
         })
+    }
+
+    /// Reports each rep's peak as its range in degrees (the signal is the movement's
+    /// own angle).
+    pub fn with_range_in_degrees(mut self) -> Self {
+        self.range_in_degrees = true;
+        self
     }
 
     /// One frame: `signal` is `None` when its landmarks are not seen.
@@ -290,6 +300,7 @@ impl RepEngine {
             start_s: m.start_s,
             end_s: m.end_s,
             hold_s: self.report_hold.then_some(m.hold_s),
+            range_deg: self.range_in_degrees.then_some(m.peak.abs()),
             faults,
         };
         self.reps.push(rep.clone());

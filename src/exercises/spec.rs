@@ -17,16 +17,17 @@ use serde::de::DeserializeOwned;
 
 use super::FaultCode;
 
-/// The exercise ids, in the routine's order.
-pub const IDS: [&str; 4] = [
+/// The exercise ids: the acute routine's four in its order, then the others.
+pub const IDS: [&str; 5] = [
     "pelvic-tilt",
     "controlled-rotation",
     "pelvic-rock",
     "back-block-traction",
+    "bridge",
 ];
 
 /// The embedded spec files, by id.
-const SOURCES: [(&str, &str); 4] = [
+const SOURCES: [(&str, &str); 5] = [
     (
         "pelvic-tilt",
         include_str!("../../assets/exercises/pelvic-tilt.toml"),
@@ -43,6 +44,7 @@ const SOURCES: [(&str, &str); 4] = [
         "back-block-traction",
         include_str!("../../assets/exercises/back-block-traction.toml"),
     ),
+    ("bridge", include_str!("../../assets/exercises/bridge.toml")),
 ];
 
 /// Trouble with an exercise spec.

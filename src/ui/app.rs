@@ -205,7 +205,8 @@ impl BackformApp {
             .unwrap_or(SourceChoice::Camera(settings.settings.camera_index));
         let model = options.model.unwrap_or(settings.settings.model.into());
         picker.camera_index = settings.settings.camera_index;
-        let exercises = crate::coach::routine::ACUTE_ROUTINE
+        // Every exercise backform coaches, the acute routine's first.
+        let exercises = crate::exercises::spec::IDS
             .iter()
             .filter_map(|id| crate::pipeline::engine::exercise_info(id))
             .collect();

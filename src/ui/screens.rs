@@ -175,14 +175,14 @@ pub fn start_ui(
                     }
                 }
                 ui.add_space(12.0);
-                ui.label(
+                let caption = ui.label(
                     RichText::new("Or a routine file from your physio:").color(theme::TEXT_DIM),
                 );
                 ui.horizontal(|ui| {
                     let field = egui::TextEdit::singleline(&mut routine_field.path)
                         .hint_text("/path/to/routine.toml")
                         .desired_width(button_width - 90.0);
-                    let typed = ui.add(field);
+                    let typed = ui.add(field).labelled_by(caption.id);
                     let enter = typed.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     if (ui.button(RichText::new("Open").size(20.0)).clicked() || enter)
                         && let Some(plan) = routine_field.open()

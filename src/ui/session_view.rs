@@ -721,7 +721,12 @@ fn hold_ring_ui(ui: &mut Ui, hold: &HoldProgress) {
     painter.text(
         pos2(centre.x + radius + 24.0, centre.y + 16.0),
         Align2::LEFT_CENTER,
-        format!("{:.0} of {:.0} s", hold.held_s.floor(), hold.target_s),
+        // A target of 2.5 s reads as such, not rounded to 2.
+        format!(
+            "{:.0} of {} s",
+            hold.held_s.floor(),
+            (hold.target_s * 10.0).round() / 10.0
+        ),
         egui::FontId::proportional(22.0),
         theme::TEXT_DIM,
     );

@@ -799,3 +799,112 @@ pub fn back_block_traction_on(variant: TractionVariant, shape: Shape) -> Scenari
 
 /// The target a camera looks at for a lying body (hips at the origin).
 pub const LYING_TARGET: V3 = v3(-0.15, 0.0, 0.2);
+
+// ---------------------------------------------------------------- bridge
+
+/// Bridge variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BridgeVariant {
+    Good,
+    /// Hips lifted less than half way to the shoulder–knee line.
+    TooLow,
+    /// Hips pushed well above the line (an arched lower back).
+    Arching,
+    TooFast,
+    HoldTooShort,
+}
+
+/// How high (m) this body's hips must lift for shoulders, hips and knees to be in line.
+pub fn bridge_in_line_lift_m(shape: &Shape) -> f64 {
+    // The hip's height above the shoulder–knee line, in the body's side plane (x, z).
+    let above_line = |lift: f64| {
+        let sk = Lying {
+            hip_lift_m: lift,
+            ..Lying::default()
+        }
+        .skeleton(shape);
+        let mid = |a: usize, b: usize| sk[a].add(sk[b]).scale(0.5);
+        use backform::pose::index::*;
+        let (s, h, k) = (
+            mid(LEFT_SHOULDER, RIGHT_SHOULDER),
+            mid(LEFT_HIP, RIGHT_HIP),
+            mid(LEFT_KNEE, RIGHT_KNEE),
+        );
+        // Line height at the hip's x.
+        let u = (h.x - s.x) / (k.x - s.x);
+        h.z - (s.z + u * (k.z - s.z))
+    };
+    let (mut lo, mut hi) = (0.0, 0.6);
+    for _ in 0..50 {
+        let mid = 0.5 * (lo + hi);
+        if above_line(mid) < 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+pub fn bridge(variant: BridgeVariant) -> Scenario {
+    bridge_on(variant, Shape::adult(1.0))
+}
+
+/// Bridges by a body of `shape`: lifts to the line (good), 40% of the way (too low)
+/// or 60% past it (arching), held 3.5 s (1.2 s for a short hold), moving in 1.1 s
+/// (0.3 s when too fast).
+pub fn bridge_on(variant: BridgeVariant, shape: Shape) -> Scenario {
+    let in_line = bridge_in_line_lift_m(&shape);
+    let (out, hold, share) = match variant {
+        BridgeVariant::Good => (1.1, 3.5, 1.0),
+        BridgeVariant::TooLow => (1.1, 3.5, 0.4),
+        BridgeVariant::Arching => (1.1, 3.5, 1.6),
+        BridgeVariant::TooFast => (0.3, 3.5, 1.0),
+        BridgeVariant::HoldTooShort => (1.1, 1.2, 1.0),
+    };
+    let lifts = train(4, 2.5, out, hold, out, 1.8, |_| share * in_line);
+    let duration = lifts.last().map_or(10.0, |m| m.end_s() + 2.0);
+    let mut t = truth("bridge", duration);
+    t.reps = reps_of(&lifts, |_| None, true);
+    for m in &lifts {
+        let fault = |code, start_s, end_s| TruthFault {
+            code,
+            start_s,
+            end_s,
+        };
+        match variant {
+            BridgeVariant::Good => {}
+            BridgeVariant::TooLow => t.faults.push(fault(
+                FaultCode::HipsTooLow,
+                m.hold_start_s(),
+                m.hold_end_s(),
+            )),
+            BridgeVariant::Arching => t.faults.push(fault(
+                FaultCode::BackArching,
+                m.crossing_s(m.amplitude / share).unwrap_or(m.start_s),
+                m.uncrossing_s(m.amplitude / share).unwrap_or(m.end_s()),
+            )),
+            BridgeVariant::TooFast => {
+                t.faults
+                    .push(fault(FaultCode::TooFast, m.start_s, m.end_s()))
+            }
+            BridgeVariant::HoldTooShort => t.faults.push(fault(
+                FaultCode::HoldTooShort,
+                m.hold_start_s(),
+                m.hold_end_s(),
+            )),
+        }
+    }
+    Scenario {
+        name: format!("bridge/{variant:?}"),
+        truth: t,
+        shape,
+        pose: Box::new(move |time| {
+            Lying {
+                hip_lift_m: sum(&lifts, time),
+                ..Lying::default()
+            }
+            .skeleton(&shape)
+        }),
+    }
+}
