@@ -215,7 +215,7 @@ fn tab_order(harness: &mut Harness<'static, BackformApp>, presses: usize) -> Vec
 fn tab_walks_the_start_screen_in_reading_order() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(options(dir.path()), no_launches());
-    let order = tab_order(&mut harness, 11);
+    let order = tab_order(&mut harness, 12);
     assert_eq!(
         order,
         [
@@ -225,6 +225,7 @@ fn tab_walks_the_start_screen_in_reading_order() {
             "Pelvic rocks",
             "Back block traction",
             "Bridges",
+            "Seated twists",
             "Or a routine file from your physio:",
             "Open",
             "Play the demo",

@@ -96,6 +96,7 @@ fn hold_signal(exercise: &str) -> Option<&'static str> {
         "pelvic-tilt" => Some("pelvis_posterior_tilt_deg"),
         "controlled-rotation" => Some("knee_drop_deg"),
         "bridge" => Some("hip_lift_rotation_deg"),
+        "seated-twist" => Some("trunk_axial_rotation_deg"),
         "pelvic-rock" => Some("pelvis_lateral_tilt_deg"),
         _ => None,
     }

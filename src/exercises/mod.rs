@@ -17,6 +17,7 @@ pub mod faults;
 pub mod pelvic_rock;
 pub mod pelvic_tilt;
 pub mod reps;
+pub mod seated_twist;
 pub mod spec;
 
 use std::fmt;
@@ -48,11 +49,13 @@ pub enum FaultCode {
     OverTime,
     HipsTooLow,
     BackArching,
+    PelvisTurns,
+    LeanSideways,
 }
 
 impl FaultCode {
     /// Every code.
-    pub const ALL: [FaultCode; 15] = [
+    pub const ALL: [FaultCode; 17] = [
         FaultCode::HoldTooShort,
         FaultCode::Crunch,
         FaultCode::HipsLift,
@@ -68,6 +71,8 @@ impl FaultCode {
         FaultCode::OverTime,
         FaultCode::HipsTooLow,
         FaultCode::BackArching,
+        FaultCode::PelvisTurns,
+        FaultCode::LeanSideways,
     ];
 
     /// The code as written in reports, e.g. `hold-too-short`.
@@ -88,6 +93,8 @@ impl FaultCode {
             FaultCode::OverTime => "over-time",
             FaultCode::HipsTooLow => "hips-too-low",
             FaultCode::BackArching => "back-arching",
+            FaultCode::PelvisTurns => "pelvis-turns",
+            FaultCode::LeanSideways => "lean-sideways",
         }
     }
 
@@ -112,6 +119,8 @@ impl FaultCode {
                 | FaultCode::ShouldersTilt
                 | FaultCode::RangeTooLarge
                 | FaultCode::BackArching
+                | FaultCode::PelvisTurns
+                | FaultCode::LeanSideways
         )
     }
 }
@@ -411,6 +420,7 @@ pub fn faults_of(id: &str) -> &'static [FaultCode] {
         "pelvic-rock" => pelvic_rock::FAULTS,
         "back-block-traction" => back_block_traction::FAULTS,
         "bridge" => bridge::FAULTS,
+        "seated-twist" => seated_twist::FAULTS,
         _ => &[],
     }
 }
@@ -431,6 +441,7 @@ pub fn create_from_spec(spec: ExerciseSpec) -> Result<Box<dyn Exercise>, SpecErr
         "pelvic-rock" => Box::new(pelvic_rock::PelvicRock::new(spec)?),
         "back-block-traction" => Box::new(back_block_traction::BackBlockTraction::new(spec)?),
         "bridge" => Box::new(bridge::Bridge::new(spec)?),
+        "seated-twist" => Box::new(seated_twist::SeatedTwist::new(spec)?),
         other => return Err(SpecError::UnknownExercise(other.to_owned())),
     })
 }

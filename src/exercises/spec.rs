@@ -18,16 +18,17 @@ use serde::de::DeserializeOwned;
 use super::FaultCode;
 
 /// The exercise ids: the acute routine's four in its order, then the others.
-pub const IDS: [&str; 5] = [
+pub const IDS: [&str; 6] = [
     "pelvic-tilt",
     "controlled-rotation",
     "pelvic-rock",
     "back-block-traction",
     "bridge",
+    "seated-twist",
 ];
 
 /// The embedded spec files, by id.
-const SOURCES: [(&str, &str); 5] = [
+const SOURCES: [(&str, &str); 6] = [
     (
         "pelvic-tilt",
         include_str!("../../assets/exercises/pelvic-tilt.toml"),
@@ -45,6 +46,10 @@ const SOURCES: [(&str, &str); 5] = [
         include_str!("../../assets/exercises/back-block-traction.toml"),
     ),
     ("bridge", include_str!("../../assets/exercises/bridge.toml")),
+    (
+        "seated-twist",
+        include_str!("../../assets/exercises/seated-twist.toml"),
+    ),
 ];
 
 /// Trouble with an exercise spec.

@@ -348,6 +348,12 @@ pub struct BodyFrame {
     pub hip_sideways_torso: f64,
     /// Shoulder midpoint toward the person's left of the hip midpoint (a sideways lean).
     pub lean_torso: f64,
+    /// Upright front view: the shoulder line's turn about the vertical, degrees, + when
+    /// the person turns toward their left (the left shoulder goes back), from BlazePose's
+    /// depth against the line's width in the picture.
+    pub shoulder_yaw_deg: f64,
+    /// The same for the hip line (the pelvis turning).
+    pub hip_yaw_deg: f64,
     /// The belly's silhouette edge above the trunk line, torso lengths, when the pose
     /// stage read it ([`Pose::belly_height_torso`]).
     pub belly_height_torso: Option<f64>,
@@ -390,6 +396,11 @@ impl BodyFrame {
             }
         };
         let wrist_reach = |w: usize| (at(w) - nose).dot(head) / s;
+        // A line from right to left turned back on its left end: depth grows to the left.
+        let yaw = |l: usize, r: usize| {
+            let across = (at(l) - at(r)).dot(left);
+            (z(l) - z(r)).atan2(across).to_degrees()
+        };
 
         BodyFrame {
             axes: *axes,
@@ -431,6 +442,8 @@ impl BodyFrame {
             shoulder_sideways_torso: (shoulder_mid - ankle_mid).dot(left) / s,
             hip_sideways_torso: (hip_mid - ankle_mid).dot(left) / s,
             lean_torso: (shoulder_mid - hip_mid).dot(left) / s,
+            shoulder_yaw_deg: yaw(LEFT_SHOULDER, RIGHT_SHOULDER),
+            hip_yaw_deg: yaw(LEFT_HIP, RIGHT_HIP),
             belly_height_torso: pose.belly_height_torso.map(f64::from),
             points,
             depth_px,

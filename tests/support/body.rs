@@ -215,6 +215,12 @@ pub struct Seated {
     pub sway_m: f64,
     /// Shoulder line tilt, + = left shoulder up.
     pub shoulder_tilt_deg: f64,
+    /// The upper body turned about the vertical (a seated twist), + toward the left.
+    pub twist_deg: f64,
+    /// The pelvis (and the upper body on it) turned about the vertical, + toward the left.
+    pub pelvis_turn_deg: f64,
+    /// The upper body shifted sideways off the hips, metres, + toward the left.
+    pub lean_m: f64,
 }
 
 /// 33 landmarks in world metres.
@@ -448,6 +454,19 @@ impl Seated {
                 forward,
                 v3(-sgn, 0.0, 0.0),
             );
+        }
+        // A twist turns the upper body about the vertical through the hips; a pelvis that
+        // turns takes the upper body with it. A lean shifts the upper body sideways.
+        let axis = v3(hip_mid_rest.x, 0.0, 0.0);
+        let turn = |p: V3, deg: f64| p.rotate_about(axis, v3(0.0, 0.0, 1.0), rad(deg));
+        for p in sk.iter_mut().take(LEFT_HIP) {
+            *p = turn(
+                p.add(v3(self.lean_m, 0.0, 0.0)),
+                self.twist_deg + self.pelvis_turn_deg,
+            );
+        }
+        for i in [LEFT_HIP, RIGHT_HIP] {
+            sk[i] = turn(sk[i], self.pelvis_turn_deg);
         }
         // Thighs forward (the knees stay where they are), shins down, feet flat.
         for (hip_i, knee_i, ankle_i, heel_i, toe_i, x) in [

@@ -593,6 +593,7 @@ pub fn pelvic_rock_on(variant: RockVariant, shape: Shape) -> Scenario {
                 carry: 1.2,
                 sway_m: sum(&sways, time),
                 shoulder_tilt_deg: sum(&tilts, time),
+                ..Seated::default()
             }
             .skeleton(&shape)
         }),
@@ -903,6 +904,108 @@ pub fn bridge_on(variant: BridgeVariant, shape: Shape) -> Scenario {
             Lying {
                 hip_lift_m: sum(&lifts, time),
                 ..Lying::default()
+            }
+            .skeleton(&shape)
+        }),
+    }
+}
+
+// ---------------------------------------------------------------- seated twist
+
+/// Seated twist variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TwistVariant {
+    Good,
+    /// The whole body turns on the seat: the pelvis goes 30° of the 35°.
+    PelvisTurns,
+    /// The shoulders shift 0.22 torso lengths toward the turn.
+    LeanSideways,
+    TooFast,
+    HoldTooShort,
+}
+
+pub fn seated_twist(variant: TwistVariant) -> Scenario {
+    seated_twist_on(variant, Shape::adult(1.0))
+}
+
+/// Six twists, left first, alternating: 35° in 1.4 s (0.3 s when too fast), held 2 s
+/// (not at all when short: a 0.57 s plateau), back, 0.8 s between.
+pub fn seated_twist_on(variant: TwistVariant, shape: Shape) -> Scenario {
+    let (out, hold) = match variant {
+        TwistVariant::TooFast => (0.3, 2.0),
+        TwistVariant::HoldTooShort => (1.4, 0.0),
+        _ => (1.4, 2.0),
+    };
+    let sign = |k: usize| if k.is_multiple_of(2) { 1.0 } else { -1.0 };
+    let pelvis_share = if variant == TwistVariant::PelvisTurns {
+        30.0 / 35.0
+    } else {
+        0.0
+    };
+    let twists = train(6, 2.0, out, hold, out, 0.8, |k| sign(k) * 35.0);
+    let pelvis = train(6, 2.0, out, hold, out, 0.8, |k| {
+        sign(k) * 35.0 * pelvis_share
+    });
+    let lean_m = if variant == TwistVariant::LeanSideways {
+        0.22 * shape.torso
+    } else {
+        0.0
+    };
+    let leans = train(6, 2.0, out, hold, out, 0.8, |k| sign(k) * lean_m);
+    let duration = twists.last().map_or(10.0, |m| m.end_s() + 2.0);
+    let mut t = truth("seated-twist", duration);
+    t.reps = reps_of(
+        &twists,
+        |k| {
+            Some(if k.is_multiple_of(2) {
+                Side::Left
+            } else {
+                Side::Right
+            })
+        },
+        true,
+    );
+    for &m in &twists {
+        let span = |share: f64| {
+            let level = share * m.amplitude;
+            m.crossing_s(level)
+                .zip(m.uncrossing_s(level))
+                .unwrap_or((m.start_s, m.end_s()))
+        };
+        let fault = |code, (start_s, end_s): (f64, f64)| TruthFault {
+            code,
+            start_s,
+            end_s,
+        };
+        match variant {
+            TwistVariant::Good => {}
+            // The hips past 15° of turn (the spec's floor) at half the movement.
+            TwistVariant::PelvisTurns => t.faults.push(fault(FaultCode::PelvisTurns, span(0.5))),
+            // Past the spec's 0.12 torso lengths at 0.12 / 0.22 of the movement.
+            TwistVariant::LeanSideways => t
+                .faults
+                .push(fault(FaultCode::LeanSideways, span(0.12 / 0.22))),
+            TwistVariant::TooFast => t
+                .faults
+                .push(fault(FaultCode::TooFast, (m.start_s, m.end_s()))),
+            TwistVariant::HoldTooShort => t.faults.push(fault(
+                FaultCode::HoldTooShort,
+                (m.hold_start_s(), m.hold_end_s()),
+            )),
+        }
+    }
+    Scenario {
+        name: format!("seated-twist/{variant:?}"),
+        truth: t,
+        shape,
+        pose: Box::new(move |time| {
+            let total = sum(&twists, time);
+            let pelvis = sum(&pelvis, time);
+            Seated {
+                twist_deg: total - pelvis,
+                pelvis_turn_deg: pelvis,
+                lean_m: sum(&leans, time),
+                ..Seated::default()
             }
             .skeleton(&shape)
         }),
