@@ -356,6 +356,40 @@ fn controlled_rotation_from_the_feet_asks_to_move_the_camera() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// The new exercises filmed from where they cannot be judged: a bridge from the feet end,
+/// a seated twist from the side. Each asks for its camera and counts nothing.
+#[test]
+fn the_new_exercises_from_the_wrong_place_ask_to_move_the_camera() {
+    let mut failures = Vec::new();
+    let mut bridge = bridge(BridgeVariant::Good);
+    bridge.truth.expect_camera_prompt = Some(
+        backform::exercises::spec::load("bridge")
+            .unwrap()
+            .camera
+            .wrong_view,
+    );
+    failures.extend(check(&bridge, Placement::FeetEnd, NoiseSpec::typical(), 8));
+    let mut twist = seated_twist(TwistVariant::Good);
+    twist.truth.expect_camera_prompt = Some(
+        backform::exercises::spec::load("seated-twist")
+            .unwrap()
+            .camera
+            .wrong_view,
+    );
+    // Beside the chair at chest height.
+    let side = support::body::Camera::orbit(support::body::v3(0.0, -0.2, 0.75), 2.5, 90.0, 5.0);
+    let frames = twist.frames_through(&side, NoiseSpec::typical(), 9, 30.0);
+    let report = analyze_frames(&twist, &frames);
+    let verdict = support::truth::judge(&twist.truth, &report);
+    failures.extend(
+        verdict
+            .failures
+            .iter()
+            .map(|f| format!("twist from the side: {f}")),
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn pelvic_rock_synthetic() {
     let scenarios = [

@@ -39,6 +39,7 @@ pub const FAULTS: &[FaultCode] = &[
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TwistChecks {
+    pub facing_max_deg: f64,
     pub min_side_deg: f64,
     pub pelvis_share: f64,
     pub pelvis_min_deg: f64,
@@ -109,8 +110,14 @@ impl Exercise for SeatedTwist {
     }
 
     fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
-        // Seated upright: the trunk within ~30° of the image's vertical.
-        self.spec.start_check(frame.axes.up_dir.y < -0.85)
+        // Seated upright (the trunk within ~30° of the image's vertical) and facing the
+        // camera: a person filmed from the side looks front-on for a moment while turned
+        // toward it, and must not be calibrated there.
+        self.spec.start_check(
+            frame.axes.up_dir.y < -0.85
+                && frame.shoulder_yaw_deg.abs() < self.checks.facing_max_deg
+                && frame.hip_yaw_deg.abs() < self.checks.facing_max_deg,
+        )
     }
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
