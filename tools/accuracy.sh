@@ -25,6 +25,8 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
   echo "Bodies H and I were rendered later; \`tests/clips/bodies-HI/README.md\` says which of"
   echo "their clips were looked at while tuning. Body J (\`tests/clips/bodies-J/\`) was rendered"
   echo "last and kept out of tuning, like E, and so was body K (\`tests/clips/bodies-K/\`)."
+  echo "The exercises beyond the acute routine (bridge, seated twist) are scored on bodies L, M"
+  echo "and N, rendered before their code was written (\`tests/clips/exercises-LMN/README.md\`)."
   echo
   echo "The tables from before the \"Coach any body\" work are kept in"
   echo "[\`accuracy-before.md\`](accuracy-before.md)."
@@ -39,6 +41,7 @@ sets=(
   "bodies H and I (tests/clips/bodies-HI)|tests/clips/bodies-HI"
   "body J, unseen (tests/clips/bodies-J)|tests/clips/bodies-J"
   "body K, unseen (tests/clips/bodies-K)|tests/clips/bodies-K"
+  "new exercises, bodies L, M, N (tests/clips/exercises-LMN)|tests/clips/exercises-LMN"
 )
 i=0
 for entry in "${sets[@]}"; do
