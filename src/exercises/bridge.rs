@@ -122,11 +122,9 @@ impl Exercise for Bridge {
         let trunk_seen =
             sees(BodyPart::Shoulders, SideNeed::Either) && sees(BodyPart::Hips, SideNeed::Either);
         let Some(f) = frame.filter(|_| trunk_seen) else {
-            for code in [FaultCode::HipsTooLow, FaultCode::BackArching] {
-                events.extend(self.engine.faults.observe(t_s, code, None, &[]));
-            }
-            events.extend(self.engine.step(t_s, None));
-            return events;
+            return self
+                .engine
+                .unseen(t_s, &[FaultCode::HipsTooLow, FaultCode::BackArching]);
         };
         let c = &self.checks;
         let knees_seen = sees(BodyPart::Knees, SideNeed::Either);

@@ -182,15 +182,14 @@ impl Exercise for PelvicRock {
             if self.last_seen_s.is_none_or(|seen| t_s - seen > STILL_GAP_S) {
                 self.still_since = None;
             }
-            for code in [
-                FaultCode::ShouldersSway,
-                FaultCode::ShouldersTilt,
-                FaultCode::NoPelvisMovement,
-            ] {
-                events.extend(self.engine.faults.observe(t_s, code, None, &[]));
-            }
-            events.extend(self.engine.step(t_s, None));
-            return events;
+            return self.engine.unseen(
+                t_s,
+                &[
+                    FaultCode::ShouldersSway,
+                    FaultCode::ShouldersTilt,
+                    FaultCode::NoPelvisMovement,
+                ],
+            );
         };
         self.last_seen_s = Some(t_s);
         let c = &self.checks;

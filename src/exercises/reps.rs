@@ -114,6 +114,17 @@ impl RepEngine {
         self
     }
 
+    /// A frame in which the exercise's signal is not seen: its position checks `codes`
+    /// cannot be judged either.
+    pub fn unseen(&mut self, t_s: f64, codes: &[FaultCode]) -> Vec<ExerciseEvent> {
+        let mut events = Vec::new();
+        for &code in codes {
+            events.extend(self.faults.observe(t_s, code, None, &[]));
+        }
+        events.extend(self.step(t_s, None));
+        events
+    }
+
     /// One frame: `signal` is `None` when its landmarks are not seen.
     pub fn step(&mut self, t_s: f64, signal: Option<f64>) -> Vec<ExerciseEvent> {
         let dt = self.last_t.map_or(0.0, |l| (t_s - l).max(0.0));

@@ -141,11 +141,9 @@ impl Exercise for SeatedTwist {
         let shoulders_seen = seen.sees(BodyPart::Shoulders, SideNeed::Both, min);
         let hips_seen = seen.sees(BodyPart::Hips, SideNeed::Both, min);
         let Some(f) = frame.filter(|_| shoulders_seen) else {
-            for code in [FaultCode::PelvisTurns, FaultCode::LeanSideways] {
-                events.extend(self.engine.faults.observe(t_s, code, None, &[]));
-            }
-            events.extend(self.engine.step(t_s, None));
-            return events;
+            return self
+                .engine
+                .unseen(t_s, &[FaultCode::PelvisTurns, FaultCode::LeanSideways]);
         };
         let twist = self.twist_deg(f);
         let hip_turn = f.hip_yaw_deg - self.rest.hip_yaw_deg;
