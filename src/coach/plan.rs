@@ -125,23 +125,27 @@ impl RoutinePlan {
         Self::parse(&text, &path.display().to_string())
     }
 
-    /// The built-in routines, the default (acute) first.
-    pub fn built_in() -> Vec<RoutinePlan> {
-        BUILT_IN
-            .iter()
-            .filter_map(|(stem, text)| {
-                Self::parse(text, &format!("assets/routines/{stem}.toml"))
-                    .inspect_err(|e| tracing::error!("{e}"))
-                    .ok()
-            })
-            .collect()
+    /// The built-in routines, the default (acute) first: parsed and checked once (the
+    /// start screen asks every frame).
+    pub fn built_in() -> &'static [RoutinePlan] {
+        static PARSED: std::sync::OnceLock<Vec<RoutinePlan>> = std::sync::OnceLock::new();
+        PARSED.get_or_init(|| {
+            BUILT_IN
+                .iter()
+                .filter_map(|(stem, text)| {
+                    Self::parse(text, &format!("assets/routines/{stem}.toml"))
+                        .inspect_err(|e| tracing::error!("{e}"))
+                        .ok()
+                })
+                .collect()
+        })
     }
 
     /// The default routine: the acute one.
     pub fn acute() -> RoutinePlan {
         Self::built_in()
-            .into_iter()
-            .next()
+            .first()
+            .cloned()
             .unwrap_or_else(|| RoutinePlan {
                 name: "Acute low-back pain".into(),
                 notes: String::new(),
@@ -150,6 +154,11 @@ impl RoutinePlan {
                     .map(|id| PlanEntry::of(id))
                     .collect(),
             })
+    }
+
+    /// Whether this is the default (acute) routine.
+    pub fn is_acute(&self) -> bool {
+        Self::built_in().first().is_some_and(|acute| acute == self)
     }
 
     /// Written back as a routine file.

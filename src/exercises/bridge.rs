@@ -97,8 +97,7 @@ impl Exercise for Bridge {
     }
 
     fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
-        // Knees up off the hip–ankle line by a good part of a torso length.
-        self.spec.start_check(frame.knee_height_torso > 0.25)
+        self.spec.start_check(super::knees_bent_up(frame))
     }
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {

@@ -393,7 +393,7 @@ impl Exercise for ControlledRotation {
     }
 
     fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
-        self.spec.start_check(frame.knee_height_torso > 0.25)
+        self.spec.start_check(super::knees_bent_up(frame))
     }
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {

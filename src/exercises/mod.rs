@@ -372,6 +372,12 @@ impl Requirements {
     }
 }
 
+/// Lying on the back with the knees bent up (the starting position of the lying exercises
+/// but traction): the knees off the hip–ankle line by a good part of a torso length.
+pub fn knees_bent_up(frame: &BodyFrame) -> bool {
+    frame.knee_height_torso > 0.25
+}
+
 /// The median of `measure` over resting frames (`(t_s, frame)`), 0 when there are none.
 pub fn rest_median(rest: &[(f64, BodyFrame)], measure: impl Fn(&BodyFrame) -> f64) -> f64 {
     median(&rest.iter().map(|(_, b)| measure(b)).collect::<Vec<_>>()).unwrap_or(0.0)

@@ -301,11 +301,6 @@ impl PelvicTilt {
     }
 }
 
-fn knees_bent(frame: &BodyFrame) -> bool {
-    // Knees up off the hip–ankle line by a good part of a torso length.
-    frame.knee_height_torso > 0.25
-}
-
 impl Exercise for PelvicTilt {
     fn spec(&self) -> &ExerciseSpec {
         &self.spec
@@ -319,7 +314,7 @@ impl Exercise for PelvicTilt {
     }
 
     fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
-        self.spec.start_check(knees_bent(frame))
+        self.spec.start_check(super::knees_bent_up(frame))
     }
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {

@@ -49,7 +49,7 @@ impl Plan {
     /// or the exercise's id.
     pub fn remembered_as(&self) -> String {
         match self {
-            Plan::Routine(plan) if *plan == RoutinePlan::acute() => "routine".to_string(),
+            Plan::Routine(plan) if plan.is_acute() => "routine".to_string(),
             Plan::Routine(plan) => format!("routine:{}", plan.name),
             Plan::Single(id) => id.clone(),
         }

@@ -185,8 +185,8 @@ impl BackformApp {
         let routines: Vec<RoutinePlan> = options
             .routine
             .iter()
-            .cloned()
             .chain(RoutinePlan::built_in())
+            .cloned()
             .collect();
         let plan = match &options.exercise {
             Some(id) => Plan::Single(id.clone()),
@@ -370,9 +370,7 @@ impl BackformApp {
         // exercise: a seated pelvic rock is never asked to lie down for a tilt.
         let plan = match (plan, &self.video_exercise) {
             // (A routine the person brought, `--routine FILE`, is run as it is.)
-            (Plan::Routine(routine), Some(id)) if routine == RoutinePlan::acute() => {
-                Plan::Single(id.clone())
-            }
+            (Plan::Routine(routine), Some(id)) if routine.is_acute() => Plan::Single(id.clone()),
             (plan, _) => plan,
         };
         self.settings.settings.last_plan = Some(plan.remembered_as());

@@ -122,7 +122,7 @@ pub fn start_ui(
                 // (A routine the person brought, `--routine FILE`, is run as it is.)
                 let video_shows = view
                     .video_exercise
-                    .filter(|_| default == RoutinePlan::acute())
+                    .filter(|_| default.is_acute())
                     .and_then(|id| view.exercises.iter().find(|e| e.id == id));
                 let default_plan = Plan::Routine(default.clone());
                 let (start_text, under) = match video_shows {
@@ -130,7 +130,7 @@ pub fn start_ui(
                         format!("Start {}", info.name.to_lowercase()),
                         "The video shows this exercise".to_string(),
                     ),
-                    None if default == RoutinePlan::acute() => (
+                    None if default.is_acute() => (
                         "Start the routine".to_string(),
                         routine_line(view, &default),
                     ),
