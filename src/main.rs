@@ -504,6 +504,9 @@ fn exercises_command() -> anyhow::Result<()> {
     writeln!(out, "Routines (`--routine FILE` for your own):")?;
     for plan in backform::coach::plan::RoutinePlan::built_in() {
         writeln!(out, "  {}: {}", plan.name, plan.ids().join(" → "))?;
+        if !plan.notes.is_empty() {
+            writeln!(out, "    {}", plan.notes)?;
+        }
     }
     Ok(())
 }

@@ -215,17 +215,23 @@ fn tab_order(harness: &mut Harness<'static, BackformApp>, presses: usize) -> Vec
 fn tab_walks_the_start_screen_in_reading_order() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(options(dir.path()), no_launches());
-    let order = tab_order(&mut harness, 12);
+    let order = tab_order(&mut harness, 18);
     assert_eq!(
         order,
         [
             "Start the routine",
+            "Once the spasm has settled",
             "Pelvic tilts",
             "Controlled rotations",
             "Pelvic rocks",
             "Back block traction",
+            "Standing child's pose",
+            "Standing side bends",
+            "Back rotation stretch",
             "Bridges",
+            "Mini squats",
             "Seated twists",
+            "Lying twists",
             "Or a routine file from your physio:",
             "Open",
             "Play the demo",

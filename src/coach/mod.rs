@@ -483,7 +483,7 @@ impl Coach {
             return Err(Problem::TooFar);
         }
         let req = &self.requirements;
-        if est.posture != req.posture {
+        if !req.accepts_posture(est.posture) {
             // Seen end-on is a camera matter whatever the posture looks like; anything
             // else is the person's position.
             return Err(if est.view == View::End {
@@ -492,7 +492,7 @@ impl Coach {
                 Problem::Posture
             });
         }
-        if est.view != req.view {
+        if est.view != req.view && Some(est.view) != req.other_view {
             return Err(Problem::WrongView);
         }
         let Some((_, axes)) = provisional_axes(pose) else {
@@ -688,9 +688,17 @@ impl Coach {
         // Judge a frame only if it still shows the calibrated view.
         let usable = pose.and_then(|p| {
             let est = classify(p);
+            // A standing person leaning toward the camera foreshortens the torso until it
+            // looks end-on: their movement, not a moved camera (which `follow_place` sees).
+            let leaning_at_camera =
+                est.view == View::End && self.requirements.posture == Posture::Standing;
             let same_view = !est.too_small
-                && est.view != View::End
-                && (est.posture == axes.posture || est.posture == Posture::Unknown);
+                && (est.view != View::End || leaning_at_camera)
+                && (est.posture == axes.posture
+                    || est.posture == Posture::Unknown
+                    || leaning_at_camera
+                    || self.requirements.accepts_posture(est.posture)
+                    || self.requirements.passes_through.contains(&est.posture));
             let frame = BodyFrame::new(p, &axes);
             let scale_ok = (SCALE_RANGE.0..=SCALE_RANGE.1).contains(&frame.torso_ratio);
             (same_view && scale_ok).then(|| (PartVisibility::of(p, axes.labels_swapped), frame))

@@ -18,7 +18,13 @@ use serde::{Deserialize, Serialize};
 use crate::exercises::spec::{self, ExerciseSpec, Prescribe};
 
 /// The built-in routines, by file stem, the default first.
-const BUILT_IN: [(&str, &str); 1] = [("acute", include_str!("../../assets/routines/acute.toml"))];
+const BUILT_IN: [(&str, &str); 2] = [
+    ("acute", include_str!("../../assets/routines/acute.toml")),
+    (
+        "settled",
+        include_str!("../../assets/routines/settled.toml"),
+    ),
+];
 
 /// A routine: its exercises in order, each with what it asks for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -181,10 +187,25 @@ mod tests {
         for (stem, text) in BUILT_IN {
             RoutinePlan::parse(text, stem).unwrap();
         }
+        assert_eq!(RoutinePlan::built_in().len(), BUILT_IN.len());
         assert_eq!(
             RoutinePlan::acute().ids(),
             super::super::routine::ACUTE_ROUTINE
         );
+        // The settled routine: the seed's three stretches, then its two strengthening
+        // exercises, "once daily" shown.
+        let settled = &RoutinePlan::built_in()[1];
+        assert_eq!(
+            settled.ids(),
+            [
+                "standing-childs-pose",
+                "standing-side-bend",
+                "back-rotation-stretch",
+                "bridge",
+                "mini-squat"
+            ]
+        );
+        assert!(settled.notes.contains("Once daily"));
     }
 
     #[test]

@@ -94,9 +94,11 @@ struct RawFault {
 fn hold_signal(exercise: &str) -> Option<&'static str> {
     match exercise {
         "pelvic-tilt" => Some("pelvis_posterior_tilt_deg"),
-        "controlled-rotation" => Some("knee_drop_deg"),
+        "controlled-rotation" | "back-rotation-stretch" => Some("knee_drop_deg"),
         "bridge" => Some("hip_lift_rotation_deg"),
         "seated-twist" => Some("trunk_axial_rotation_deg"),
+        "standing-side-bend" => Some("trunk_lateral_bend_deg"),
+        "mini-squat" => Some("pelvis_drop_m"),
         "pelvic-rock" => Some("pelvis_lateral_tilt_deg"),
         _ => None,
     }

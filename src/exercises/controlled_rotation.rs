@@ -1,7 +1,12 @@
 //! Controlled rotation (lying on the back, knees bent together, camera beside).
 //!
 //! In flow [`BodyFrame`]s in side-view lying axes; out flow reps per side and the faults
-//! `range-too-large`, `shoulders-lift` and `not-alternating` (information only).
+//! `range-too-large`, `shoulders-lift` and `not-alternating` (information only); each
+//! rep's range is the knees' largest drop, degrees.
+//!
+//! The back rotation stretch is the same movement taken as far as is comfortable and
+//! held, arms out: the same module with its own spec (no range limit; holds and speed
+//! judged; `shoulders-lift` is its "opposite shoulder lifting").
 //!
 //! Counting: the pelvis turns with the knees, and from the side its roll shows as the
 //! far hip rising above the near one (or sinking below it). That signed signal is clean
@@ -21,6 +26,7 @@
 
 use serde::Deserialize;
 
+use super::arm_lift::{ARMS, ArmLift, ArmThresholds};
 use super::reps::{RepEngine, SideRule};
 use super::spec::{ExerciseSpec, SpecError};
 use super::{
@@ -38,11 +44,25 @@ pub const FAULTS: &[FaultCode] = &[
     FaultCode::NotAlternating,
 ];
 
+/// Faults the back rotation stretch raises: the same movement taken as far as is
+/// comfortable and held, so no range limit, and holds and speed judged.
+pub const STRETCH_FAULTS: &[FaultCode] = &[
+    FaultCode::ShouldersLift,
+    FaultCode::NotAlternating,
+    FaultCode::TooFast,
+    FaultCode::HoldTooShort,
+];
+
 /// Thresholds from `[checks]`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RotationChecks {
-    pub range_max_deg: f64,
+    /// `range-too-large` past this knee drop (none for the stretch, which goes as far as
+    /// is comfortable).
+    #[serde(default)]
+    pub range_max_deg: Option<f64>,
+    /// Past this drop toward the camera the far arm is not judged (see `arm_lifted`).
+    pub far_arm_hidden_deg: f64,
     pub arm_lift_near_torso: f64,
     pub arm_lift_far_torso: f64,
     pub side_min_torso: f64,
@@ -59,10 +79,6 @@ struct Rest {
     /// The knees' height's spread at rest.
     knee_height_noise: f64,
     knee_angle_rad: f64,
-    /// Per arm [left, right]: the wrist above its own shoulder, and that measure's
-    /// spread at rest.
-    arm_lift_torso: [f64; 2],
-    arm_noise_torso: [f64; 2],
 }
 
 /// Controlled rotations.
@@ -82,16 +98,12 @@ pub struct ControlledRotation {
     rest: Rest,
     /// Latest knee-drop estimate, degrees.
     drop_deg: f64,
-    /// Each arm's lift from rest, smoothed (time, [left, right]).
-    arm_lift: Option<(f64, [f64; 2])>,
+    /// Each arm's lift from rest.
+    arms: ArmLift,
 }
 
 /// How far the camera's estimated elevation may be off, degrees.
 const ELEVATION_SLACK_DEG: f64 = 10.0;
-/// The arm-lift reading is smoothed over this long: one frame's wrist jitter is no lift.
-const ARM_SMOOTHING_S: f64 = 0.2;
-/// An arm's lift threshold never falls below this many times its resting spread.
-const ARM_NOISE_FACTOR: f64 = 4.0;
 
 const PELVIS: [usize; 2] = [index::LEFT_HIP, index::RIGHT_HIP];
 const KNEES: [usize; 6] = [
@@ -102,27 +114,6 @@ const KNEES: [usize; 6] = [
     index::LEFT_ANKLE,
     index::RIGHT_ANKLE,
 ];
-/// The upper body's check: each arm's wrist against its own shoulder.
-const ARMS: [usize; 4] = [
-    index::LEFT_SHOULDER,
-    index::RIGHT_SHOULDER,
-    index::LEFT_WRIST,
-    index::RIGHT_WRIST,
-];
-
-/// Per arm [left, right]: the wrist's height above its own shoulder, off the floor,
-/// torso lengths.
-fn arm_heights(f: &BodyFrame) -> [f64; 2] {
-    let s = f.axes.scale_px.max(1e-6);
-    let lift = |wrist: usize, shoulder: usize| match (f.points.get(wrist), f.points.get(shoulder)) {
-        (Some(w), Some(sh)) => (*w - *sh).dot(f.axes.up_dir) / s,
-        _ => 0.0,
-    };
-    [
-        lift(index::LEFT_WRIST, index::LEFT_SHOULDER),
-        lift(index::RIGHT_WRIST, index::RIGHT_SHOULDER),
-    ]
-}
 
 impl ControlledRotation {
     /// Builds it from its spec.
@@ -143,7 +134,7 @@ impl ControlledRotation {
             engine,
             rest: Rest::default(),
             drop_deg: 0.0,
-            arm_lift: None,
+            arms: ArmLift::default(),
             knees: None,
             adopted: false,
         })
@@ -239,7 +230,12 @@ impl ControlledRotation {
         shoulders: Option<bool>,
         signals: (Option<f64>, Option<f64>),
     ) -> Vec<ExerciseEvent> {
+        // Each rep's range: the knees' drop (0 while the legs are not seen).
+        let drop = (signals.0.is_some() || signals.1.is_some()).then_some(self.drop_deg);
         let step = |engine: &mut RepEngine, signal: Option<f64>| {
+            if let Some(d) = drop {
+                engine.note_range_deg(d);
+            }
             let mut events = engine
                 .faults
                 .observe(t_s, FaultCode::RangeTooLarge, too_far, &KNEES);
@@ -333,41 +329,21 @@ impl ControlledRotation {
     /// threshold, and neither below its own resting spread. With the drop's side unsure
     /// (a small pelvis roll), either arm may say it.
     fn arm_lifted(&mut self, t_s: f64, f: &BodyFrame, pelvis_turn: f64) -> bool {
-        let now = arm_heights(f);
-        let raw = [
-            now[0] - self.rest.arm_lift_torso[0],
-            now[1] - self.rest.arm_lift_torso[1],
-        ];
-        let lift = match self.arm_lift {
-            Some((last_t, last)) => {
-                let a = 1.0 - (-(t_s - last_t).max(0.0) / ARM_SMOOTHING_S).exp();
-                [
-                    last[0] + a * (raw[0] - last[0]),
-                    last[1] + a * (raw[1] - last[1]),
-                ]
-            }
-            None => raw,
-        };
-        self.arm_lift = Some((t_s, lift));
+        self.arms.update(t_s, f);
         let c = &self.checks;
         let near = f.axes.near_side;
-        let threshold = |side: Side| {
-            let k = usize::from(side == Side::Right);
-            let base = if near == Some(side) {
-                c.arm_lift_near_torso
-            } else {
-                c.arm_lift_far_torso
-            };
-            base.max(ARM_NOISE_FACTOR * self.rest.arm_noise_torso[k])
+        let thresholds = ArmThresholds {
+            near_torso: c.arm_lift_near_torso,
+            far_torso: c.arm_lift_far_torso,
         };
         // A drop past the range limit toward the camera rolls the whole body at it: the
         // far arm, seen past it, then shows as much lift as a rolling thorax (a 76° drop
         // of a rendered body with its thorax flat read 0.09-0.11). That rep's fault is
         // its range; the far arm is not judged.
-        let far_hidden = self.drop_deg > c.range_max_deg;
+        let far_hidden = self.drop_deg > c.far_arm_hidden_deg;
         let over = |side: Side| {
             let far = near.is_some_and(|n| n != side);
-            !(far && far_hidden) && lift[usize::from(side == Side::Right)] > threshold(side)
+            !(far && far_hidden) && self.arms.lifted(side, near, thresholds)
         };
         if pelvis_turn.abs() > c.side_min_torso {
             // Knees to the left (positive roll): the right shoulder is the one that lifts.
@@ -398,15 +374,6 @@ impl Exercise for ControlledRotation {
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
         let med = |f: &dyn Fn(&BodyFrame) -> f64| rest_median(rest, f);
-        let arm = |k: usize| -> (f64, f64) {
-            let values: Vec<f64> = rest
-                .iter()
-                .map(|(_, b)| arm_heights(b).get(k).copied().unwrap_or(0.0))
-                .collect();
-            let m = crate::kinematics::geometry::median(&values).unwrap_or(0.0);
-            (m, spread_about_median(&values))
-        };
-        let (left, right) = (arm(0), arm(1));
         self.rest = Rest {
             hip_roll_torso: med(&|b| b.hip_roll_torso),
             knee_height_torso: med(&|b| b.knee_height_torso),
@@ -417,10 +384,8 @@ impl Exercise for ControlledRotation {
                     .collect::<Vec<_>>(),
             ),
             knee_angle_rad: med(&|b| b.knee_toward_camera_torso.atan2(b.knee_height_torso)),
-            arm_lift_torso: [left.0, right.0],
-            arm_noise_torso: [left.1, right.1],
         };
-        self.arm_lift = None;
+        self.arms = ArmLift::calibrate(rest);
         let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, b.hip_roll_torso)).collect();
         let knee_series: Vec<(f64, f64)> = rest
             .iter()
@@ -487,7 +452,9 @@ impl Exercise for ControlledRotation {
             knee_ratio = f.knee_height_torso / self.rest.knee_height_torso.max(1e-6),
             knee_turn_deg = knee_turn.unwrap_or(0.0),
         );
-        let too_far = legs_seen.then_some(self.drop_deg > c.range_max_deg);
+        let too_far = c
+            .range_max_deg
+            .and_then(|max| legs_seen.then_some(self.drop_deg > max));
         let lifted = self.arm_lifted(t_s, f, pelvis_turn);
         let arms_seen = sees(BodyPart::Shoulders) && sees(BodyPart::Wrists);
         let shoulders = arms_seen.then_some(lifted);
@@ -504,7 +471,7 @@ impl Exercise for ControlledRotation {
         self.engine.exercise_state(
             &self.spec,
             self.spec.prescription.reps_per_side,
-            None,
+            self.engine.hold_state(),
             !self.engine.counter.can_see(),
             KNEES.iter().chain(&ARMS).chain(&PELVIS).copied(),
         )

@@ -9,16 +9,21 @@
 //! rep-based exercises, [`spec`] the TOML data every threshold and prompt comes from.
 //! Nothing here decides prompts' timing or wording order; that is the coach's job.
 
+pub mod arm_lift;
 pub mod back_block_traction;
 pub mod bridge;
 pub mod controlled_rotation;
 pub mod counter;
 pub mod faults;
+pub mod lying_twist;
+pub mod mini_squat;
 pub mod pelvic_rock;
 pub mod pelvic_tilt;
 pub mod reps;
 pub mod seated_twist;
 pub mod spec;
+pub mod standing_childs_pose;
+pub mod standing_side_bend;
 
 use std::fmt;
 use std::str::FromStr;
@@ -51,11 +56,22 @@ pub enum FaultCode {
     BackArching,
     PelvisTurns,
     LeanSideways,
+    TooDeep,
+    TrunkLeansForward,
+    HeelsLift,
+    KneesCaveIn,
+    NotSideways,
+    HipsShift,
+    ArmNotReaching,
+    KneesLocked,
+    HipsNotBack,
+    BackRounding,
+    StraightLegBends,
 }
 
 impl FaultCode {
     /// Every code.
-    pub const ALL: [FaultCode; 17] = [
+    pub const ALL: [FaultCode; 28] = [
         FaultCode::HoldTooShort,
         FaultCode::Crunch,
         FaultCode::HipsLift,
@@ -73,6 +89,17 @@ impl FaultCode {
         FaultCode::BackArching,
         FaultCode::PelvisTurns,
         FaultCode::LeanSideways,
+        FaultCode::TooDeep,
+        FaultCode::TrunkLeansForward,
+        FaultCode::HeelsLift,
+        FaultCode::KneesCaveIn,
+        FaultCode::NotSideways,
+        FaultCode::HipsShift,
+        FaultCode::ArmNotReaching,
+        FaultCode::KneesLocked,
+        FaultCode::HipsNotBack,
+        FaultCode::BackRounding,
+        FaultCode::StraightLegBends,
     ];
 
     /// The code as written in reports, e.g. `hold-too-short`.
@@ -95,6 +122,17 @@ impl FaultCode {
             FaultCode::BackArching => "back-arching",
             FaultCode::PelvisTurns => "pelvis-turns",
             FaultCode::LeanSideways => "lean-sideways",
+            FaultCode::TooDeep => "too-deep",
+            FaultCode::TrunkLeansForward => "trunk-leans-forward",
+            FaultCode::HeelsLift => "heels-lift",
+            FaultCode::KneesCaveIn => "knees-cave-in",
+            FaultCode::NotSideways => "not-sideways",
+            FaultCode::HipsShift => "hips-shift",
+            FaultCode::ArmNotReaching => "arm-not-reaching",
+            FaultCode::KneesLocked => "knees-locked",
+            FaultCode::HipsNotBack => "hips-not-back",
+            FaultCode::BackRounding => "back-rounding",
+            FaultCode::StraightLegBends => "straight-leg-bends",
         }
     }
 
@@ -121,6 +159,13 @@ impl FaultCode {
                 | FaultCode::BackArching
                 | FaultCode::PelvisTurns
                 | FaultCode::LeanSideways
+                | FaultCode::NotSideways
+                | FaultCode::HipsShift
+                | FaultCode::ArmNotReaching
+                | FaultCode::KneesLocked
+                | FaultCode::HipsNotBack
+                | FaultCode::BackRounding
+                | FaultCode::StraightLegBends
         )
     }
 }
@@ -347,6 +392,12 @@ pub enum ExerciseEvent {
 pub struct Requirements {
     pub posture: Posture,
     pub view: View,
+    /// Another view the exercise also works from (its checks then differ).
+    pub other_view: Option<View>,
+    /// Postures the classifier may call a frame mid-exercise besides those that may
+    /// start it (a standing child's pose folds the trunk level, which reads as lying) —
+    /// such frames are still judged.
+    pub passes_through: Vec<Posture>,
     /// Parts that must be seen, and how (near side enough, or both sides).
     pub parts: Vec<(BodyPart, SideNeed)>,
     /// The exercise reads the belly's silhouette edge ([`BodyFrame::belly_height_torso`]):
@@ -355,12 +406,23 @@ pub struct Requirements {
 }
 
 impl Requirements {
+    /// Whether a pose classified as `posture` may start the exercise. From the front a
+    /// person sitting high and one standing look alike in the picture (rendered standing
+    /// bodies read hip-to-ankle 1.37–1.78 torso lengths, seated ones 1.36–1.75): a
+    /// standing exercise takes either, and its own starting check decides.
+    pub fn accepts_posture(&self, posture: Posture) -> bool {
+        posture == self.posture
+            || (self.posture == Posture::Standing && posture == Posture::Sitting)
+    }
+
     /// Lying on the back, camera beside: shoulders, hips, knees and ankles, the near side
     /// enough (the lying exercises share this, so they cannot drift apart).
     pub fn lying_side_view() -> Self {
         Self {
             posture: Posture::Lying,
             view: View::Side,
+            other_view: None,
+            passes_through: Vec::new(),
             parts: vec![
                 (BodyPart::Shoulders, SideNeed::Either),
                 (BodyPart::Hips, SideNeed::Either),
@@ -427,6 +489,11 @@ pub fn faults_of(id: &str) -> &'static [FaultCode] {
         "back-block-traction" => back_block_traction::FAULTS,
         "bridge" => bridge::FAULTS,
         "seated-twist" => seated_twist::FAULTS,
+        "mini-squat" => mini_squat::FAULTS,
+        "standing-side-bend" => standing_side_bend::FAULTS,
+        "back-rotation-stretch" => controlled_rotation::STRETCH_FAULTS,
+        "lying-twist" => lying_twist::FAULTS,
+        "standing-childs-pose" => standing_childs_pose::FAULTS,
         _ => &[],
     }
 }
@@ -443,11 +510,17 @@ pub fn create_from_spec(spec: ExerciseSpec) -> Result<Box<dyn Exercise>, SpecErr
     spec.validate(&spec.id, faults_of(&spec.id))?;
     Ok(match spec.id.as_str() {
         "pelvic-tilt" => Box::new(pelvic_tilt::PelvicTilt::new(spec)?),
-        "controlled-rotation" => Box::new(controlled_rotation::ControlledRotation::new(spec)?),
+        "controlled-rotation" | "back-rotation-stretch" => {
+            Box::new(controlled_rotation::ControlledRotation::new(spec)?)
+        }
         "pelvic-rock" => Box::new(pelvic_rock::PelvicRock::new(spec)?),
         "back-block-traction" => Box::new(back_block_traction::BackBlockTraction::new(spec)?),
         "bridge" => Box::new(bridge::Bridge::new(spec)?),
         "seated-twist" => Box::new(seated_twist::SeatedTwist::new(spec)?),
+        "mini-squat" => Box::new(mini_squat::MiniSquat::new(spec)?),
+        "standing-side-bend" => Box::new(standing_side_bend::StandingSideBend::new(spec)?),
+        "lying-twist" => Box::new(lying_twist::LyingTwist::new(spec)?),
+        "standing-childs-pose" => Box::new(standing_childs_pose::StandingChildsPose::new(spec)?),
         other => return Err(SpecError::UnknownExercise(other.to_owned())),
     })
 }

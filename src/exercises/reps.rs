@@ -38,6 +38,8 @@ struct CurrentRep {
     at_plateau_start: f64,
     hold_completed: bool,
     last_progress_s: f64,
+    /// The largest range the exercise noted during this rep ([`RepEngine::note_range_deg`]).
+    range_deg: Option<f64>,
 }
 
 /// Shared counting, holds, sides and sets for a rep-based exercise.
@@ -114,6 +116,14 @@ impl RepEngine {
         self
     }
 
+    /// Notes the movement's range in degrees at this frame, for an exercise whose counted
+    /// signal is not itself that angle: each rep reports the largest noted while it ran.
+    pub fn note_range_deg(&mut self, deg: f64) {
+        if let Some(cur) = self.current.as_mut() {
+            cur.range_deg = Some(cur.range_deg.map_or(deg.abs(), |r| r.max(deg.abs())));
+        }
+    }
+
     /// A frame in which the exercise's signal is not seen: its position checks `codes`
     /// cannot be judged either.
     pub fn unseen(&mut self, t_s: f64, codes: &[FaultCode]) -> Vec<ExerciseEvent> {
@@ -158,6 +168,7 @@ impl RepEngine {
                         at_plateau_start: 0.0,
                         hold_completed: false,
                         last_progress_s: f64::NEG_INFINITY,
+                        range_deg: None,
                     });
                     events.push(ExerciseEvent::RepStarted { t_s });
                 }
@@ -311,7 +322,11 @@ impl RepEngine {
             start_s: m.start_s,
             end_s: m.end_s,
             hold_s: self.report_hold.then_some(m.hold_s),
-            range_deg: self.range_in_degrees.then_some(m.peak.abs()),
+            range_deg: if self.range_in_degrees {
+                Some(m.peak.abs())
+            } else {
+                self.current.as_ref().and_then(|c| c.range_deg)
+            },
             faults,
         };
         self.reps.push(rep.clone());

@@ -101,6 +101,8 @@ impl Exercise for SeatedTwist {
         Requirements {
             posture: Posture::Sitting,
             view: View::Front,
+            other_view: None,
+            passes_through: Vec::new(),
             parts: vec![
                 (BodyPart::Shoulders, SideNeed::Both),
                 (BodyPart::Hips, SideNeed::Both),

@@ -17,18 +17,24 @@ use serde::de::DeserializeOwned;
 
 use super::FaultCode;
 
-/// The exercise ids: the acute routine's four in its order, then the others.
-pub const IDS: [&str; 6] = [
+/// The exercise ids: the acute routine's four in its order, then the settled routine's
+/// five (the pt-exercises seed's order), then the two twists of the 8-tips seed.
+pub const IDS: [&str; 11] = [
     "pelvic-tilt",
     "controlled-rotation",
     "pelvic-rock",
     "back-block-traction",
+    "standing-childs-pose",
+    "standing-side-bend",
+    "back-rotation-stretch",
     "bridge",
+    "mini-squat",
     "seated-twist",
+    "lying-twist",
 ];
 
 /// The embedded spec files, by id.
-const SOURCES: [(&str, &str); 6] = [
+const SOURCES: [(&str, &str); 11] = [
     (
         "pelvic-tilt",
         include_str!("../../assets/exercises/pelvic-tilt.toml"),
@@ -45,10 +51,30 @@ const SOURCES: [(&str, &str); 6] = [
         "back-block-traction",
         include_str!("../../assets/exercises/back-block-traction.toml"),
     ),
+    (
+        "standing-childs-pose",
+        include_str!("../../assets/exercises/standing-childs-pose.toml"),
+    ),
+    (
+        "standing-side-bend",
+        include_str!("../../assets/exercises/standing-side-bend.toml"),
+    ),
+    (
+        "back-rotation-stretch",
+        include_str!("../../assets/exercises/back-rotation-stretch.toml"),
+    ),
     ("bridge", include_str!("../../assets/exercises/bridge.toml")),
+    (
+        "mini-squat",
+        include_str!("../../assets/exercises/mini-squat.toml"),
+    ),
     (
         "seated-twist",
         include_str!("../../assets/exercises/seated-twist.toml"),
+    ),
+    (
+        "lying-twist",
+        include_str!("../../assets/exercises/lying-twist.toml"),
     ),
 ];
 
@@ -73,6 +99,8 @@ pub enum SpecPosture {
     Lying,
     /// Sitting on the edge of a bed or chair.
     Sitting,
+    /// On the feet.
+    Standing,
 }
 
 /// Where the camera must be.

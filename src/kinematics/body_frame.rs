@@ -354,12 +354,41 @@ pub struct BodyFrame {
     pub shoulder_yaw_deg: f64,
     /// The same for the hip line (the pelvis turning).
     pub hip_yaw_deg: f64,
+    /// Upright front view: the trunk line (hips → shoulders) bent sideways from the
+    /// calibrated up direction, degrees, + toward the person's left.
+    pub trunk_side_bend_deg: f64,
+    /// Per leg, the knee's bend in the picture (180° − hip–knee–ankle), degrees: the true
+    /// flexion from the side, foreshortened from the front.
+    pub knee_flexion_deg: [f64; 2],
+    /// Hip midpoint to ankle midpoint, torso lengths (shortens as a standing person's
+    /// knees bend, from any side).
+    pub hip_ankle_torso: f64,
     /// The belly's silhouette edge above the trunk line, torso lengths, when the pose
     /// stage read it ([`Pose::belly_height_torso`]).
     pub belly_height_torso: Option<f64>,
 }
 
 impl BodyFrame {
+    /// Upright, seen from the side: the way the person faces in the picture,
+    /// perpendicular to the calibrated up — where the toes point from the heels.
+    pub fn facing_dir(&self) -> Vec2 {
+        use index::*;
+        let across = self.axes.up_dir.perpendicular();
+        let toes = |heel: usize, toe: usize| (self.points[toe] - self.points[heel]).dot(across);
+        let ahead = toes(LEFT_HEEL, LEFT_FOOT_INDEX) + toes(RIGHT_HEEL, RIGHT_FOOT_INDEX);
+        if ahead >= 0.0 { across } else { -across }
+    }
+
+    /// Upright, seen from the side: the trunk line (hips → shoulders) pitched forward of
+    /// the calibrated up, degrees (90 = level, bent forward at the hips).
+    pub fn trunk_pitch_deg(&self) -> f64 {
+        let trunk = self.shoulder_mid - self.hip_mid;
+        trunk
+            .dot(self.facing_dir())
+            .atan2(trunk.dot(self.axes.up_dir))
+            .to_degrees()
+    }
+
     /// Measures one pose in the calibrated axes.
     pub fn new(pose: &Pose, axes: &BodyAxes) -> BodyFrame {
         use index::*;
@@ -444,6 +473,12 @@ impl BodyFrame {
             lean_torso: (shoulder_mid - hip_mid).dot(left) / s,
             shoulder_yaw_deg: yaw(LEFT_SHOULDER, RIGHT_SHOULDER),
             hip_yaw_deg: yaw(LEFT_HIP, RIGHT_HIP),
+            trunk_side_bend_deg: angle_in_axes_deg(shoulder_mid - hip_mid, up, left),
+            knee_flexion_deg: [
+                180.0 - angle_at_deg(at(LEFT_HIP), at(LEFT_KNEE), at(LEFT_ANKLE)),
+                180.0 - angle_at_deg(at(RIGHT_HIP), at(RIGHT_KNEE), at(RIGHT_ANKLE)),
+            ],
+            hip_ankle_torso: Vec2::distance(hip_mid, ankle_mid) / s,
             belly_height_torso: pose.belly_height_torso.map(f64::from),
             points,
             depth_px,

@@ -166,14 +166,28 @@ pub fn start_ui(
                 }
                 ui.add_space(12.0);
                 ui.label(RichText::new("Or one exercise:").color(theme::TEXT_DIM));
-                for info in view.exercises {
-                    // The one chosen last time is marked.
-                    let button = choice_button(&info.name, button_width)
-                        .selected(last == Some(info.id.as_str()));
-                    if ui.add(button).clicked() {
-                        actions.push(Action::ChoosePlan(Plan::Single(info.id.clone())));
-                    }
-                }
+                // Two to a row (eleven in one column would push the rest off the
+                // screen), made row by row so Tab reads them in order.
+                let spacing = ui.spacing().item_spacing.x;
+                let half = (button_width - spacing) / 2.0;
+                egui::Grid::new("exercises")
+                    .num_columns(2)
+                    .spacing(vec2(spacing, 6.0))
+                    .show(ui, |ui| {
+                        for (k, info) in view.exercises.iter().enumerate() {
+                            // The one chosen last time is marked.
+                            let button = Button::new(RichText::new(info.name.clone()).size(19.0))
+                                .min_size(vec2(half, 44.0))
+                                .corner_radius(10.0)
+                                .selected(last == Some(info.id.as_str()));
+                            if ui.add(button).clicked() {
+                                actions.push(Action::ChoosePlan(Plan::Single(info.id.clone())));
+                            }
+                            if k % 2 == 1 {
+                                ui.end_row();
+                            }
+                        }
+                    });
                 ui.add_space(12.0);
                 let caption = ui.label(
                     RichText::new("Or a routine file from your physio:").color(theme::TEXT_DIM),

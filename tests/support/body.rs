@@ -16,6 +16,7 @@
 //! fixtures' rig: a 13° posterior tilt raises the hip joints 3 mm and lowers the
 //! shoulders 1 cm; the pelvis rolls with dropped knees.
 
+use backform::exercises::Side;
 use backform::pose::{LANDMARK_COUNT, Landmark, Pose, Roi, index};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -184,6 +185,10 @@ pub struct Lying {
     pub thorax_roll_deg: f64,
     /// Per leg [left, right]: 0 knee bent up, 1 leg straight on the floor.
     pub leg_extension: [f64; 2],
+    /// Per leg [left, right]: that knee alone lowered to the body's left (+) or right (−)
+    /// on top of `knee_drop_deg` (a lying twist's crossing knee); the pelvis rolls with
+    /// half of it.
+    pub leg_drop_deg: [f64; 2],
     pub arms: Arms,
 }
 
@@ -199,6 +204,7 @@ impl Default for Lying {
             pelvis_follow_right_share: 1.0,
             thorax_roll_deg: 0.0,
             leg_extension: [0.0, 0.0],
+            leg_drop_deg: [0.0, 0.0],
             arms: Arms::AtSides,
         }
     }
@@ -296,12 +302,13 @@ impl Lying {
             0.0,
             self.hip_z + depth_lift + self.hip_lift_m + 0.003 * tilt,
         );
-        let follow = if self.knee_drop_deg < 0.0 {
+        let pelvis_drop = self.knee_drop_deg + 0.5 * (self.leg_drop_deg[0] + self.leg_drop_deg[1]);
+        let follow = if pelvis_drop < 0.0 {
             self.pelvis_follow * self.pelvis_follow_right_share
         } else {
             self.pelvis_follow
         };
-        let roll = rad(follow * self.knee_drop_deg);
+        let roll = rad(follow * pelvis_drop);
         for (i, side) in [(LEFT_HIP, -1.0), (RIGHT_HIP, 1.0)] {
             sk[i] = hip_mid.add(v3(0.0, side * s.hip_half_width, 0.0).rotate(X, roll));
         }
@@ -390,7 +397,7 @@ impl Lying {
             let mut knee = knee_between(hip, ankle, s.thigh, s.shank, v3(0.0, 0.0, 1.0));
             // Both knees lower to one side about their hip–ankle line.
             let axis = hip.sub(ankle).unit();
-            knee = knee.rotate_about(ankle, axis, drop);
+            knee = knee.rotate_about(ankle, axis, drop + rad(self.leg_drop_deg[k]));
             sk[knee_i] = knee;
             sk[ankle_i] = ankle;
             // Foot flat (toes away from the body) when bent, pointing up when straight.
@@ -494,6 +501,194 @@ impl Seated {
             sk[ankle_i] = ankle;
             sk[heel_i] = ankle.add(v3(0.0, 0.04, -0.06));
             sk[toe_i] = ankle.add(v3(0.0, -0.15, -0.07));
+        }
+        sk
+    }
+}
+
+/// Joint parameters of a person standing (world metres, Z up, floor at z = 0, facing −Y,
+/// the body's left toward +X). All zero: standing upright, arms hanging at the sides,
+/// feet hip-width apart (ankles under the hip joints) flat on the floor.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Standing {
+    /// The hip-joint midpoint lowered from its upright height (a squat), metres: the feet
+    /// stay planted and the knees bend forward (−Y), by two-link IK between hip and ankle.
+    pub hip_drop_m: f64,
+    /// The hip-joint midpoint moved backward (+Y) over the planted feet, metres (a mini
+    /// squat moves the hips back ~0.6 × the drop; a standing child's pose 0.25–0.4 m).
+    pub hips_back_m: f64,
+    /// The pelvis (and everything above it) moved sideways, metres, + toward the body's
+    /// left (+X); the feet stay planted.
+    pub hip_shift_m: f64,
+    /// The trunk (shoulders, head, arms) pitched forward (+) or back (−) about the
+    /// hip-joint midpoint, degrees (a hip hinge; 90 = trunk horizontal).
+    pub trunk_lean_deg: f64,
+    /// The trunk bent sideways, + toward the body's left, degrees, about the axis along
+    /// the facing direction (Y) through the hip-joint midpoint, after the lean.
+    pub side_bend_deg: f64,
+    /// Upper-back rounding, degrees: shoulders, head and arms curl forward/down about a
+    /// point 0.45 of the torso above the hips (in the trunk's frame, on top of the lean);
+    /// the head nods a further half of it about the neck (the shoulder midpoint).
+    pub back_round_deg: f64,
+    /// Both heels lifted off the floor by this much, metres: each foot turns about its
+    /// toes (the foot index stays on the floor, the ankle rises 0.8 × of it) and the
+    /// whole body above rises with the ankles.
+    pub heel_lift_m: f64,
+    /// Each knee moved toward the body's midline (valgus) by this much, metres, along X;
+    /// hips and ankles stay (so thigh and shank lengths change).
+    pub knees_in_m: f64,
+    /// That arm raised sideways in the trunk's frontal plane by this elevation, degrees
+    /// (0 = hanging, 90 = horizontal, 180 = straight up beside the head); it turns with
+    /// the trunk (lean, side bend, rounding). The other arm hangs.
+    pub reach: Option<(Side, f64)>,
+    /// Both hands rest on a fixed support at this world point (the midpoint between the
+    /// hands, which are 0.4 m apart along X): each arm runs from its shoulder to its hand,
+    /// the elbow by two-link IK when the hand is within reach, else the arm points
+    /// straight at the hand at full length (and the hand ends short of it). Overrides
+    /// `reach`.
+    pub hands_on: Option<V3>,
+}
+
+impl Standing {
+    /// Ankle height above the floor with the foot flat (as [`Seated`]'s).
+    pub const ANKLE_Z: f64 = 0.08;
+    /// Heel and foot index relative to the ankle, foot flat, pointing −Y: the heel is 0.20 m
+    /// behind the foot index, the ankle 0.16 m behind it, so a heel lift raises the ankle
+    /// 0.8 × as much.
+    const HEEL: V3 = v3(0.0, 0.04, -0.06);
+    const TOE: V3 = v3(0.0, -0.16, -0.07);
+
+    /// The hip-joint midpoint's height when upright with the feet flat.
+    pub fn upright_hip_z(shape: &Shape) -> f64 {
+        Self::ANKLE_Z + 0.995 * (shape.thigh + shape.shank)
+    }
+
+    /// The landmarks of this pose (facing −Y; left toward +X).
+    pub fn skeleton(&self, shape: &Shape) -> Skeleton {
+        use index::*;
+        let mut sk = [V3::default(); LANDMARK_COUNT];
+        let s = shape;
+        // Feet: planted at hip width; a heel lift turns each foot about its foot index
+        // (about +X, which raises the heel behind it) so the heel rises exactly
+        // `heel_lift_m`.
+        let heel_from_toe = Self::HEEL.sub(Self::TOE);
+        let lift = {
+            let (dy, dz) = (heel_from_toe.y, heel_from_toe.z);
+            let r = dy.hypot(dz);
+            let h = self.heel_lift_m.max(0.0);
+            (((h + dz) / r).clamp(-1.0, 1.0)).asin() - dz.atan2(dy)
+        };
+        let mut ankles = [V3::default(); 2];
+        for (k, (ankle_i, heel_i, toe_i, sgn)) in [
+            (LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX, 1.0),
+            (RIGHT_ANKLE, RIGHT_HEEL, RIGHT_FOOT_INDEX, -1.0),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let flat_ankle = v3(sgn * s.hip_half_width, 0.0, Self::ANKLE_Z);
+            let toe = flat_ankle.add(Self::TOE);
+            let ankle = flat_ankle.rotate_about(toe, X, lift);
+            sk[ankle_i] = ankle;
+            sk[heel_i] = flat_ankle.add(Self::HEEL).rotate_about(toe, X, lift);
+            sk[toe_i] = toe;
+            ankles[k] = ankle;
+        }
+        // Pelvis: from the (lifted) ankles, lowered, moved back and sideways.
+        let ankle_mid = ankles[0].add(ankles[1]).scale(0.5);
+        let hip_mid = v3(
+            ankle_mid.x + self.hip_shift_m,
+            ankle_mid.y + self.hips_back_m,
+            ankle_mid.z + 0.995 * (s.thigh + s.shank) - self.hip_drop_m,
+        );
+        sk[LEFT_HIP] = hip_mid.add(v3(s.hip_half_width, 0.0, 0.0));
+        sk[RIGHT_HIP] = hip_mid.add(v3(-s.hip_half_width, 0.0, 0.0));
+        // Knees: two-link IK bending forward, then moved toward the midline.
+        for (hip_i, knee_i, ankle_i, sgn) in [
+            (LEFT_HIP, LEFT_KNEE, LEFT_ANKLE, 1.0),
+            (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE, -1.0),
+        ] {
+            let knee = knee_between(sk[hip_i], sk[ankle_i], s.thigh, s.shank, v3(0.0, -1.0, 0.0));
+            sk[knee_i] = knee.add(v3(-sgn * self.knees_in_m, 0.0, 0.0));
+        }
+
+        // Upper body, first in the trunk's own frame: origin at the hip-joint midpoint,
+        // up +Z, forward −Y, left +X.
+        let sh_mid = v3(0.0, 0.0, s.torso);
+        sk[LEFT_SHOULDER] = sh_mid.add(v3(s.shoulder_half_width, 0.0, 0.0));
+        sk[RIGHT_SHOULDER] = sh_mid.add(v3(-s.shoulder_half_width, 0.0, 0.0));
+        let forward = v3(0.0, -1.0, 0.0);
+        let up = v3(0.0, 0.0, 1.0);
+        head(&mut sk, sh_mid.add(up.scale(0.25)), forward, X, up);
+        // Arms: hanging, or one raised sideways in the frontal plane.
+        for (side, sh, el, sgn) in [
+            (Side::Left, LEFT_SHOULDER, LEFT_ELBOW, 1.0),
+            (Side::Right, RIGHT_SHOULDER, RIGHT_ELBOW, -1.0),
+        ] {
+            let elevation = match self.reach {
+                Some((reaching, deg)) if reaching == side => rad(deg),
+                _ => 0.0,
+            };
+            let dir = v3(sgn * elevation.sin(), 0.0, -elevation.cos());
+            let elbow = sk[sh].add(dir.scale(s.upper_arm));
+            sk[el] = elbow;
+            hand(
+                &mut sk,
+                side == Side::Left,
+                elbow.add(dir.scale(s.forearm)),
+                dir,
+                forward,
+            );
+        }
+        // The head nods half the rounding again about the neck; then the rounding curls
+        // everything above its pivot forward (about +X, which turns up toward −Y).
+        let round = rad(self.back_round_deg);
+        for p in sk.iter_mut().take(MOUTH_RIGHT + 1) {
+            *p = p.rotate_about(sh_mid, X, 0.5 * round);
+        }
+        let round_pivot = v3(0.0, 0.0, 0.45 * s.torso);
+        for p in sk.iter_mut().take(LEFT_HIP) {
+            *p = p.rotate_about(round_pivot, X, round);
+        }
+        // Into the world: lean about X (+ turns up toward −Y), then side bend about Y
+        // (+ turns up toward +X), both through the hip-joint midpoint.
+        let (lean, bend) = (rad(self.trunk_lean_deg), rad(self.side_bend_deg));
+        let to_world = |p: V3| p.rotate(X, lean).rotate(Y, bend).add(hip_mid);
+        for p in sk.iter_mut().take(LEFT_HIP) {
+            *p = to_world(*p);
+        }
+
+        // Hands on a support: each arm from its (world) shoulder to its hand.
+        if let Some(support) = self.hands_on {
+            for (left_side, sh, el, sgn) in [
+                (true, LEFT_SHOULDER, LEFT_ELBOW, 1.0),
+                (false, RIGHT_SHOULDER, RIGHT_ELBOW, -1.0),
+            ] {
+                let shoulder = sk[sh];
+                let target = support.add(v3(sgn * 0.2, 0.0, 0.0));
+                let to_target = target.sub(shoulder);
+                let (elbow, wrist) = if to_target.norm() >= s.upper_arm + s.forearm {
+                    let dir = to_target.unit();
+                    let elbow = shoulder.add(dir.scale(s.upper_arm));
+                    (elbow, elbow.add(dir.scale(s.forearm)))
+                } else {
+                    // Elbows bend back and down (and a little out): behind an arm reaching
+                    // forward, below one reaching overhead.
+                    let bend = v3(sgn * 0.3, 1.0, -1.0);
+                    let elbow = knee_between(shoulder, target, s.upper_arm, s.forearm, bend);
+                    (elbow, target)
+                };
+                sk[el] = elbow;
+                // The hand lies flat on the support, fingers forward, thumb inward.
+                let fore = wrist.sub(elbow);
+                let flat = v3(fore.x, fore.y, 0.0);
+                let along = if flat.norm() > 1e-6 {
+                    flat.unit()
+                } else {
+                    forward
+                };
+                hand(&mut sk, left_side, wrist, along, v3(-sgn, 0.0, 0.0));
+            }
         }
         sk
     }

@@ -8,7 +8,7 @@ use backform::exercises::{FaultCode, Side};
 use backform::pose::Pose;
 
 use super::body::{
-    Arms, Camera, Lying, Noise, NoiseSpec, Seated, Shape, Skeleton, V3, project, v3,
+    Arms, Camera, Lying, Noise, NoiseSpec, Seated, Shape, Skeleton, Standing, V3, project, v3,
 };
 use super::truth::{Truth, TruthFault, TruthRep, TruthStep};
 
@@ -125,7 +125,26 @@ pub enum Placement {
     FrontChest,
     /// In front, higher and 20° off to one side.
     FrontAboveOffAxis,
+    /// Beside a standing person, seeing their left side: at hip height (0.949 m), 3.2 m
+    /// from [`STANDING_TARGET`] and looking 2.7° up at it, so a 1.9 m body fits the
+    /// 640×480 frame with margin, an arm raised overhead included.
+    SideStanding,
+    /// In front of a standing person at chest height (1.219 m), 3.4 m from
+    /// [`STANDING_TARGET`], looking 2° down at it.
+    FrontStanding,
+    /// In front of a standing person, 20° off to one side and looking 10° down, 3.6 m away.
+    FrontStandingOffAxis,
+    /// In front of a standing person, square on, looking 15° down, 3.6 m away.
+    FrontStandingHigh,
+    /// Beside a standing person, 3.4 m away and looking 15° down (a shelf or a tripod).
+    SideStandingHigh,
 }
+
+/// What the standing placements look at (the picture's centre): halfway up a standing
+/// person with an arm raised overhead (floor to fingertips ~2.2 m for a 1.86 m adult).
+/// Aimed at the body's own mid-height (0.9 m), the raised fingertips of the tallest test
+/// body leave the top of the side view.
+pub const STANDING_TARGET: V3 = v3(0.0, 0.0, 1.1);
 
 impl Placement {
     pub fn camera(self) -> Camera {
@@ -136,11 +155,22 @@ impl Placement {
             Placement::FeetEnd => Camera::new(v3(-2.7, 0.0, 1.0), v3(0.0, 0.0, 0.15)),
             Placement::FrontChest => Camera::orbit(v3(0.0, -0.2, 0.75), 2.5, 0.0, 5.0),
             Placement::FrontAboveOffAxis => Camera::orbit(v3(0.0, -0.2, 0.75), 2.6, 20.0, 15.0),
+            // Azimuth −90: from +X, the standing body's left (it faces −Y).
+            Placement::SideStanding => Camera::orbit(STANDING_TARGET, 3.2, -90.0, -2.7),
+            Placement::FrontStanding => Camera::orbit(STANDING_TARGET, 3.4, 0.0, 2.0),
+            Placement::FrontStandingOffAxis => Camera::orbit(STANDING_TARGET, 3.6, 20.0, 10.0),
+            Placement::FrontStandingHigh => Camera::orbit(STANDING_TARGET, 3.6, 0.0, 15.0),
+            Placement::SideStandingHigh => Camera::orbit(STANDING_TARGET, 3.4, -90.0, 15.0),
         }
     }
 }
 
 impl Scenario {
+    /// The body's landmarks in world metres at `t_s`.
+    pub fn pose_at(&self, t_s: f64) -> Skeleton {
+        (self.pose)(t_s)
+    }
+
     /// The same person in the same starting position, not moving at all for
     /// `duration_s`: nothing to count, nothing to fault.
     pub fn held_still(self, duration_s: f64) -> Scenario {
@@ -1009,5 +1039,553 @@ pub fn seated_twist_on(variant: TwistVariant, shape: Shape) -> Scenario {
             }
             .skeleton(&shape)
         }),
+    }
+}
+
+// ---------------------------------------------------------------- shared truth helpers
+
+/// The spans (s) in `[0, duration_s]` where `pred` holds, sampled every 10 ms: a fault's
+/// truth from the body's own geometry against the spec's threshold.
+pub fn spans_where(duration_s: f64, pred: impl Fn(f64) -> bool) -> Vec<(f64, f64)> {
+    let mut spans = Vec::new();
+    let mut open: Option<f64> = None;
+    let n = (duration_s * 100.0).round() as usize;
+    for i in 0..=n {
+        let t = i as f64 / 100.0;
+        match (pred(t), open) {
+            (true, None) => open = Some(t),
+            (false, Some(a)) => {
+                spans.push((a, t));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(a) = open {
+        spans.push((a, duration_s));
+    }
+    spans
+}
+
+fn faults_where(code: FaultCode, duration_s: f64, pred: impl Fn(f64) -> bool) -> Vec<TruthFault> {
+    spans_where(duration_s, pred)
+        .into_iter()
+        .map(|(start_s, end_s)| TruthFault {
+            code,
+            start_s,
+            end_s,
+        })
+        .collect()
+}
+
+/// The angle at `b` between `a` and `c`, degrees.
+fn angle_deg(a: V3, b: V3, c: V3) -> f64 {
+    let (u, v) = (a.sub(b), c.sub(b));
+    (u.dot(v) / (u.norm() * v.norm()).max(1e-12))
+        .clamp(-1.0, 1.0)
+        .acos()
+        .to_degrees()
+}
+
+/// The left knee's bend (180° − hip–knee–ankle), degrees.
+fn knee_bend_deg(sk: &Skeleton) -> f64 {
+    use backform::pose::index::*;
+    180.0 - angle_deg(sk[LEFT_HIP], sk[LEFT_KNEE], sk[LEFT_ANKLE])
+}
+
+fn alternating(k: usize) -> Side {
+    if k.is_multiple_of(2) {
+        Side::Left
+    } else {
+        Side::Right
+    }
+}
+
+fn sign_of(side: Side) -> f64 {
+    if side == Side::Left { 1.0 } else { -1.0 }
+}
+
+// ---------------------------------------------------------------- mini squat
+
+/// Mini squat variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SquatVariant {
+    Good,
+    /// The hips dropped a quarter of the leg's length: the knees bend ~95°.
+    TooDeep,
+    /// The trunk pitched 45° forward at the bottom.
+    TrunkLeansForward,
+    /// Both heels lifted 8 cm at the bottom.
+    HeelsLift,
+    /// Both knees 8 cm toward the midline at the bottom (seen from the front only).
+    KneesCaveIn,
+    TooFast,
+}
+
+pub fn mini_squat(variant: SquatVariant) -> Scenario {
+    mini_squat_on(variant, Shape::adult(1.0))
+}
+
+/// Five mini squats: the hips drop a tenth of the leg's length (and go back 0.6 × as
+/// far), the trunk leans 8°, in 1.4 s (0.3 s when too fast), a 0.4 s pause, back, 1 s
+/// apart. Each fault's truth is the body's own geometry past the spec's threshold.
+pub fn mini_squat_on(variant: SquatVariant, shape: Shape) -> Scenario {
+    let leg = shape.thigh + shape.shank;
+    let out = if variant == SquatVariant::TooFast {
+        0.3
+    } else {
+        1.4
+    };
+    let depth = if variant == SquatVariant::TooDeep {
+        0.25
+    } else {
+        0.10
+    };
+    let squats = train(5, 2.5, out, 0.4, out, 1.0, |_| 1.0);
+    let lean_deg = if variant == SquatVariant::TrunkLeansForward {
+        45.0
+    } else {
+        8.0
+    };
+    let heel_m = if variant == SquatVariant::HeelsLift {
+        0.08
+    } else {
+        0.0
+    };
+    let knees_in_m = if variant == SquatVariant::KneesCaveIn {
+        0.08
+    } else {
+        0.0
+    };
+    let moves = squats.clone();
+    let pose = move |time: f64| {
+        let a = sum(&moves, time);
+        Standing {
+            hip_drop_m: a * depth * leg,
+            hips_back_m: 0.6 * a * depth * leg,
+            trunk_lean_deg: a * lean_deg,
+            heel_lift_m: a * heel_m,
+            knees_in_m: a * knees_in_m,
+            ..Standing::default()
+        }
+    };
+    let duration = squats.last().map_or(10.0, |m| m.end_s() + 2.0);
+    let mut t = truth("mini-squat", duration);
+    t.reps = reps_of(&squats, |_| None, false);
+    t.faults = match variant {
+        SquatVariant::Good => Vec::new(),
+        // The spec's 75° of bend, absolute.
+        SquatVariant::TooDeep => faults_where(FaultCode::TooDeep, duration, |time| {
+            knee_bend_deg(&pose(time).skeleton(&shape)) > 75.0
+        }),
+        // 30° forward of standing.
+        SquatVariant::TrunkLeansForward => {
+            faults_where(FaultCode::TrunkLeansForward, duration, |time| {
+                pose(time).trunk_lean_deg > 30.0
+            })
+        }
+        // The heel-to-toe line (0.20 m) turned up 15°.
+        SquatVariant::HeelsLift => faults_where(FaultCode::HeelsLift, duration, |time| {
+            (pose(time).heel_lift_m / 0.20).atan().to_degrees() > 15.0
+        }),
+        // 0.10 torso lengths toward the midline.
+        SquatVariant::KneesCaveIn => faults_where(FaultCode::KneesCaveIn, duration, |time| {
+            pose(time).knees_in_m > 0.10 * shape.torso
+        }),
+        SquatVariant::TooFast => squats
+            .iter()
+            .map(|m| TruthFault {
+                code: FaultCode::TooFast,
+                start_s: m.start_s,
+                end_s: m.end_s(),
+            })
+            .collect(),
+    };
+    Scenario {
+        name: format!("mini-squat/{variant:?}"),
+        truth: t,
+        shape,
+        pose: Box::new(move |time| pose(time).skeleton(&shape)),
+    }
+}
+
+// ---------------------------------------------------------------- standing side bend
+
+/// Standing side bend variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SideBendVariant {
+    Good,
+    /// The trunk pitched 30° forward as it bends.
+    NotSideways,
+    /// The hips pushed 0.25 torso lengths sideways while the trunk bends 10°.
+    HipsShift,
+    /// The reaching arm raised only 70° (not overhead).
+    ArmNotReaching,
+    TooFast,
+    HoldTooShort,
+}
+
+pub fn side_bend(variant: SideBendVariant) -> Scenario {
+    side_bend_on(variant, Shape::adult(1.0))
+}
+
+/// Six side bends, left first, alternating: 22° in 1.6 s (0.3 s when too fast), the
+/// opposite arm reaching to 160°, held 2 s (not at all when short), back, 0.8 s between.
+pub fn side_bend_on(variant: SideBendVariant, shape: Shape) -> Scenario {
+    use SideBendVariant as V;
+    let (out, hold) = match variant {
+        V::TooFast => (0.3, 2.0),
+        V::HoldTooShort => (1.6, 0.0),
+        _ => (1.6, 2.0),
+    };
+    let bend_deg = if variant == V::HipsShift { 10.0 } else { 22.0 };
+    let bends = train(6, 2.0, out, hold, out, 0.8, |k| sign_of(alternating(k)));
+    let lean = if variant == V::NotSideways { 30.0 } else { 0.0 };
+    let shift = if variant == V::HipsShift {
+        0.25 * shape.torso
+    } else {
+        0.0
+    };
+    let reach_deg = if variant == V::ArmNotReaching {
+        70.0
+    } else {
+        160.0
+    };
+    let moves = bends.clone();
+    let pose = move |time: f64| {
+        let a = sum(&moves, time);
+        // Bending to the left, the right arm reaches over.
+        let arm = if a >= 0.0 { Side::Right } else { Side::Left };
+        Standing {
+            side_bend_deg: a * bend_deg,
+            trunk_lean_deg: a.abs() * lean,
+            hip_shift_m: a * shift,
+            reach: Some((arm, a.abs() * reach_deg)),
+            ..Standing::default()
+        }
+    };
+    let duration = bends.last().map_or(10.0, |m| m.end_s() + 2.0);
+    let mut t = truth("standing-side-bend", duration);
+    t.reps = reps_of(&bends, |k| Some(alternating(k)), true);
+    let fault = |code, start_s, end_s| TruthFault {
+        code,
+        start_s,
+        end_s,
+    };
+    t.faults = match variant {
+        V::Good => Vec::new(),
+        // The torso a tenth shorter in the picture: cos(lean) < 0.9.
+        V::NotSideways => faults_where(FaultCode::NotSideways, duration, |time| {
+            pose(time).trunk_lean_deg.to_radians().cos() < 0.9
+        }),
+        // 0.15 torso lengths.
+        V::HipsShift => faults_where(FaultCode::HipsShift, duration, |time| {
+            pose(time).hip_shift_m.abs() > 0.15 * shape.torso
+        }),
+        V::ArmNotReaching => bends
+            .iter()
+            .map(|m| fault(FaultCode::ArmNotReaching, m.hold_start_s(), m.hold_end_s()))
+            .collect(),
+        V::TooFast => bends
+            .iter()
+            .map(|m| fault(FaultCode::TooFast, m.start_s, m.end_s()))
+            .collect(),
+        V::HoldTooShort => bends
+            .iter()
+            .map(|m| fault(FaultCode::HoldTooShort, m.hold_start_s(), m.hold_end_s()))
+            .collect(),
+    };
+    Scenario {
+        name: format!("standing-side-bend/{variant:?}"),
+        truth: t,
+        shape,
+        pose: Box::new(move |time| pose(time).skeleton(&shape)),
+    }
+}
+
+// ---------------------------------------------------------------- standing child's pose
+
+/// Standing child's pose variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChildsPoseVariant {
+    Good,
+    /// The knees straight: the hips go back without the knees bending.
+    KneesLocked,
+    /// The hips stay over the feet; the trunk folds down instead.
+    HipsNotBack,
+    /// The upper back rounds 60° with the head dropping.
+    BackRounding,
+    TooFast,
+    /// Held 3 s of the prescribed 10.
+    HoldTooShort,
+}
+
+pub fn childs_pose(variant: ChildsPoseVariant) -> Scenario {
+    childs_pose_on(variant, Shape::adult(1.0))
+}
+
+/// Three folds to a table in front: the trunk to 80°, the hips back 0.3 of the leg's
+/// length and down 0.12 of it (the knees softly bent, ~40°), in 2 s (0.3 s when too
+/// fast), held 11 s (3 s when short), back up, 2 s apart.
+pub fn childs_pose_on(variant: ChildsPoseVariant, shape: Shape) -> Scenario {
+    use ChildsPoseVariant as V;
+    let leg = shape.thigh + shape.shank;
+    let (out, hold) = match variant {
+        V::TooFast => (0.3, 11.0),
+        V::HoldTooShort => (2.0, 3.0),
+        _ => (2.0, 11.0),
+    };
+    let folds = train(3, 2.5, out, hold, out, 2.0, |_| 1.0);
+    let back_m = if variant == V::HipsNotBack {
+        0.0
+    } else {
+        0.3 * leg
+    };
+    let drop_m = if variant == V::KneesLocked {
+        0.0
+    } else {
+        0.12 * leg
+    };
+    let round = if variant == V::BackRounding {
+        60.0
+    } else {
+        0.0
+    };
+    let support = v3(0.0, -(0.45 * leg + shape.torso), 0.5 * leg + 0.1);
+    let moves = folds.clone();
+    let pose = move |time: f64| {
+        let a = sum(&moves, time);
+        Standing {
+            trunk_lean_deg: 80.0 * a,
+            hips_back_m: back_m * a,
+            hip_drop_m: drop_m * a,
+            back_round_deg: round * a,
+            hands_on: Some(support),
+            ..Standing::default()
+        }
+    };
+    let duration = folds.last().map_or(10.0, |m| m.end_s() + 2.0);
+    let mut t = truth("standing-childs-pose", duration);
+    t.reps = reps_of(&folds, |_| None, true);
+    let fault = |code, start_s, end_s| TruthFault {
+        code,
+        start_s,
+        end_s,
+    };
+    let held = |code| -> Vec<TruthFault> {
+        folds
+            .iter()
+            .map(|m| fault(code, m.hold_start_s(), m.hold_end_s()))
+            .collect()
+    };
+    t.faults = match variant {
+        V::Good => Vec::new(),
+        V::KneesLocked => held(FaultCode::KneesLocked),
+        V::HipsNotBack => held(FaultCode::HipsNotBack),
+        // The head and upper back 35° off the trunk line: a round of 60° with the head's
+        // nod reaches it about half way.
+        V::BackRounding => faults_where(FaultCode::BackRounding, duration, |time| {
+            pose(time).back_round_deg > 30.0
+        }),
+        V::TooFast => folds
+            .iter()
+            .map(|m| fault(FaultCode::TooFast, m.start_s, m.end_s()))
+            .collect(),
+        V::HoldTooShort => held(FaultCode::HoldTooShort),
+    };
+    Scenario {
+        name: format!("standing-childs-pose/{variant:?}"),
+        truth: t,
+        shape,
+        pose: Box::new(move |time| pose(time).skeleton(&shape)),
+    }
+}
+
+// ---------------------------------------------------------------- back rotation stretch
+
+/// Back rotation stretch variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StretchVariant {
+    Good,
+    /// The thorax rolls 20° with the drops to the right — away from the side placements'
+    /// camera, where the lifting arm faces it (toward the camera a wide drop rolls the
+    /// whole body at it, and the far arm cannot be judged: controlled_rotation.rs).
+    ShouldersLift,
+    TooFast,
+    /// Held 2 s of the prescribed 5.
+    HoldTooShort,
+}
+
+pub fn back_rotation_stretch(variant: StretchVariant) -> Scenario {
+    back_rotation_stretch_on(variant, Shape::adult(1.0))
+}
+
+/// Six stretches, left first, alternating: both knees lowered 55° in 2 s (0.3 s when too
+/// fast), held 6 s (2 s when short), back, 1.5 s between; arms out.
+pub fn back_rotation_stretch_on(variant: StretchVariant, shape: Shape) -> Scenario {
+    use StretchVariant as V;
+    let (out, hold) = match variant {
+        V::TooFast => (0.3, 6.0),
+        V::HoldTooShort => (2.0, 2.0),
+        _ => (2.0, 6.0),
+    };
+    let drops = train(6, 2.0, out, hold, out, 1.5, |k| {
+        sign_of(alternating(k)) * 55.0
+    });
+    let thorax = train(6, 2.0, out, hold, out, 1.5, |k| {
+        if variant == V::ShouldersLift && alternating(k) == Side::Right {
+            -20.0
+        } else {
+            0.0
+        }
+    });
+    let duration = drops.last().map_or(10.0, |m| m.end_s() + 2.0);
+    let mut t = truth("back-rotation-stretch", duration);
+    t.reps = reps_of(&drops, |k| Some(alternating(k)), true);
+    for (k, m) in drops.iter().enumerate() {
+        let fault = |code, start_s, end_s| TruthFault {
+            code,
+            start_s,
+            end_s,
+        };
+        match variant {
+            V::Good => {}
+            V::ShouldersLift => {
+                let th = thorax[k];
+                if let (Some(a), Some(b)) = (th.crossing_s(-5.0), th.uncrossing_s(-5.0)) {
+                    t.faults.push(fault(FaultCode::ShouldersLift, a, b));
+                }
+            }
+            V::TooFast => t
+                .faults
+                .push(fault(FaultCode::TooFast, m.start_s, m.end_s())),
+            V::HoldTooShort => t.faults.push(fault(
+                FaultCode::HoldTooShort,
+                m.hold_start_s(),
+                m.hold_end_s(),
+            )),
+        }
+    }
+    Scenario {
+        name: format!("back-rotation-stretch/{variant:?}"),
+        truth: t,
+        shape,
+        pose: Box::new(move |time| {
+            Lying {
+                knee_drop_deg: sum(&drops, time),
+                thorax_roll_deg: sum(&thorax, time),
+                arms: Arms::OutToSides,
+                ..Lying::default()
+            }
+            .skeleton(&shape)
+        }),
+    }
+}
+
+// ---------------------------------------------------------------- lying twist
+
+/// Lying twist variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LyingTwistVariant {
+    Good,
+    /// The thorax rolls 20° toward the knee: the opposite shoulder lifts.
+    ShouldersLift,
+    /// The straight leg bends as the other knee crosses (its extension to 0.3).
+    StraightLegBends,
+    TooFast,
+    /// Held 2 s of the prescribed 5.
+    HoldTooShort,
+}
+
+pub fn lying_twist(variant: LyingTwistVariant) -> Scenario {
+    lying_twist_on(variant, Shape::adult(1.0))
+}
+
+/// Six twists, alternating: from lying with both legs straight, one knee bends and
+/// crosses 60° over the other leg toward the floor on the far side — the right knee to
+/// the left first — in 2 s (0.3 s when too fast), held 6 s (2 s when short), back and
+/// straight, 1.5 s between; arms out.
+pub fn lying_twist_on(variant: LyingTwistVariant, shape: Shape) -> Scenario {
+    use LyingTwistVariant as V;
+    let (out, hold) = match variant {
+        V::TooFast => (0.3, 6.0),
+        V::HoldTooShort => (2.0, 2.0),
+        _ => (2.0, 6.0),
+    };
+    let twists = train(6, 2.0, out, hold, out, 1.5, |k| sign_of(alternating(k)));
+    let thorax_deg = if variant == V::ShouldersLift {
+        20.0
+    } else {
+        0.0
+    };
+    let other_bend = if variant == V::StraightLegBends {
+        0.7
+    } else {
+        0.0
+    };
+    let moves = twists.clone();
+    let pose = move |time: f64| {
+        let a = sum(&moves, time);
+        // To the left (a > 0) the right leg (index 1) crosses; the left stays straight.
+        let (crossing, other) = if a >= 0.0 { (1, 0) } else { (0, 1) };
+        let mut extension = [1.0; 2];
+        extension[crossing] = 1.0 - a.abs();
+        extension[other] = 1.0 - other_bend * a.abs();
+        let mut leg_drop = [0.0; 2];
+        leg_drop[crossing] = 60.0 * a;
+        Lying {
+            leg_extension: extension,
+            leg_drop_deg: leg_drop,
+            thorax_roll_deg: thorax_deg * a,
+            arms: Arms::OutToSides,
+            ..Lying::default()
+        }
+    };
+    let duration = twists.last().map_or(10.0, |m| m.end_s() + 2.0);
+    let mut t = truth("lying-twist", duration);
+    t.reps = reps_of(&twists, |k| Some(alternating(k)), true);
+    let fault = |code, start_s, end_s| TruthFault {
+        code,
+        start_s,
+        end_s,
+    };
+    let rest = pose(0.0).skeleton(&shape);
+    let straight_bend = |sk: &Skeleton| {
+        use backform::pose::index::*;
+        let bend = |h: usize, k: usize, a: usize| 180.0 - angle_deg(sk[h], sk[k], sk[a]);
+        bend(LEFT_HIP, LEFT_KNEE, LEFT_ANKLE).min(bend(RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE))
+    };
+    let rest_straight = straight_bend(&rest);
+    t.faults = match variant {
+        V::Good => Vec::new(),
+        V::ShouldersLift => twists
+            .iter()
+            .filter_map(|m| {
+                let level = 5.0 / thorax_deg * m.amplitude;
+                Some(fault(
+                    FaultCode::ShouldersLift,
+                    m.crossing_s(level)?,
+                    m.uncrossing_s(level)?,
+                ))
+            })
+            .collect(),
+        // The straighter leg bent 30° past rest.
+        V::StraightLegBends => faults_where(FaultCode::StraightLegBends, duration, |time| {
+            straight_bend(&pose(time).skeleton(&shape)) - rest_straight > 30.0
+        }),
+        V::TooFast => twists
+            .iter()
+            .map(|m| fault(FaultCode::TooFast, m.start_s, m.end_s()))
+            .collect(),
+        V::HoldTooShort => twists
+            .iter()
+            .map(|m| fault(FaultCode::HoldTooShort, m.hold_start_s(), m.hold_end_s()))
+            .collect(),
+    };
+    Scenario {
+        name: format!("lying-twist/{variant:?}"),
+        truth: t,
+        shape,
+        pose: Box::new(move |time| pose(time).skeleton(&shape)),
     }
 }

@@ -1,0 +1,271 @@
+//! Mini squat (standing, camera beside at hip height; or in front).
+//!
+//! In flow [`BodyFrame`]s in upright axes; out flow reps with their ranges, and the
+//! faults `too-deep`, `trunk-leans-forward`, `heels-lift` (side view), `knees-cave-in`
+//! (front view) and `too-fast`.
+//!
+//! Counting: the knees' bend from standing, degrees — an angle, the same for any body or
+//! camera distance, and each rep's range. From the side it is the hip–knee–ankle angle
+//! in the picture (both legs' mean: the far knee is hidden but bends with the near one;
+//! rendered mini squats bending 54–59° read 47–54°). From the front the thigh and shank
+//! point at the camera and the picture's knee angle says little, so the bend comes from
+//! how much the hip–ankle distance shortens: legs of equal halves bent by θ span
+//! cos(θ/2) of their straight length.
+//!
+//! Checks, each where the view shows it: `too-deep` (the knees bent past the spec's
+//! angle — a mini squat is not a squat), `trunk-leans-forward` (side: the trunk pitched
+//! forward from its standing angle by more than the spec's angle), `heels-lift` (side:
+//! the near foot's heel-to-toe line turned up from its standing angle), `knees-cave-in`
+//! (front: the knees closer together than standing by more than twice the spec's share
+//! of a torso length — each knee's share of the spacing lost).
+
+use serde::Deserialize;
+
+use super::reps::RepEngine;
+use super::spec::{ExerciseSpec, SpecError};
+use super::{
+    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, rest_median,
+};
+use crate::kinematics::geometry::Vec2;
+use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
+use crate::pose::index;
+
+/// Faults this exercise raises.
+pub const FAULTS: &[FaultCode] = &[
+    FaultCode::TooDeep,
+    FaultCode::TrunkLeansForward,
+    FaultCode::HeelsLift,
+    FaultCode::KneesCaveIn,
+    FaultCode::TooFast,
+];
+
+/// Thresholds from `[checks]`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SquatChecks {
+    pub too_deep_deg: f64,
+    pub trunk_lean_deg: f64,
+    pub heel_lift_deg: f64,
+    pub knees_in_torso: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Rest {
+    knee_flexion_deg: f64,
+    hip_ankle_torso: f64,
+    trunk_lean_deg: f64,
+    /// The near foot (side view): 0 left, 1 right; its heel-to-toe angle.
+    near_foot: usize,
+    foot_deg: f64,
+    /// The knees' spacing (front view).
+    knee_gap_torso: f64,
+}
+
+/// Mini squats.
+pub struct MiniSquat {
+    spec: ExerciseSpec,
+    checks: SquatChecks,
+    engine: RepEngine,
+    rest: Rest,
+}
+
+const LEGS: [usize; 6] = [
+    index::LEFT_HIP,
+    index::RIGHT_HIP,
+    index::LEFT_KNEE,
+    index::RIGHT_KNEE,
+    index::LEFT_ANKLE,
+    index::RIGHT_ANKLE,
+];
+const TRUNK: [usize; 4] = [
+    index::LEFT_SHOULDER,
+    index::RIGHT_SHOULDER,
+    index::LEFT_HIP,
+    index::RIGHT_HIP,
+];
+const FEET: [usize; 4] = [
+    index::LEFT_HEEL,
+    index::RIGHT_HEEL,
+    index::LEFT_FOOT_INDEX,
+    index::RIGHT_FOOT_INDEX,
+];
+
+/// Per foot [left, right], the heel-to-toe line's slope, degrees: how far the heel
+/// stands above the toe (grows as the heel lifts).
+fn foot_angles_deg(f: &BodyFrame, facing: Vec2) -> [f64; 2] {
+    let angle = |heel: usize, toe: usize| match (f.points.get(heel), f.points.get(toe)) {
+        (Some(h), Some(t)) => {
+            let v = *h - *t;
+            v.dot(f.axes.up_dir).atan2(-v.dot(facing)).to_degrees()
+        }
+        _ => 0.0,
+    };
+    [
+        angle(index::LEFT_HEEL, index::LEFT_FOOT_INDEX),
+        angle(index::RIGHT_HEEL, index::RIGHT_FOOT_INDEX),
+    ]
+}
+
+/// The knees' spacing across the body, torso lengths (front view). A camera off to one
+/// side sees knees going forward as sideways motion, but of both knees the same way: the
+/// spacing keeps only their moving toward each other.
+fn knee_gap_torso(f: &BodyFrame) -> f64 {
+    let at = |i: usize| f.points.get(i).copied().unwrap_or_default();
+    (at(index::LEFT_KNEE) - at(index::RIGHT_KNEE)).dot(f.axes.left_dir) / f.axes.scale_px.max(1e-6)
+}
+
+impl MiniSquat {
+    /// Builds it from its spec.
+    pub fn new(spec: ExerciseSpec) -> Result<Self, SpecError> {
+        let checks: SquatChecks = spec.checks()?;
+        let engine = RepEngine::new(&spec, false, None)?.with_range_in_degrees();
+        Ok(Self {
+            spec,
+            checks,
+            engine,
+            rest: Rest::default(),
+        })
+    }
+
+    /// The knees' bend, degrees (absolute: standing reads a few degrees).
+    fn knee_bend_deg(&self, f: &BodyFrame) -> f64 {
+        match f.axes.view {
+            View::Side => (f.knee_flexion_deg[0] + f.knee_flexion_deg[1]) / 2.0,
+            _ => {
+                let ratio = f.hip_ankle_torso / self.rest.hip_ankle_torso.max(1e-6);
+                self.rest.knee_flexion_deg + 2.0 * ratio.clamp(0.0, 1.0).acos().to_degrees()
+            }
+        }
+    }
+}
+
+impl Exercise for MiniSquat {
+    fn spec(&self) -> &ExerciseSpec {
+        &self.spec
+    }
+
+    fn requirements(&self) -> Requirements {
+        Requirements {
+            posture: Posture::Standing,
+            view: View::Side,
+            other_view: Some(View::Front),
+            passes_through: Vec::new(),
+            parts: vec![
+                (BodyPart::Hips, SideNeed::Either),
+                (BodyPart::Knees, SideNeed::Either),
+                (BodyPart::Ankles, SideNeed::Either),
+            ],
+            belly_cue: false,
+        }
+    }
+
+    fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
+        // Standing tall: the knees nearly straight.
+        let bend = (frame.knee_flexion_deg[0] + frame.knee_flexion_deg[1]) / 2.0;
+        self.spec
+            .start_check(frame.axes.view == View::Front || bend < 20.0)
+    }
+
+    fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
+        let side = rest.first().is_some_and(|(_, b)| b.axes.view == View::Side);
+        let near_foot = usize::from(
+            rest_median(rest, |b| {
+                b.depth_px[index::RIGHT_HEEL] - b.depth_px[index::LEFT_HEEL]
+            }) < 0.0,
+        );
+        self.rest = Rest {
+            knee_flexion_deg: if side {
+                rest_median(rest, |b| {
+                    (b.knee_flexion_deg[0] + b.knee_flexion_deg[1]) / 2.0
+                })
+            } else {
+                0.0
+            },
+            hip_ankle_torso: rest_median(rest, |b| b.hip_ankle_torso),
+            trunk_lean_deg: rest_median(rest, |b| b.trunk_pitch_deg()),
+            near_foot,
+            foot_deg: rest_median(rest, |b| foot_angles_deg(b, b.facing_dir())[near_foot]),
+            knee_gap_torso: rest_median(rest, knee_gap_torso),
+        };
+        let series: Vec<(f64, f64)> = rest
+            .iter()
+            .map(|(t, b)| (*t, self.knee_bend_deg(b) - self.rest.knee_flexion_deg))
+            .collect();
+        self.engine.counter.calibrate(&series);
+    }
+
+    fn update(
+        &mut self,
+        t_s: f64,
+        frame: Option<&BodyFrame>,
+        seen: &PartVisibility,
+    ) -> Vec<ExerciseEvent> {
+        let mut events = Vec::new();
+        let min = crate::kinematics::visibility::DEFAULT_VISIBILITY_MIN;
+        let sees = |p: BodyPart, need: SideNeed| seen.sees(p, need, min);
+        let legs_seen = sees(BodyPart::Hips, SideNeed::Either)
+            && sees(BodyPart::Knees, SideNeed::Either)
+            && sees(BodyPart::Ankles, SideNeed::Either);
+        let codes = [
+            FaultCode::TooDeep,
+            FaultCode::TrunkLeansForward,
+            FaultCode::HeelsLift,
+            FaultCode::KneesCaveIn,
+        ];
+        let Some(f) = frame.filter(|_| legs_seen) else {
+            return self.engine.unseen(t_s, &codes);
+        };
+        let c = &self.checks;
+        let in_rep = self.engine.counter.in_rep();
+        let side = f.axes.view == View::Side;
+        let bend = self.knee_bend_deg(f);
+        let facing = f.facing_dir();
+        let deep = Some(in_rep && bend > c.too_deep_deg);
+        let trunk_seen = sees(BodyPart::Shoulders, SideNeed::Either);
+        let lean = (side && trunk_seen)
+            .then(|| in_rep && f.trunk_pitch_deg() - self.rest.trunk_lean_deg > c.trunk_lean_deg);
+        let heels = (side && sees(BodyPart::Feet, SideNeed::Either)).then(|| {
+            in_rep
+                && foot_angles_deg(f, facing)[self.rest.near_foot] - self.rest.foot_deg
+                    > c.heel_lift_deg
+        });
+        let knees_in = (!side && sees(BodyPart::Knees, SideNeed::Both)).then(|| {
+            // Each knee's share of the spacing lost.
+            in_rep && (self.rest.knee_gap_torso - knee_gap_torso(f)) / 2.0 > c.knees_in_torso
+        });
+        for (code, verdict, marks) in [
+            (FaultCode::TooDeep, deep, &LEGS[..]),
+            (FaultCode::TrunkLeansForward, lean, &TRUNK[..]),
+            (FaultCode::HeelsLift, heels, &FEET[..]),
+            (FaultCode::KneesCaveIn, knees_in, &LEGS[..]),
+        ] {
+            events.extend(self.engine.faults.observe(t_s, code, verdict, marks));
+        }
+        let signal = bend - self.rest.knee_flexion_deg;
+        tracing::trace!(target: "backform::signal", t_s, bend, signal);
+        events.extend(self.engine.step(t_s, Some(signal)));
+        events
+    }
+
+    fn state(&self) -> ExerciseState {
+        self.engine.exercise_state(
+            &self.spec,
+            0,
+            None,
+            !self.engine.counter.can_see(),
+            LEGS.iter().chain(&TRUNK).copied(),
+        )
+    }
+
+    fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        self.engine.new_view(t_s)
+    }
+
+    fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        self.engine.finish(t_s)
+    }
+
+    fn record(&self) -> ExerciseRecord {
+        self.engine.record(Vec::new())
+    }
+}
