@@ -1207,3 +1207,78 @@ fn a_bridges_range_is_reported_in_degrees() {
         }
     }
 }
+
+/// Each new exercise's reps report their range in degrees of the body's own movement:
+/// the knees' bend from standing (mini squat), the trunk's sideways bend (side bend), the
+/// trunk's fold (child's pose), the knees' drop (rotation stretch), each within 15% of
+/// the synthetic body's true angle, from two placements. (The lying twist's range is the
+/// crossing thigh's turn read from BlazePose's depth: reported, not held to a number.)
+#[test]
+fn the_new_exercises_report_each_reps_range_in_degrees() {
+    use backform::pose::index::*;
+    use support::body::{Standing, V3};
+    let angle = |a: V3, b: V3, c: V3| {
+        let (u, v) = (a.sub(b), c.sub(b));
+        (u.dot(v) / (u.norm() * v.norm())).acos().to_degrees()
+    };
+    let squat = mini_squat(SquatVariant::Good);
+    let shape = squat.shape;
+    let bend =
+        |sk: &support::body::Skeleton| 180.0 - angle(sk[LEFT_HIP], sk[LEFT_KNEE], sk[LEFT_ANKLE]);
+    let leg = shape.thigh + shape.shank;
+    let squat_deg = bend(
+        &Standing {
+            hip_drop_m: 0.10 * leg,
+            hips_back_m: 0.06 * leg,
+            trunk_lean_deg: 8.0,
+            ..Standing::default()
+        }
+        .skeleton(&shape),
+    ) - bend(&Standing::default().skeleton(&shape));
+    let cases = [
+        (
+            squat,
+            [Placement::SideStanding, Placement::SideStandingHigh],
+            squat_deg,
+        ),
+        (
+            side_bend(SideBendVariant::Good),
+            [Placement::FrontStanding, Placement::FrontStandingOffAxis],
+            22.0,
+        ),
+        (
+            childs_pose(ChildsPoseVariant::Good),
+            [Placement::SideStanding, Placement::SideStandingHigh],
+            80.0,
+        ),
+        (
+            back_rotation_stretch(StretchVariant::Good),
+            [Placement::SideFloor, Placement::SideAbove],
+            55.0,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (i, (scenario, placements, truth_deg)) in cases.iter().enumerate() {
+        for placement in placements {
+            let frames = scenario.frames(*placement, NoiseSpec::typical(), 40 + i as u64);
+            let report = analyze_frames(scenario, &frames);
+            if report.reps.len() != scenario.truth.reps.len() {
+                failures.push(format!(
+                    "{} [{placement:?}]: {} reps",
+                    scenario.name,
+                    report.reps.len()
+                ));
+            }
+            for rep in &report.reps {
+                match rep.range_deg {
+                    Some(got) if (got - truth_deg).abs() < 0.15 * truth_deg => {}
+                    got => failures.push(format!(
+                        "{} [{placement:?}]: range {got:?} for {truth_deg:.1}°",
+                        scenario.name
+                    )),
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
