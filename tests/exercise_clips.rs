@@ -209,12 +209,12 @@ fn unseen_bodies_through_our_pipeline() {
 }
 
 /// The exercises beyond the acute routine on bodies L, M and N, rendered before their
-/// code was written, through our model.
+/// code was written, and O, rendered after it, through our model.
 #[test]
 fn new_exercises_through_our_pipeline() {
     if models_present() {
         ratchet(
-            "new exercises, bodies L, M, N (tests/clips/exercises-LMN)",
+            "new exercises, bodies L, M, N, O (tests/clips/exercises-LMN)",
             model,
         );
     }

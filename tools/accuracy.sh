@@ -25,8 +25,11 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
   echo "Bodies H and I were rendered later; \`tests/clips/bodies-HI/README.md\` says which of"
   echo "their clips were looked at while tuning. Body J (\`tests/clips/bodies-J/\`) was rendered"
   echo "last and kept out of tuning, like E, and so was body K (\`tests/clips/bodies-K/\`)."
-  echo "The exercises beyond the acute routine (bridge, seated twist) are scored on bodies L, M"
-  echo "and N, rendered before their code was written (\`tests/clips/exercises-LMN/README.md\`)."
+  echo "The exercises beyond the acute routine with a renderer generator (bridge, seated twist,"
+  echo "mini squat, standing side bend) are scored on bodies L, M and N, rendered before their"
+  echo "code was written, and body O, rendered after it and not looked at before its rows were"
+  echo "measured (\`tests/clips/exercises-LMN/README.md\`). The other three new exercises have no"
+  echo "generator: synthetic tests only (\`tests/exercise_synthetic.rs\`)."
   echo
   echo "The tables from before the \"Coach any body\" work are kept in"
   echo "[\`accuracy-before.md\`](accuracy-before.md)."
@@ -41,7 +44,7 @@ sets=(
   "bodies H and I (tests/clips/bodies-HI)|tests/clips/bodies-HI"
   "body J, unseen (tests/clips/bodies-J)|tests/clips/bodies-J"
   "body K, unseen (tests/clips/bodies-K)|tests/clips/bodies-K"
-  "new exercises, bodies L, M, N (tests/clips/exercises-LMN)|tests/clips/exercises-LMN"
+  "new exercises, bodies L, M, N, O (tests/clips/exercises-LMN)|tests/clips/exercises-LMN"
 )
 i=0
 for entry in "${sets[@]}"; do
