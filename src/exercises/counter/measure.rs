@@ -108,6 +108,11 @@ const SETTLE_S: f64 = 0.3;
 /// which read holds short by ~0.2 of the ramps' duration: 0.3–0.5 s on the rendered
 /// twists' 1.6 s turns, 0.2 s on the tilts'.)
 const BAND_PHASE: f64 = 0.2048;
+/// The hold's band: within this share of the rep's own peak (EXERCISES.md).
+const HOLD_BAND: f64 = 0.1;
+/// Longest pause within a movement back (rendered twists: ~0.3 s at ~70% of the peak in
+/// BlazePose's depth); a longer stretch under the band is a level the hold sagged to.
+const STALL_MAX_S: f64 = 0.8;
 /// The plateau's level band, as a share of the drop fraction.
 const LEVEL_BAND_SHARE: f64 = 0.3;
 
@@ -276,11 +281,32 @@ pub(super) fn measure(
         }
         _ => 0.0,
     };
+    // A movement back that slows part of the way down (a cue lagging the body: BlazePose's
+    // depth of a turning trunk, at ~70% of its peak) has its slow part taken for the hold
+    // by the speed edges. Where the span ends well under the peak (more than twice the
+    // hold's band) after falling there at the movement's own speed, the movement back
+    // began where it left that band: the hold ends there — if the slow part is a pause
+    // within the movement (under `STALL_MAX_S`). A hold that sags that low slowly
+    // (landmark drift), or drops there and stays (an outline that snaps), is not cut.
+    let low = (1.0 - 2.0 * HOLD_BAND) * peak;
+    let trail = match (hs, he, back_top) {
+        (Some(a), Some(b), Some((_, v))) if smooth.get(b).is_some_and(|x| *x < low) => (a..=b)
+            .rev()
+            .find(|&i| smooth.get(i).is_some_and(|x| *x >= low))
+            .filter(|&i| {
+                t_of(b) - t_of(i) <= STALL_MAX_S
+                    && (i..=b.min(i + 3)).any(|j| speed.get(j).is_some_and(|s| -*s > limit(v)))
+            }),
+        _ => None,
+    };
     let (hold_s, hold_spans) = match (hs, he) {
         (Some(a), Some(b)) if b > a => {
             // The edge's sliver never reaches past the rep's own record.
             let ta = (t_of(a) + edge(out_from_speed, out_top)).max(first_t);
-            let tb = (t_of(b) - edge(back_from_speed, back_top)).min(end_s);
+            let tb = match trail {
+                Some(i) => t_of(i),
+                None => (t_of(b) - edge(back_from_speed, back_top)).min(end_s),
+            };
             ((tb - ta).max(0.0), vec![(ta, tb.max(ta))])
         }
         _ => (0.0, Vec::new()),

@@ -1099,6 +1099,60 @@ mod tests {
         }
     }
 
+    /// A cosine step from `from` to `to` over `[t0, t0 + d]`.
+    fn step_shape(t: f64, t0: f64, d: f64, from: f64, to: f64) -> f64 {
+        let u = ((t - t0) / d).clamp(0.0, 1.0);
+        from + (to - from) * (1.0 - (std::f64::consts::PI * u).cos()) / 2.0
+    }
+
+    #[test]
+    fn a_pause_on_the_way_back_is_no_part_of_the_hold() {
+        // A twist read from BlazePose's depth: out in 1.6 s, held 0.8 s, back to 70% of
+        // the peak in 0.6 s, a 0.3 s pause there, the rest of the way in 1.0 s.
+        let shape = |t: f64| {
+            let a = 0.8;
+            if t < 2.6 {
+                step_shape(t, 1.0, 1.6, 0.0, a)
+            } else if t < 3.4 {
+                a
+            } else if t < 4.3 {
+                step_shape(t, 3.4, 0.6, a, 0.7 * a)
+            } else {
+                step_shape(t, 4.3, 1.0, 0.7 * a, 0.0)
+            }
+        };
+        let mut c = RepCounter::new(cfg(false));
+        c.calibrate(&[(0.0, 0.0), (0.1, 0.0), (0.2, 0.0)]);
+        let reps = completed(&run(&mut c, 8.0, shape));
+        assert_eq!(reps.len(), 1);
+        // Within 10% of the peak: the flat top, the last 0.2048 of the way out, and the
+        // first third of the first step back (acos(1/3)/π of its 0.6 s).
+        let band = 0.8 + 0.2048 * 1.6 + (1.0f64 / 3.0).acos() / std::f64::consts::PI * 0.6;
+        assert!(
+            (reps[0].hold_s - band).abs() < 0.2,
+            "hold {} for a {band:.2} s band",
+            reps[0].hold_s
+        );
+    }
+
+    #[test]
+    fn a_hold_that_drops_to_a_lower_level_and_stays_is_still_held() {
+        // The belly's outline snaps 25% lower a second into a 6 s hold and stays there:
+        // the person still holds, so the hold is not cut at the snap.
+        let mut c = RepCounter::new(cfg(false));
+        c.calibrate(&[(0.0, 0.0), (0.1, 0.0), (0.2, 0.0)]);
+        let reps = completed(&run(&mut c, 12.0, |t| {
+            let base = rep_shape(t, 1.0, 0.9, 6.0, 0.8);
+            if (2.9..7.9).contains(&t) {
+                base * (1.0 - 0.25 * ((t - 2.9) / 0.2).min(1.0))
+            } else {
+                base
+            }
+        }));
+        assert_eq!(reps.len(), 1);
+        assert!(reps[0].hold_s > 5.5, "hold {}", reps[0].hold_s);
+    }
+
     #[test]
     fn slow_drift_during_a_hold_does_not_end_it() {
         let mut c = RepCounter::new(cfg(false));
