@@ -21,10 +21,7 @@ use serde::Deserialize;
 use super::arm_lift::{ARMS, ArmLift, ArmThresholds};
 use super::reps::{RepEngine, SideRule};
 use super::spec::{ExerciseSpec, SpecError};
-use super::{
-    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, Side,
-    rest_median,
-};
+use super::{Exercise, ExerciseEvent, ExerciseState, FaultCode, Requirements, Side, rest_median};
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, SideNeed};
 use crate::pose::index;
 
@@ -112,9 +109,7 @@ impl LyingTwist {
 }
 
 impl Exercise for LyingTwist {
-    fn spec(&self) -> &ExerciseSpec {
-        &self.spec
-    }
+    super::reps::rep_engine_bookkeeping!();
 
     fn requirements(&self) -> Requirements {
         Requirements::lying_side_view()
@@ -208,18 +203,5 @@ impl Exercise for LyingTwist {
             !self.engine.counter.can_see(),
             LEGS.iter().chain(&ARMS).copied(),
         )
-    }
-
-    fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.new_view(t_s)
-    }
-
-    fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.finish(t_s)
-    }
-
-    fn record(&self) -> ExerciseRecord {
-        self.engine
-            .record(self.engine.side_note().into_iter().collect())
     }
 }

@@ -26,10 +26,7 @@ use serde::Deserialize;
 
 use super::reps::{RepEngine, SideRule};
 use super::spec::{ExerciseSpec, SpecError};
-use super::{
-    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, Side,
-    rest_median,
-};
+use super::{Exercise, ExerciseEvent, ExerciseState, FaultCode, Requirements, Side, rest_median};
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
 use crate::pose::index;
 
@@ -127,9 +124,7 @@ impl PelvicRock {
 }
 
 impl Exercise for PelvicRock {
-    fn spec(&self) -> &ExerciseSpec {
-        &self.spec
-    }
+    super::reps::rep_engine_bookkeeping!();
 
     fn requirements(&self) -> Requirements {
         Requirements {
@@ -253,18 +248,5 @@ impl Exercise for PelvicRock {
             !self.engine.counter.can_see(),
             SHOULDERS.iter().chain(&PELVIS).copied(),
         )
-    }
-
-    fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.new_view(t_s)
-    }
-
-    fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.finish(t_s)
-    }
-
-    fn record(&self) -> ExerciseRecord {
-        self.engine
-            .record(self.engine.side_note().into_iter().collect())
     }
 }

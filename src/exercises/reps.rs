@@ -473,3 +473,29 @@ impl RepEngine {
         })
     }
 }
+
+/// The [`Exercise`](super::Exercise) methods every exercise counted by one [`RepEngine`]
+/// (in `self.engine`, its spec in `self.spec`) implements the same way: its spec, a new
+/// view, the finish, and the record with the note on sides inferred from alternation.
+/// Used inside `impl Exercise for …`.
+macro_rules! rep_engine_bookkeeping {
+    () => {
+        fn spec(&self) -> &$crate::exercises::ExerciseSpec {
+            &self.spec
+        }
+
+        fn new_view(&mut self, t_s: f64) -> Vec<$crate::exercises::ExerciseEvent> {
+            self.engine.new_view(t_s)
+        }
+
+        fn finish(&mut self, t_s: f64) -> Vec<$crate::exercises::ExerciseEvent> {
+            self.engine.finish(t_s)
+        }
+
+        fn record(&self) -> $crate::exercises::ExerciseRecord {
+            self.engine
+                .record(self.engine.side_note().into_iter().collect())
+        }
+    };
+}
+pub(crate) use rep_engine_bookkeeping;

@@ -20,10 +20,7 @@ use serde::Deserialize;
 
 use super::reps::{RepEngine, SideRule};
 use super::spec::{ExerciseSpec, SpecError};
-use super::{
-    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, Side,
-    rest_median,
-};
+use super::{Exercise, ExerciseEvent, ExerciseState, FaultCode, Requirements, Side, rest_median};
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
 use crate::pose::index;
 
@@ -93,9 +90,7 @@ impl SeatedTwist {
 }
 
 impl Exercise for SeatedTwist {
-    fn spec(&self) -> &ExerciseSpec {
-        &self.spec
-    }
+    super::reps::rep_engine_bookkeeping!();
 
     fn requirements(&self) -> Requirements {
         Requirements {
@@ -183,18 +178,5 @@ impl Exercise for SeatedTwist {
             !self.engine.counter.can_see(),
             SHOULDERS.iter().chain(&HIPS).copied(),
         )
-    }
-
-    fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.new_view(t_s)
-    }
-
-    fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.finish(t_s)
-    }
-
-    fn record(&self) -> ExerciseRecord {
-        self.engine
-            .record(self.engine.side_note().into_iter().collect())
     }
 }

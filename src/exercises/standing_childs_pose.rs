@@ -20,9 +20,7 @@ use serde::Deserialize;
 
 use super::reps::RepEngine;
 use super::spec::{ExerciseSpec, SpecError};
-use super::{
-    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, rest_median,
-};
+use super::{Exercise, ExerciseEvent, ExerciseState, FaultCode, Requirements, rest_median};
 use crate::kinematics::geometry::Vec2;
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
 use crate::pose::index;
@@ -115,9 +113,7 @@ impl StandingChildsPose {
 }
 
 impl Exercise for StandingChildsPose {
-    fn spec(&self) -> &ExerciseSpec {
-        &self.spec
-    }
+    super::reps::rep_engine_bookkeeping!();
 
     fn requirements(&self) -> Requirements {
         Requirements {
@@ -203,17 +199,5 @@ impl Exercise for StandingChildsPose {
             !self.engine.counter.can_see(),
             LEGS.iter().chain(&BACK).copied(),
         )
-    }
-
-    fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.new_view(t_s)
-    }
-
-    fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.finish(t_s)
-    }
-
-    fn record(&self) -> ExerciseRecord {
-        self.engine.record(Vec::new())
     }
 }

@@ -21,10 +21,7 @@ use serde::Deserialize;
 
 use super::reps::{RepEngine, SideRule};
 use super::spec::{ExerciseSpec, SpecError};
-use super::{
-    Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, Requirements, Side,
-    rest_median,
-};
+use super::{Exercise, ExerciseEvent, ExerciseState, FaultCode, Requirements, Side, rest_median};
 use crate::kinematics::geometry::angle_at_deg;
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
 use crate::pose::index;
@@ -123,9 +120,7 @@ impl StandingSideBend {
 }
 
 impl Exercise for StandingSideBend {
-    fn spec(&self) -> &ExerciseSpec {
-        &self.spec
-    }
+    super::reps::rep_engine_bookkeeping!();
 
     fn requirements(&self) -> Requirements {
         Requirements {
@@ -213,18 +208,5 @@ impl Exercise for StandingSideBend {
             !self.engine.counter.can_see(),
             TRUNK.iter().chain(&ARMS).copied(),
         )
-    }
-
-    fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.new_view(t_s)
-    }
-
-    fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        self.engine.finish(t_s)
-    }
-
-    fn record(&self) -> ExerciseRecord {
-        self.engine
-            .record(self.engine.side_note().into_iter().collect())
     }
 }
