@@ -1226,7 +1226,7 @@ fn the_new_exercises_report_each_reps_range_in_degrees() {
     let bend =
         |sk: &support::body::Skeleton| 180.0 - angle(sk[LEFT_HIP], sk[LEFT_KNEE], sk[LEFT_ANKLE]);
     let leg = shape.thigh + shape.shank;
-    let squat_deg = bend(
+    let bottom_deg = bend(
         &Standing {
             hip_drop_m: 0.10 * leg,
             hips_back_m: 0.06 * leg,
@@ -1234,12 +1234,20 @@ fn the_new_exercises_report_each_reps_range_in_degrees() {
             ..Standing::default()
         }
         .skeleton(&shape),
-    ) - bend(&Standing::default().skeleton(&shape));
+    );
+    let squat_deg = bottom_deg - bend(&Standing::default().skeleton(&shape));
     let cases = [
         (
             squat,
             [Placement::SideStanding, Placement::SideStandingHigh],
             squat_deg,
+        ),
+        // From the front: the bend at the bottom, taking standing knees as straight (this
+        // body stands with them bent 11.5°: mini_squat.rs).
+        (
+            mini_squat(SquatVariant::Good),
+            [Placement::FrontStanding, Placement::FrontStandingOffAxis],
+            bottom_deg,
         ),
         (
             side_bend(SideBendVariant::Good),
@@ -1277,6 +1285,170 @@ fn the_new_exercises_report_each_reps_range_in_degrees() {
                         scenario.name
                     )),
                 }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// `scenario` filmed from `before` until `switch_s`, then from `after`: the two standing
+/// placements aim at the same point from about the same distance, so the body stays
+/// where it was in the picture — a person turning on the spot, or a camera carried
+/// round them, that no jump gives away.
+fn turned_frames(
+    scenario: &Scenario,
+    before: Placement,
+    after: Placement,
+    switch_s: f64,
+    seed: u64,
+) -> Vec<(f64, Option<backform::pose::Pose>)> {
+    let a = scenario.frames(before, NoiseSpec::typical(), seed);
+    let b = scenario.frames(after, NoiseSpec::typical(), seed + 1);
+    a.into_iter()
+        .zip(b)
+        .map(|(x, y)| if x.0 < switch_s { x } else { y })
+        .collect()
+}
+
+/// A person doing mini squats side-on who turns to face the camera between two squats
+/// is calibrated again from the front: the squats before and those after the new
+/// calibration are counted (each with its range), none across the turn. Judged with the
+/// side view's measures, a squat seen from the front reads almost no knee bend.
+#[test]
+fn a_person_who_turns_to_face_the_camera_is_calibrated_again() {
+    let mut failures = Vec::new();
+    for (name, shape) in bodies() {
+        let s = mini_squat_on(SquatVariant::Good, shape);
+        let reps = &s.truth.reps;
+        // In the rest after the second squat.
+        let switch_s = reps[1].end_s + 0.3;
+        let frames = turned_frames(
+            &s,
+            Placement::SideStanding,
+            Placement::FrontStanding,
+            switch_s,
+            7000,
+        );
+        let report = analyze_frames(&s, &frames);
+        let starts: Vec<f64> = report.reps.iter().map(|r| r.start_s).collect();
+        // Calibrating again takes the turn's second and a still moment after it: the
+        // third squat may start before that; the fourth and fifth may not be missed.
+        let expected: Vec<&support::truth::TruthRep> = reps
+            .iter()
+            .filter(|r| r.end_s < switch_s || r.start_s > switch_s + 2.5)
+            .collect();
+        for t in &expected {
+            if !report
+                .reps
+                .iter()
+                .any(|r| r.start_s < t.end_s && r.end_s > t.start_s)
+            {
+                failures.push(format!(
+                    "{name}: squat {:.1}-{:.1} s not counted (reps start at {starts:.1?})",
+                    t.start_s, t.end_s
+                ));
+            }
+        }
+        if report.reps.len() > reps.len() {
+            failures.push(format!("{name}: {} reps for 5 squats", report.reps.len()));
+        }
+        if let Some(r) = report
+            .reps
+            .iter()
+            .find(|r| r.start_s < switch_s && r.end_s > switch_s)
+        {
+            failures.push(format!("{name}: a rep across the turn, {r:?}"));
+        }
+        if let Some(r) = report
+            .reps
+            .iter()
+            .find(|r| r.range_deg.is_none_or(|d| !(25.0..80.0).contains(&d)))
+        {
+            failures.push(format!(
+                "{name}: range {:?} for a ~50° squat; all {:?}",
+                r.range_deg,
+                report
+                    .reps
+                    .iter()
+                    .map(|r| (r.start_s, r.range_deg))
+                    .collect::<Vec<_>>()
+            ));
+        }
+        if !report.notes.iter().any(|n| n.contains("from the front")) {
+            failures.push(format!("{name}: no note of the turn in {:?}", report.notes));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// A side bend needs the camera in front: a person who turns side-on is asked for it
+/// and nothing more is counted.
+#[test]
+fn a_side_bend_turned_side_on_asks_for_the_camera_in_front() {
+    let s = side_bend(SideBendVariant::Good);
+    let reps = &s.truth.reps;
+    let switch_s = reps[1].end_s + 0.3;
+    let frames = turned_frames(
+        &s,
+        Placement::FrontStanding,
+        Placement::SideStanding,
+        switch_s,
+        7100,
+    );
+    let report = analyze_frames(&s, &frames);
+    let wrong_view = backform::exercises::spec::load("standing-side-bend")
+        .unwrap()
+        .camera
+        .wrong_view;
+    assert!(
+        report
+            .prompts
+            .iter()
+            .any(|p| p.t > switch_s && p.text == wrong_view),
+        "no camera prompt after the turn: {:?}",
+        report.prompts
+    );
+    assert_eq!(
+        report.reps.iter().filter(|r| r.start_s < switch_s).count(),
+        2,
+        "{:?}",
+        report.reps
+    );
+    assert!(
+        report.reps.iter().all(|r| r.end_s < switch_s),
+        "counted after turning side-on: {:?}",
+        report.reps
+    );
+}
+
+/// A person seated facing the camera, twisting, who picked a standing exercise from the
+/// front: their thighs point at the camera, however straight the legs look in the
+/// picture, so they are asked to stand and nothing is counted or faulted.
+#[test]
+fn a_seated_person_is_asked_to_stand_for_a_standing_exercise_from_the_front() {
+    let mut failures = Vec::new();
+    for (i, (name, shape)) in bodies().into_iter().enumerate() {
+        let s = seated_twist_on(TwistVariant::Good, shape);
+        for id in ["mini-squat", "standing-side-bend"] {
+            let frames = s.frames(Placement::FrontChest, NoiseSpec::typical(), 7200 + i as u64);
+            let (report, _) = coach::analyze(
+                id,
+                frames.iter().map(|(t, p)| (*t, p.as_ref())),
+                s.truth.duration_s,
+            )
+            .unwrap();
+            let stand = backform::exercises::spec::load(id)
+                .unwrap()
+                .start_position_prompt;
+            if !report.reps.is_empty() || !report.faults.is_empty() {
+                failures.push(format!(
+                    "{name}, {id}: {} reps, faults {:?}",
+                    report.reps.len(),
+                    report.faults.iter().map(|f| f.code).collect::<Vec<_>>()
+                ));
+            }
+            if !report.prompts.iter().any(|p| p.text == stand) {
+                failures.push(format!("{name}, {id}: never asked to stand"));
             }
         }
     }

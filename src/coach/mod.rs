@@ -212,6 +212,12 @@ const VIEW_JUMP_CONFIRM_S: f64 = 0.3;
 /// camera zoomed or panned: the axes keep their directions and take the new scale. More
 /// than this is another camera angle: calibrate afresh.
 const VIEW_SAME_ANGLE_DEG: f64 = 10.0;
+/// An upright person seen from the other side of the side/front divide (turned to face
+/// the camera, or the camera moved round without the picture jumping) this long is a new
+/// view. The classifier's upright views do not flicker: MediaPipe on the rendered clips
+/// reads shoulder-or-hip width over the torso at most 0.12 side-on, at least 0.55 from
+/// the front (through squats, side bends and 35° twists), against its divide at 0.3.
+const VIEW_TURN_CONFIRM_S: f64 = 1.0;
 
 /// Why a frame is not (yet) usable, in the order the advice prefers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -296,6 +302,9 @@ pub struct Coach {
     place: Option<Place>,
     /// A changed picture not yet confirmed as a new view: since when, and where.
     jump: Option<(f64, Place)>,
+    /// An upright person seen in the other view (side/front) since when, not yet
+    /// confirmed as turned.
+    turn: Option<f64>,
 }
 
 impl Coach {
@@ -338,6 +347,7 @@ impl Coach {
             hidden_span: None,
             place: None,
             jump: None,
+            turn: None,
         })
     }
 
@@ -685,6 +695,10 @@ impl Coach {
         if let Some((since, before, after)) = new_view {
             return self.start_new_view(since, before, after);
         }
+        if let Some((since, from, to)) = self.follow_turn(t_s, pose, &axes) {
+            return self.start_turned_view(since, from, to);
+        }
+        let pose = pose.filter(|_| self.turn.is_none());
         // Judge a frame only if it still shows the calibrated view.
         let usable = pose.and_then(|p| {
             let est = classify(p);
@@ -773,6 +787,70 @@ impl Coach {
         (None, None)
     }
 
+    /// Follows an upright person's view between side and front: while the other one
+    /// lasts (`self.turn`), frames are not judged — the calibrated measures mean nothing
+    /// there; once it has held `VIEW_TURN_CONFIRM_S`, its start and the views before and
+    /// after are returned.
+    fn follow_turn(
+        &mut self,
+        t_s: f64,
+        pose: Option<&Pose>,
+        axes: &BodyAxes,
+    ) -> Option<(f64, View, View)> {
+        let upright = |p: Posture| matches!(p, Posture::Standing | Posture::Sitting);
+        let other = pose.map(classify).filter(|est| {
+            !est.too_small
+                && upright(est.posture)
+                && upright(axes.posture)
+                && matches!(
+                    (axes.view, est.view),
+                    (View::Side, View::Front) | (View::Front, View::Side)
+                )
+        });
+        let Some(est) = other else {
+            self.turn = None;
+            return None;
+        };
+        let since = *self.turn.get_or_insert(t_s);
+        (t_s - since >= VIEW_TURN_CONFIRM_S - 1e-6).then(|| {
+            self.turn = None;
+            (since, axes.view, est.view)
+        })
+    }
+
+    /// The person turned (or the camera went round them) from `from` to `to` at
+    /// `since_s`: nothing counts across it, and they are calibrated afresh in the new
+    /// view — or asked for the camera the exercise needs.
+    fn start_turned_view(&mut self, since_s: f64, from: View, to: View) -> Vec<Event> {
+        let mut events = Vec::new();
+        for ev in self.exercise.new_view(since_s) {
+            events.extend(self.translate(ev, since_s));
+        }
+        self.track_blindness(since_s, None);
+        tracing::info!(t_s = since_s, ?from, ?to, "turned view");
+        self.notes.push(format!(
+            "the camera saw you from the {} instead of the {} from {since_s:.1} s: \
+             calibrated again, nothing counted across it",
+            to.name(),
+            from.name()
+        ));
+        self.wait_again();
+        events
+    }
+
+    /// Back to waiting for the starting position, to calibrate afresh.
+    fn wait_again(&mut self) {
+        self.phase = Phase::Waiting;
+        self.window.clear();
+        self.ready_since = None;
+        self.place = None;
+        self.turn = None;
+        self.readiness = Readiness {
+            ready: false,
+            message: None,
+        };
+    }
+
     /// The picture changed under the person at `since_s` (`before` → `after`). The rep
     /// under way is dropped: nothing counts across the change. A zoom or pan keeps the
     /// axes' directions and the exercise's resting levels — they are body-relative
@@ -800,16 +878,7 @@ impl Coach {
             Some(axes) if turned_deg <= VIEW_SAME_ANGLE_DEG => {
                 axes.scale_px *= after.torso_px / before.torso_px;
             }
-            _ => {
-                self.phase = Phase::Waiting;
-                self.window.clear();
-                self.ready_since = None;
-                self.place = None;
-                self.readiness = Readiness {
-                    ready: false,
-                    message: None,
-                };
-            }
+            _ => self.wait_again(),
         }
         events
     }

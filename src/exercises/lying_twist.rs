@@ -12,7 +12,10 @@
 //! depth is compressed: a rough angle, reported as measured).
 //!
 //! Checks, during a twist: `shoulders-lift` — the arm out on the side away from the knee
-//! leaving the floor ([`ArmLift`]); `straight-leg-bends` — the straighter leg's knee bent
+//! leaving the floor ([`ArmLift`]), judged on twists away from the camera only: toward
+//! it, that arm is the far one, seen past a body rolled at the camera, and MediaPipe
+//! shows it lifting with any wide roll (the rotation stretch's wide drops, rendered);
+//! `straight-leg-bends` — the straighter leg's knee bent
 //! past its resting bend by more than the spec's angle (both knees bent: the stretch
 //! slackens).
 
@@ -164,16 +167,22 @@ impl Exercise for LyingTwist {
         };
         let near = f.axes.near_side;
         let arms_seen = sees(BodyPart::Shoulders) && sees(BodyPart::Wrists);
-        let shoulder = arms_seen.then(|| {
-            // The knee to the left (positive roll): the right shoulder is the one that
-            // lifts; with the side unsure, either.
+        // The knee to the left (positive roll): the right shoulder is the one that lifts;
+        // with the side unsure, either. Toward the camera it is the far one: not seen.
+        let opposite = (roll.abs() > c.side_min_torso).then_some(if roll > 0.0 {
+            Side::Right
+        } else {
+            Side::Left
+        });
+        let far_arm = opposite.is_some_and(|o| near.is_some_and(|n| n != o));
+        let shoulder = (arms_seen && !(in_rep && far_arm)).then(|| {
             in_rep
-                && if roll.abs() > c.side_min_torso {
-                    let opposite = if roll > 0.0 { Side::Right } else { Side::Left };
-                    self.arms.lifted(opposite, near, thresholds)
-                } else {
-                    self.arms.lifted(Side::Left, near, thresholds)
-                        || self.arms.lifted(Side::Right, near, thresholds)
+                && match opposite {
+                    Some(o) => self.arms.lifted(o, near, thresholds),
+                    None => {
+                        self.arms.lifted(Side::Left, near, thresholds)
+                            || self.arms.lifted(Side::Right, near, thresholds)
+                    }
                 }
         });
         events.extend(self.engine.faults.observe(

@@ -10,7 +10,13 @@
 //! rendered mini squats bending 54–59° read 47–54°). From the front the thigh and shank
 //! point at the camera and the picture's knee angle says little, so the bend comes from
 //! how much the hip–ankle distance shortens: legs of equal halves bent by θ span
-//! cos(θ/2) of their straight length.
+//! cos(θ/2) of their straight length — taking the standing knees as straight, so the
+//! range from the front is the bend at the bottom (a stander with soft knees shows them
+//! in it: the synthetic body stands bent 11.5° and reads ~51° for a 41° squat; the side
+//! view subtracts standing). That angle is what `too-deep` and the range read,
+//! but it is steep near standing (1% of shortening reads 16°), so the front view counts
+//! on the shortening itself, scaled to read degrees at a typical mini squat's depth
+//! ([`FRONT_DEG_PER_SHORTENING`]): noise at rest stays noise-sized.
 //!
 //! Checks, each where the view shows it: `too-deep` (the knees bent past the spec's
 //! angle — a mini squat is not a squat), `trunk-leans-forward` (side: the trunk pitched
@@ -49,6 +55,8 @@ pub struct SquatChecks {
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Rest {
+    /// Where the person faces (side view; fixed at calibration).
+    facing: Vec2,
     knee_flexion_deg: f64,
     hip_ankle_torso: f64,
     trunk_lean_deg: f64,
@@ -65,7 +73,14 @@ pub struct MiniSquat {
     checks: SquatChecks,
     engine: RepEngine,
     rest: Rest,
+    /// The frames since standing read below the calibrated rest by a rep's start.
+    below_rest: Vec<(f64, BodyFrame)>,
 }
+
+/// Standing reading this long below the rest (by more than a rep's start) is the real
+/// standing: the rest was taken lower, at a squat's pause (from the front, where no
+/// start check can tell a paused squat from standing), and is taken again from it.
+const RELEVEL_S: f64 = 1.0;
 
 const LEGS: [usize; 6] = [
     index::LEFT_HIP,
@@ -87,6 +102,12 @@ const FEET: [usize; 4] = [
     index::LEFT_FOOT_INDEX,
     index::RIGHT_FOOT_INDEX,
 ];
+
+/// Front view: counted signal per unit of hip–ankle shortening (a share of the standing
+/// length), so that a 45° knee bend — 1 − cos 22.5° of shortening — reads 45 like the
+/// side view's angle. Bends shallower than that read less than their angle (a 20° bend
+/// reads 9), deeper ones more.
+const FRONT_DEG_PER_SHORTENING: f64 = 45.0 / 0.076_120_467;
 
 /// Per foot [left, right], the heel-to-toe line's slope, degrees: how far the heel
 /// stands above the toe (grows as the heel lifts).
@@ -122,6 +143,7 @@ impl MiniSquat {
             checks,
             engine,
             rest: Rest::default(),
+            below_rest: Vec::new(),
         })
     }
 
@@ -130,9 +152,27 @@ impl MiniSquat {
         match f.axes.view {
             View::Side => (f.knee_flexion_deg[0] + f.knee_flexion_deg[1]) / 2.0,
             _ => {
-                let ratio = f.hip_ankle_torso / self.rest.hip_ankle_torso.max(1e-6);
-                self.rest.knee_flexion_deg + 2.0 * ratio.clamp(0.0, 1.0).acos().to_degrees()
+                self.rest.knee_flexion_deg
+                    + 2.0
+                        * (1.0 - self.shortening(f))
+                            .clamp(0.0, 1.0)
+                            .acos()
+                            .to_degrees()
             }
+        }
+    }
+
+    /// Front view: the hip–ankle distance's shortening, a share of its standing length.
+    fn shortening(&self, f: &BodyFrame) -> f64 {
+        1.0 - f.hip_ankle_torso / self.rest.hip_ankle_torso.max(1e-6)
+    }
+
+    /// The counted signal: the knee bend from standing (side), or the shortening scaled
+    /// to read like it (front).
+    fn signal(&self, f: &BodyFrame) -> f64 {
+        match f.axes.view {
+            View::Side => self.knee_bend_deg(f) - self.rest.knee_flexion_deg,
+            _ => FRONT_DEG_PER_SHORTENING * self.shortening(f),
         }
     }
 }
@@ -156,10 +196,12 @@ impl Exercise for MiniSquat {
     }
 
     fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
-        // Standing tall: the knees nearly straight.
+        // Standing tall: the knees nearly straight (from the front, not sitting).
         let bend = (frame.knee_flexion_deg[0] + frame.knee_flexion_deg[1]) / 2.0;
-        self.spec
-            .start_check(frame.axes.view == View::Front || bend < 20.0)
+        self.spec.start_check(match frame.axes.view {
+            View::Side => bend < 20.0,
+            _ => !frame.thighs_toward_camera(),
+        })
     }
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
@@ -169,7 +211,9 @@ impl Exercise for MiniSquat {
                 b.depth_px[index::RIGHT_HEEL] - b.depth_px[index::LEFT_HEEL]
             }) < 0.0,
         );
+        let facing = BodyFrame::facing_over(rest.iter().map(|(_, b)| b));
         self.rest = Rest {
+            facing,
             knee_flexion_deg: if side {
                 rest_median(rest, |b| {
                     (b.knee_flexion_deg[0] + b.knee_flexion_deg[1]) / 2.0
@@ -178,16 +222,15 @@ impl Exercise for MiniSquat {
                 0.0
             },
             hip_ankle_torso: rest_median(rest, |b| b.hip_ankle_torso),
-            trunk_lean_deg: rest_median(rest, |b| b.trunk_pitch_deg()),
+            trunk_lean_deg: rest_median(rest, |b| b.trunk_pitch_deg(facing)),
             near_foot,
-            foot_deg: rest_median(rest, |b| foot_angles_deg(b, b.facing_dir())[near_foot]),
+            foot_deg: rest_median(rest, |b| foot_angles_deg(b, facing)[near_foot]),
             knee_gap_torso: rest_median(rest, knee_gap_torso),
         };
-        let series: Vec<(f64, f64)> = rest
-            .iter()
-            .map(|(t, b)| (*t, self.knee_bend_deg(b) - self.rest.knee_flexion_deg))
-            .collect();
+        let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, self.signal(b))).collect();
         self.engine.counter.calibrate(&series);
+        // From the front the counted signal is not the angle: each rep notes it.
+        self.engine.set_range_in_degrees(side);
     }
 
     fn update(
@@ -215,11 +258,12 @@ impl Exercise for MiniSquat {
         let in_rep = self.engine.counter.in_rep();
         let side = f.axes.view == View::Side;
         let bend = self.knee_bend_deg(f);
-        let facing = f.facing_dir();
+        let facing = self.rest.facing;
         let deep = Some(in_rep && bend > c.too_deep_deg);
         let trunk_seen = sees(BodyPart::Shoulders, SideNeed::Either);
-        let lean = (side && trunk_seen)
-            .then(|| in_rep && f.trunk_pitch_deg() - self.rest.trunk_lean_deg > c.trunk_lean_deg);
+        let lean = (side && trunk_seen).then(|| {
+            in_rep && f.trunk_pitch_deg(facing) - self.rest.trunk_lean_deg > c.trunk_lean_deg
+        });
         let heels = (side && sees(BodyPart::Feet, SideNeed::Either)).then(|| {
             in_rep
                 && foot_angles_deg(f, facing)[self.rest.near_foot] - self.rest.foot_deg
@@ -237,9 +281,32 @@ impl Exercise for MiniSquat {
         ] {
             events.extend(self.engine.faults.observe(t_s, code, verdict, marks));
         }
-        let signal = bend - self.rest.knee_flexion_deg;
+        let signal = self.signal(f);
         tracing::trace!(target: "backform::signal", t_s, bend, signal);
+        let start = self
+            .spec
+            .counter
+            .as_ref()
+            .map_or(f64::INFINITY, |c| c.start);
+        if signal < -start {
+            self.below_rest.push((t_s, f.clone()));
+            if t_s - self.below_rest[0].0 >= RELEVEL_S {
+                let frames = std::mem::take(&mut self.below_rest);
+                tracing::info!(
+                    t_s,
+                    "mini squat: standing is above the rest; calibrated again"
+                );
+                self.calibrate(t_s, &frames);
+                return events;
+            }
+        } else {
+            self.below_rest.clear();
+        }
         events.extend(self.engine.step(t_s, Some(signal)));
+        if !side {
+            self.engine
+                .note_range_deg(bend - self.rest.knee_flexion_deg);
+        }
         events
     }
 

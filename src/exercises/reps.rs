@@ -116,6 +116,12 @@ impl RepEngine {
         self
     }
 
+    /// Switches [`RepEngine::with_range_in_degrees`] for the reps to come (a view whose
+    /// signal is not the angle notes it instead).
+    pub fn set_range_in_degrees(&mut self, on: bool) {
+        self.range_in_degrees = on;
+    }
+
     /// Notes the movement's range in degrees at this frame, for an exercise whose counted
     /// signal is not itself that angle: each rep reports the largest noted while it ran.
     pub fn note_range_deg(&mut self, deg: f64) {

@@ -9,12 +9,14 @@
 //! degrees, and each fold's range. Folded, the classifier calls the level trunk lying:
 //! such frames are still judged (`Requirements::passes_through`).
 //!
-//! Checks, held in the fold, each against the person's own standing: `knees-locked` — the
-//! knees bent less than the spec's angle past their standing bend (soft knees let the
-//! hips go back); `hips-not-back` — the hips moved back from over the ankles by less than
-//! the spec's share of a torso length; `back-rounding` — the head and upper back curled
-//! down off the trunk line (the shoulder-to-ear line turned toward the chest) by more
-//! than the spec's angle.
+//! Checks, each against the person's own standing. Held in the fold (on the way down
+//! the knees and hips are still getting there): `knees-locked` — the knees bent less than
+//! the spec's angle past their standing bend (soft knees let the hips go back);
+//! `hips-not-back` — the hips moved back from over the ankles by less than the spec's
+//! share of a torso length. Throughout the fold, down and back up included (a back
+//! rounded on the way is as much a strain): `back-rounding` — the head and upper back
+//! curled down off the trunk line (the shoulder-to-ear line turned toward the chest) by
+//! more than the spec's angle.
 
 use serde::Deserialize;
 
@@ -45,6 +47,8 @@ pub struct ChildsPoseChecks {
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Rest {
+    /// Where the person faces (fixed at calibration).
+    facing: Vec2,
     pitch_deg: f64,
     knee_deg: f64,
     hips_back_torso: f64,
@@ -80,19 +84,19 @@ fn knee_bend_deg(f: &BodyFrame) -> f64 {
 }
 
 /// The hip midpoint behind the ankle midpoint, torso lengths.
-fn hips_back_torso(f: &BodyFrame) -> f64 {
-    -(f.hip_mid - f.ankle_mid).dot(f.facing_dir()) / f.axes.scale_px.max(1e-6)
+fn hips_back_torso(f: &BodyFrame, facing: Vec2) -> f64 {
+    -(f.hip_mid - f.ankle_mid).dot(facing) / f.axes.scale_px.max(1e-6)
 }
 
 /// The shoulder-to-ear line's turn off the trunk line toward the chest, degrees: the head
 /// and upper back curling forward.
-fn head_curl_deg(f: &BodyFrame) -> f64 {
+fn head_curl_deg(f: &BodyFrame, facing: Vec2) -> f64 {
     let at = |i: usize| f.points.get(i).copied().unwrap_or_default();
     let ears = Vec2::midpoint(at(index::LEFT_EAR), at(index::RIGHT_EAR));
     let trunk = f.shoulder_mid - f.hip_mid;
     let head = ears - f.shoulder_mid;
     // Turning from up toward the facing direction is turning toward the chest.
-    let chestward = f.axes.up_dir.cross(f.facing_dir()).signum();
+    let chestward = f.axes.up_dir.cross(facing).signum();
     (chestward * trunk.cross(head))
         .atan2(trunk.dot(head))
         .to_degrees()
@@ -137,15 +141,17 @@ impl Exercise for StandingChildsPose {
     }
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
+        let facing = BodyFrame::facing_over(rest.iter().map(|(_, b)| b));
         self.rest = Rest {
-            pitch_deg: rest_median(rest, BodyFrame::trunk_pitch_deg),
+            facing,
+            pitch_deg: rest_median(rest, |b| b.trunk_pitch_deg(facing)),
             knee_deg: rest_median(rest, knee_bend_deg),
-            hips_back_torso: rest_median(rest, hips_back_torso),
-            head_curl_deg: rest_median(rest, head_curl_deg),
+            hips_back_torso: rest_median(rest, |b| hips_back_torso(b, facing)),
+            head_curl_deg: rest_median(rest, |b| head_curl_deg(b, facing)),
         };
         let series: Vec<(f64, f64)> = rest
             .iter()
-            .map(|(t, b)| (*t, b.trunk_pitch_deg() - self.rest.pitch_deg))
+            .map(|(t, b)| (*t, b.trunk_pitch_deg(facing) - self.rest.pitch_deg))
             .collect();
         self.engine.counter.calibrate(&series);
     }
@@ -168,15 +174,17 @@ impl Exercise for StandingChildsPose {
             return self.engine.unseen(t_s, &codes);
         };
         let c = &self.checks;
+        let facing = self.rest.facing;
         let holding = self.engine.counter.plateau_since().is_some();
         let legs_seen = sees(BodyPart::Knees) && sees(BodyPart::Ankles);
         let locked =
             legs_seen.then(|| holding && knee_bend_deg(f) - self.rest.knee_deg < c.soft_knee_deg);
-        let not_back = legs_seen
-            .then(|| holding && hips_back_torso(f) - self.rest.hips_back_torso < c.hips_back_torso);
+        let not_back = legs_seen.then(|| {
+            holding && hips_back_torso(f, facing) - self.rest.hips_back_torso < c.hips_back_torso
+        });
         let rounding = sees(BodyPart::Head).then(|| {
             self.engine.counter.in_rep()
-                && head_curl_deg(f) - self.rest.head_curl_deg > c.back_round_deg
+                && head_curl_deg(f, facing) - self.rest.head_curl_deg > c.back_round_deg
         });
         for (code, verdict, marks) in [
             (FaultCode::KneesLocked, locked, &LEGS[..]),
@@ -185,7 +193,7 @@ impl Exercise for StandingChildsPose {
         ] {
             events.extend(self.engine.faults.observe(t_s, code, verdict, marks));
         }
-        let pitch = f.trunk_pitch_deg() - self.rest.pitch_deg;
+        let pitch = f.trunk_pitch_deg(facing) - self.rest.pitch_deg;
         tracing::trace!(target: "backform::signal", t_s, pitch);
         events.extend(self.engine.step(t_s, Some(pitch)));
         events

@@ -138,10 +138,11 @@ impl Exercise for StandingSideBend {
     }
 
     fn check_start(&self, frame: &BodyFrame) -> Result<(), String> {
-        // Upright, legs straight under the hips: not sitting high on a stool.
+        // Upright, legs straight under the hips: not sitting high on a stool (whose
+        // thighs, pointing at the camera, look straight in the picture).
         let straight = frame.knee_flexion_deg.iter().all(|&k| k < 20.0);
         self.spec
-            .start_check(frame.axes.up_dir.y < -0.9 && straight)
+            .start_check(frame.axes.up_dir.y < -0.9 && straight && !frame.thighs_toward_camera())
     }
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {

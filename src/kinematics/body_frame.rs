@@ -370,23 +370,46 @@ pub struct BodyFrame {
 
 impl BodyFrame {
     /// Upright, seen from the side: the way the person faces in the picture,
-    /// perpendicular to the calibrated up — where the toes point from the heels.
-    pub fn facing_dir(&self) -> Vec2 {
+    /// perpendicular to the calibrated up — where the toes point from the heels, summed
+    /// over `frames` (a calibration window: one frame's feet can flicker, and a facing
+    /// that flips mid-movement would turn a lean forward into one backward).
+    pub fn facing_over<'a>(frames: impl IntoIterator<Item = &'a BodyFrame>) -> Vec2 {
         use index::*;
-        let across = self.axes.up_dir.perpendicular();
-        let toes = |heel: usize, toe: usize| (self.points[toe] - self.points[heel]).dot(across);
-        let ahead = toes(LEFT_HEEL, LEFT_FOOT_INDEX) + toes(RIGHT_HEEL, RIGHT_FOOT_INDEX);
+        let mut ahead = 0.0;
+        let mut across = Vec2::new(1.0, 0.0);
+        for f in frames {
+            across = f.axes.up_dir.perpendicular();
+            let toes = |heel: usize, toe: usize| (f.points[toe] - f.points[heel]).dot(across);
+            ahead += toes(LEFT_HEEL, LEFT_FOOT_INDEX) + toes(RIGHT_HEEL, RIGHT_FOOT_INDEX);
+        }
         if ahead >= 0.0 { across } else { -across }
     }
 
-    /// Upright, seen from the side: the trunk line (hips → shoulders) pitched forward of
-    /// the calibrated up, degrees (90 = level, bent forward at the hips).
-    pub fn trunk_pitch_deg(&self) -> f64 {
+    /// Upright, seen from the side: the trunk line (hips → shoulders) pitched toward
+    /// `facing` ([`BodyFrame::facing_over`]) from the calibrated up, degrees (90 = level,
+    /// bent forward at the hips).
+    pub fn trunk_pitch_deg(&self, facing: Vec2) -> f64 {
         let trunk = self.shoulder_mid - self.hip_mid;
         trunk
-            .dot(self.facing_dir())
+            .dot(facing)
             .atan2(trunk.dot(self.axes.up_dir))
             .to_degrees()
+    }
+
+    /// Seen from the front: the thighs point at the camera — the knees nearer it than the
+    /// hips by more than 0.6 torso lengths, or the thighs shorter in the picture than 0.8
+    /// of the shins — so the person sits, however long the legs look. Looser than the
+    /// classifier's posture test (`view::THIGHS_FORWARD_TORSO`): it guards a standing
+    /// exercise's start, where refusing a stander costs more. MediaPipe on the rendered
+    /// clips: standing from the front 0.07–0.21 torso lengths forward (0.38 at most) and
+    /// thighs 0.95–1.18 of the shins; seated bodies 0.1–2.8 and 0.25–1.2 (a few, on high
+    /// seats with the thighs sloping down, look like standers and pass).
+    pub fn thighs_toward_camera(&self) -> bool {
+        use index::*;
+        let len = |a: usize, b: usize| Vec2::distance(self.points[a], self.points[b]);
+        let thighs = len(LEFT_HIP, LEFT_KNEE) + len(RIGHT_HIP, RIGHT_KNEE);
+        let shins = len(LEFT_KNEE, LEFT_ANKLE) + len(RIGHT_KNEE, RIGHT_ANKLE);
+        self.knee_toward_camera_torso > 0.6 || thighs < 0.8 * shins
     }
 
     /// Measures one pose in the calibrated axes.

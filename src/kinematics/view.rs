@@ -38,6 +38,18 @@ pub enum View {
     Unknown,
 }
 
+impl View {
+    /// The side of the person the camera sees, in words ("side", "front").
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Side => "side",
+            View::Front => "front",
+            View::End => "feet or head end",
+            View::Unknown => "unknown side",
+        }
+    }
+}
+
 /// What one pose says about posture and view.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ViewEstimate {

@@ -284,9 +284,10 @@ pub(super) fn measure(
     // A movement back that slows part of the way down (a cue lagging the body: BlazePose's
     // depth of a turning trunk, at ~70% of its peak) has its slow part taken for the hold
     // by the speed edges. Where the span ends well under the peak (more than twice the
-    // hold's band) after falling there at the movement's own speed, the movement back
-    // began where it left that band: the hold ends there — if the slow part is a pause
-    // within the movement (under `STALL_MAX_S`). A hold that sags that low slowly
+    // hold's band) after falling there fast — within four samples of leaving the band,
+    // faster than the speed edges' share of the movement back's top speed — the movement
+    // back began where it left that band: the hold ends there, if the slow part is a
+    // pause within the movement (under `STALL_MAX_S`). A hold that sags that low slowly
     // (landmark drift), or drops there and stays (an outline that snaps), is not cut.
     let low = (1.0 - 2.0 * HOLD_BAND) * peak;
     let trail = match (hs, he, back_top) {
