@@ -254,7 +254,9 @@ fn prompt_ui(ui: &mut Ui, view: &RoutineView) {
             let text = if timed {
                 "Relax and breathe slowly."
             } else {
-                "Slowly, in the range that feels relieving."
+                // Every exercise's, the strengthening ones too: "relieving" is the acute
+                // routine's word.
+                "Slowly, in a range that feels comfortable."
             };
             (text.to_string(), theme::TEXT_DIM)
         }
