@@ -1291,23 +1291,26 @@ fn the_new_exercises_report_each_reps_range_in_degrees() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
-/// `scenario` filmed from `before` until `switch_s`, then from `after`: the two standing
-/// placements aim at the same point from about the same distance, so the body stays
-/// where it was in the picture — a person turning on the spot, or a camera carried
-/// round them, that no jump gives away.
+/// `scenario` filmed from `before` until the rest after its second rep, then from
+/// `after` (returns that moment and the frames): the two standing placements aim at the
+/// same point from about the same distance, so the body stays where it was in the
+/// picture — a person turning on the spot, or a camera carried round them, that no jump
+/// gives away.
 fn turned_frames(
     scenario: &Scenario,
     before: Placement,
     after: Placement,
-    switch_s: f64,
     seed: u64,
-) -> Vec<(f64, Option<backform::pose::Pose>)> {
+) -> (f64, Vec<(f64, Option<backform::pose::Pose>)>) {
+    let switch_s = scenario.truth.reps[1].end_s + 0.3;
     let a = scenario.frames(before, NoiseSpec::typical(), seed);
     let b = scenario.frames(after, NoiseSpec::typical(), seed + 1);
-    a.into_iter()
+    let frames = a
+        .into_iter()
         .zip(b)
         .map(|(x, y)| if x.0 < switch_s { x } else { y })
-        .collect()
+        .collect();
+    (switch_s, frames)
 }
 
 /// A person doing mini squats side-on who turns to face the camera between two squats
@@ -1320,15 +1323,8 @@ fn a_person_who_turns_to_face_the_camera_is_calibrated_again() {
     for (name, shape) in bodies() {
         let s = mini_squat_on(SquatVariant::Good, shape);
         let reps = &s.truth.reps;
-        // In the rest after the second squat.
-        let switch_s = reps[1].end_s + 0.3;
-        let frames = turned_frames(
-            &s,
-            Placement::SideStanding,
-            Placement::FrontStanding,
-            switch_s,
-            7000,
-        );
+        let (switch_s, frames) =
+            turned_frames(&s, Placement::SideStanding, Placement::FrontStanding, 7000);
         let report = analyze_frames(&s, &frames);
         let starts: Vec<f64> = report.reps.iter().map(|r| r.start_s).collect();
         // Calibrating again takes the turn's second and a still moment after it: the
@@ -1386,15 +1382,8 @@ fn a_person_who_turns_to_face_the_camera_is_calibrated_again() {
 #[test]
 fn a_side_bend_turned_side_on_asks_for_the_camera_in_front() {
     let s = side_bend(SideBendVariant::Good);
-    let reps = &s.truth.reps;
-    let switch_s = reps[1].end_s + 0.3;
-    let frames = turned_frames(
-        &s,
-        Placement::FrontStanding,
-        Placement::SideStanding,
-        switch_s,
-        7100,
-    );
+    let (switch_s, frames) =
+        turned_frames(&s, Placement::FrontStanding, Placement::SideStanding, 7100);
     let report = analyze_frames(&s, &frames);
     let wrong_view = backform::exercises::spec::load("standing-side-bend")
         .unwrap()
