@@ -389,6 +389,12 @@ fn mini_squat_synthetic() {
             SquatVariant::Good,
             [Placement::SideStandingHigh, Placement::FrontStandingOffAxis],
         ),
+        // Squats one after another with no pause standing: each one counts (one that
+        // starts straight after the last came back is a rep, not that one's wobble).
+        (
+            SquatVariant::NoPause,
+            [Placement::SideStanding, Placement::FrontStanding],
+        ),
         (SquatVariant::TrunkLeansForward, side),
         (SquatVariant::HeelsLift, side),
         (SquatVariant::KneesCaveIn, front),

@@ -1120,6 +1120,8 @@ pub enum SquatVariant {
     /// Both knees 8 cm toward the midline at the bottom (seen from the front only).
     KneesCaveIn,
     TooFast,
+    /// Good squats one after another, no pause standing between them.
+    NoPause,
 }
 
 pub fn mini_squat(variant: SquatVariant) -> Scenario {
@@ -1141,7 +1143,12 @@ pub fn mini_squat_on(variant: SquatVariant, shape: Shape) -> Scenario {
     } else {
         0.10
     };
-    let squats = train(5, 2.5, out, 0.4, out, 1.0, |_| 1.0);
+    let rest_s = if variant == SquatVariant::NoPause {
+        0.0
+    } else {
+        1.0
+    };
+    let squats = train(5, 2.5, out, 0.4, out, rest_s, |_| 1.0);
     let lean_deg = if variant == SquatVariant::TrunkLeansForward {
         45.0
     } else {
@@ -1173,7 +1180,7 @@ pub fn mini_squat_on(variant: SquatVariant, shape: Shape) -> Scenario {
     let mut t = truth("mini-squat", duration);
     t.reps = reps_of(&squats, |_| None, false);
     t.faults = match variant {
-        SquatVariant::Good => Vec::new(),
+        SquatVariant::Good | SquatVariant::NoPause => Vec::new(),
         // The spec's 75° of bend, absolute.
         SquatVariant::TooDeep => faults_where(FaultCode::TooDeep, duration, |time| {
             knee_bend_deg(&pose(time).skeleton(&shape)) > 75.0
