@@ -82,21 +82,30 @@ fn an_unknown_exercise_names_the_known_ones() {
 }
 
 #[test]
-fn exercises_lists_all_four() {
+fn exercises_lists_every_exercise_with_its_camera_and_prescription() {
     let out = Command::new(env!("CARGO_BIN_EXE_backform"))
         .arg("exercises")
         .output()
         .expect("the binary runs");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for id in [
-        "pelvic-tilt",
-        "controlled-rotation",
-        "pelvic-rock",
-        "back-block-traction",
-    ] {
-        assert!(text.contains(id), "{id} missing from:\n{text}");
+    for id in backform::exercises::spec::IDS {
+        let spec = backform::exercises::spec::load(id).unwrap();
+        // Its entry: the id's heading line, then its camera placement and prescription.
+        let entry = text
+            .split("\n\n")
+            .find(|block| block.starts_with(&format!("{id}  ")))
+            .unwrap_or_else(|| panic!("{id} missing from:\n{text}"));
+        assert!(entry.contains(&spec.placement), "{id}'s placement: {entry}");
+        assert!(
+            entry.contains(&spec.prescription.summary),
+            "{id}'s prescription: {entry}"
+        );
     }
+    assert!(
+        text.contains("Once daily"),
+        "the settled routine's notes:\n{text}"
+    );
 }
 
 /// `backform analyze VIDEO --exercise pelvic-tilt --report -`: exit status and report.
