@@ -16,7 +16,13 @@
 //! view subtracts standing). That angle is what `too-deep` and the range read,
 //! but it is steep near standing (1% of shortening reads 16°), so the front view counts
 //! on the shortening itself, scaled to read degrees at a typical mini squat's depth
-//! ([`FRONT_DEG_PER_SHORTENING`]): noise at rest stays noise-sized.
+//! ([`FRONT_DEG_PER_SHORTENING`]): noise at rest stays noise-sized. It is the standing
+//! length at calibration, in calibrated torso lengths: a step nearer is taken in stride
+//! (standing then reads below the rest, which is taken again), but a step back of ~10 cm
+//! reads as a squat that does not end. (Against the frontal widths instead, which a
+//! step scales alike, the widths' jitter made a still person squat on a poor picture and
+//! the hips going back hid a too-deep squat: not taken.) From the side, an angle,
+//! neither matters.
 //!
 //! Checks, each where the view shows it: `too-deep` (the knees bent past the spec's
 //! angle — a mini squat is not a squat), `trunk-leans-forward` (side: the trunk pitched
