@@ -1449,3 +1449,39 @@ fn a_seated_person_is_asked_to_stand_for_a_standing_exercise_from_the_front() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// A person facing the camera who steps back after calibrating (the picture shrinks by an
+/// eighth), or nearer, gets each squat counted and no phantom or too-deep one: the body
+/// scaling as a whole, legs and frontal widths alike, is a step, and the standing length
+/// is taken again.
+#[test]
+fn a_step_back_or_forward_from_the_front_is_no_squat() {
+    use support::body::{Camera, Noise, project};
+    use support::scenarios::STANDING_TARGET;
+    let mut failures = Vec::new();
+    for (i, (name, shape)) in bodies().into_iter().enumerate() {
+        for step_m in [0.5, -0.4] {
+            let s = mini_squat_on(SquatVariant::Good, shape);
+            // 3.4 m away, stepping between 0.8 and 1.8 s (calibrated before).
+            let distance = |t: f64| 3.4 + step_m * ((t - 0.8).clamp(0.0, 1.0));
+            let mut noise = Noise::new(NoiseSpec::typical(), 7300 + i as u64);
+            let n = (s.truth.duration_s * 30.0) as usize;
+            let frames: Vec<(f64, Option<backform::pose::Pose>)> = (0..n)
+                .map(|k| {
+                    let t = k as f64 / 30.0;
+                    let cam = Camera::orbit(STANDING_TARGET, distance(t), 0.0, 2.0);
+                    (t, noise.apply(project(&s.pose_at(t), &cam), 1.0 / 30.0))
+                })
+                .collect();
+            let report = analyze_frames(&s, &frames);
+            let verdict = support::truth::judge(&s.truth, &report);
+            failures.extend(
+                verdict
+                    .failures
+                    .iter()
+                    .map(|f| format!("{name}, step {step_m} m: {f}")),
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -16,13 +16,12 @@
 //! view subtracts standing). That angle is what `too-deep` and the range read,
 //! but it is steep near standing (1% of shortening reads 16°), so the front view counts
 //! on the shortening itself, scaled to read degrees at a typical mini squat's depth
-//! ([`FRONT_DEG_PER_SHORTENING`]): noise at rest stays noise-sized. It is the standing
-//! length at calibration, in calibrated torso lengths: a step nearer is taken in stride
-//! (standing then reads below the rest, which is taken again), but a step back of ~10 cm
-//! reads as a squat that does not end. (Against the frontal widths instead, which a
-//! step scales alike, the widths' jitter made a still person squat on a poor picture and
-//! the hips going back hid a too-deep squat: not taken.) From the side, an angle,
-//! neither matters.
+//! ([`FRONT_DEG_PER_SHORTENING`]): noise at rest stays noise-sized. It is read against
+//! the standing length at calibration, which a step nearer or further changes: when the
+//! shoulders' and hips' widths have scaled with the legs for a second, that is a step and
+//! the standing length is taken again ([`RELEVEL_S`]). (Read against those widths frame
+//! by frame instead, their jitter made a still person squat on a poor picture and the
+//! hips going back hid a too-deep squat.) From the side, an angle, neither matters.
 //!
 //! Checks, each where the view shows it: `too-deep` (the knees bent past the spec's
 //! angle — a mini squat is not a squat), `trunk-leans-forward` (side: the trunk pitched
@@ -65,6 +64,8 @@ struct Rest {
     facing: Vec2,
     knee_flexion_deg: f64,
     hip_ankle_torso: f64,
+    /// Front view: [`frontal_widths_px`].
+    widths_px: f64,
     trunk_lean_deg: f64,
     /// The near foot (side view): 0 left, 1 right; its heel-to-toe angle.
     near_foot: usize,
@@ -79,14 +80,28 @@ pub struct MiniSquat {
     checks: SquatChecks,
     engine: RepEngine,
     rest: Rest,
-    /// The frames since standing read below the calibrated rest by a rep's start.
-    below_rest: Vec<(f64, BodyFrame)>,
+    /// The frames since the rest stopped fitting the person (see [`RELEVEL_S`]).
+    off_rest: Vec<(f64, BodyFrame)>,
 }
 
-/// Standing reading this long below the rest (by more than a rep's start) is the real
-/// standing: the rest was taken lower, at a squat's pause (from the front, where no
-/// start check can tell a paused squat from standing), and is taken again from it.
+/// The rest is taken again, from the latest half of these frames, once for this long
+/// either standing has read below it by more than a rep's start — the rest was taken
+/// lower, at a squat's pause (from the front, where no start check can tell a paused
+/// squat from standing) — or, from the front, the whole body has grown or shrunk in the
+/// picture by [`MOVED_SHARE`], as much as the legs have: a step nearer or further, not a
+/// squat (which leaves the frontal widths alone). The rep under way is dropped.
 const RELEVEL_S: f64 = 1.0;
+/// The frontal widths' change that is a step, not jitter or a squat's hips going back
+/// (synthetic deep squats change them by ~1%, a still person's jitter less).
+const MOVED_SHARE: f64 = 0.05;
+
+/// Front view: the shoulders' and hips' widths, pixels. Facing the camera, neither a
+/// knee bend nor a lean forward changes them; a step nearer or further scales them.
+fn frontal_widths_px(f: &BodyFrame) -> f64 {
+    let at = |i: usize| f.points.get(i).copied().unwrap_or_default();
+    Vec2::distance(at(index::LEFT_SHOULDER), at(index::RIGHT_SHOULDER))
+        + Vec2::distance(at(index::LEFT_HIP), at(index::RIGHT_HIP))
+}
 
 const LEGS: [usize; 6] = [
     index::LEFT_HIP,
@@ -149,7 +164,7 @@ impl MiniSquat {
             checks,
             engine,
             rest: Rest::default(),
-            below_rest: Vec::new(),
+            off_rest: Vec::new(),
         })
     }
 
@@ -228,6 +243,7 @@ impl Exercise for MiniSquat {
                 0.0
             },
             hip_ankle_torso: rest_median(rest, |b| b.hip_ankle_torso),
+            widths_px: rest_median(rest, frontal_widths_px),
             trunk_lean_deg: rest_median(rest, |b| b.trunk_pitch_deg(facing)),
             near_foot,
             foot_deg: rest_median(rest, |b| foot_angles_deg(b, facing)[near_foot]),
@@ -294,19 +310,26 @@ impl Exercise for MiniSquat {
             .counter
             .as_ref()
             .map_or(f64::INFINITY, |c| c.start);
-        if signal < -start {
-            self.below_rest.push((t_s, f.clone()));
-            if t_s - self.below_rest[0].0 >= RELEVEL_S {
-                let frames = std::mem::take(&mut self.below_rest);
+        let moved = !side && {
+            let scaled = frontal_widths_px(f) / self.rest.widths_px.max(1e-6) - 1.0;
+            let legs = -self.shortening(f);
+            scaled.abs() > MOVED_SHARE && (scaled - legs).abs() < 0.5 * scaled.abs()
+        };
+        if signal < -start || moved {
+            self.off_rest.push((t_s, f.clone()));
+            if t_s - self.off_rest[0].0 >= RELEVEL_S {
+                let frames = std::mem::take(&mut self.off_rest);
                 tracing::info!(
                     t_s,
-                    "mini squat: standing is above the rest; calibrated again"
+                    moved,
+                    "mini squat: the rest no longer fits; calibrated again"
                 );
-                self.calibrate(t_s, &frames);
+                events.extend(self.engine.new_view(t_s));
+                self.calibrate(t_s, &frames[frames.len() / 2..]);
                 return events;
             }
         } else {
-            self.below_rest.clear();
+            self.off_rest.clear();
         }
         events.extend(self.engine.step(t_s, Some(signal)));
         if !side {
