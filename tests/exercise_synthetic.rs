@@ -505,6 +505,29 @@ fn controlled_rotation_synthetic() {
     );
 }
 
+/// From 30° above, a drop away from the camera shows no lower knees until past 60°: the
+/// report says that side's too-far drops may have gone unflagged, and from floor level
+/// it says nothing of the kind.
+#[test]
+fn a_raised_camera_says_too_far_drops_away_from_it_may_go_unflagged() {
+    let s = controlled_rotation(RotationVariant::RangeTooLarge);
+    let blind = |placement| {
+        let frames = s.frames(placement, NoiseSpec::typical(), 11);
+        analyze_frames(&s, &frames)
+            .notes
+            .into_iter()
+            .find(|n| n.contains("may not have been flagged"))
+    };
+    let above = blind(Placement::SideAbove);
+    assert!(
+        above
+            .as_deref()
+            .is_some_and(|n| n.contains("to your right") && n.contains("floor level")),
+        "from 30° above: {above:?}"
+    );
+    assert_eq!(blind(Placement::SideFloor), None, "from floor level");
+}
+
 #[test]
 fn controlled_rotation_from_the_feet_asks_to_move_the_camera() {
     let spec = backform::exercises::spec::load("controlled-rotation").unwrap();

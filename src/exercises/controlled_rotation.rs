@@ -22,7 +22,9 @@
 //! for drops away from it the knees' turn in depth covers what the height cannot see
 //! (BlazePose's depth is compressed: toward an elevated camera it overstates a 30° drop
 //! as ~50°, so it never judges those). From a floor-level camera the two agree on
-//! large drops.
+//! large drops. From a camera raised more than half the range limit, a too-far drop
+//! away from it may read as less than it is (its knees are behind the thighs, where
+//! BlazePose barely follows them): the report says so, with the camera's height.
 
 use serde::Deserialize;
 
@@ -79,6 +81,10 @@ struct Rest {
     /// The knees' height's spread at rest.
     knee_height_noise: f64,
     knee_angle_rad: f64,
+    /// The camera's elevation estimated from the starting pose, degrees.
+    elevation_deg: f64,
+    /// The body side facing the camera.
+    near_side: Option<Side>,
 }
 
 /// Controlled rotations.
@@ -384,6 +390,8 @@ impl Exercise for ControlledRotation {
                     .collect::<Vec<_>>(),
             ),
             knee_angle_rad: med(&|b| b.knee_toward_camera_torso.atan2(b.knee_height_torso)),
+            elevation_deg: med(&|b| b.axes.elevation_deg),
+            near_side: rest.last().and_then(|(_, b)| b.axes.near_side),
         };
         self.arms = ArmLift::calibrate(rest);
         let series: Vec<(f64, f64)> = rest.iter().map(|(t, b)| (*t, b.hip_roll_torso)).collect();
@@ -503,6 +511,27 @@ impl Exercise for ControlledRotation {
                 "the pelvis's roll did not show the drops one way from this placement: they were counted from the knees' turn instead".to_string(),
             );
         }
+        notes.extend(self.range_blind_note());
         self.engine.record(notes)
+    }
+}
+
+impl ControlledRotation {
+    /// What the report must say when the camera's height hides too-far drops one way: a
+    /// drop away from a camera e° up shows no lower knees until past 2e (module docs),
+    /// and BlazePose's depth barely follows knees behind the thighs (docs/rotation-sides.md),
+    /// so from there a drop past the limit that way may go unflagged.
+    fn range_blind_note(&self) -> Option<String> {
+        let max = self.checks.range_max_deg?;
+        let e = self.rest.elevation_deg;
+        if 2.0 * e <= max {
+            return None;
+        }
+        let away = self.rest.near_side?.opposite();
+        Some(format!(
+            "the camera was about {e:.0}° above the floor: a drop to your {} (away from it) shows from there only past {:.0}°, so a drop that way past {max:.0}° may not have been flagged — put the camera at floor level to have both sides checked",
+            away.as_str(),
+            2.0 * e
+        ))
     }
 }
