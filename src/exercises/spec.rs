@@ -231,6 +231,11 @@ pub struct CounterSpec {
     /// period) have raised the start threshold past this many times `start`.
     #[serde(default)]
     pub unseeable_raise: Option<f64>,
+    /// A rep still out after this long is no rep (absent: no limit): the resting level
+    /// moved under it and never came back. Its excursion is what rest does to this
+    /// signal, and the counter starts again from where the signal now rests.
+    #[serde(default)]
+    pub max_rep_s: Option<f64>,
 }
 
 /// Camera and set-up prompts; the defaults fit every exercise, a file may override them.
@@ -529,6 +534,14 @@ impl ExerciseSpec {
             if !(v.is_finite() && v > 0.0) {
                 return Err(invalid(format!("counter.{name} must be positive, is {v}")));
             }
+        }
+        if let Some(max) = c.max_rep_s
+            && !(max.is_finite() && max > c.min_rep_s)
+        {
+            return Err(invalid(format!(
+                "counter.max_rep_s must exceed min_rep_s {}, is {max}",
+                c.min_rep_s
+            )));
         }
         self.validate_prompts(expected_id, faults)
     }

@@ -408,6 +408,7 @@ mod tests {
             );
         let rep = ActiveRep {
             sign: 1.0,
+            started_s: 0.0,
             samples: raw.clone(),
             raw,
             peak,

@@ -106,6 +106,8 @@ pub enum CounterEvent {
 #[derive(Clone, Debug)]
 struct ActiveRep {
     sign: f64,
+    /// When it passed its start threshold.
+    started_s: f64,
     /// (t, smoothed excursion along `sign`) from a little before the start.
     samples: Vec<(f64, f64)>,
     /// The same, unsmoothed (for the measure at the end).
@@ -601,6 +603,7 @@ impl RepCounter {
                     events.extend(self.finalize());
                     self.active = Some(ActiveRep {
                         sign,
+                        started_s: t_s,
                         samples,
                         raw,
                         peak: sign * d,
@@ -622,6 +625,23 @@ impl RepCounter {
                         *b += alpha * (smoothed - *b);
                     }
                 }
+            }
+            Some(rep) if spec.max_rep_s.is_some_and(|max| t_s - rep.started_s > max) => {
+                // Out far longer than any rep: the resting level moved under it. What it
+                // reached is what rest does to this signal; rest is where it is now.
+                let drifted = rep.peak;
+                tracing::info!(
+                    t_s,
+                    since_s = rep.started_s,
+                    drifted,
+                    "a rep that never came back: the resting level moved"
+                );
+                self.active = None;
+                self.rest_excursion = self.rest_excursion.max(drifted);
+                self.baseline = Some(smoothed);
+                self.disarmed_sign = None;
+                self.rest_pending.clear();
+                events.push(CounterEvent::RepDiscarded { t_s });
             }
             Some(rep) => {
                 let m = rep.sign * d;
@@ -950,6 +970,7 @@ mod tests {
                 return_fraction: 0.1,
                 report_hold: true,
                 unseeable_raise: None,
+                max_rep_s: None,
             },
             signed,
         }
@@ -1364,6 +1385,56 @@ mod tests {
         events.extend(c.finish(9.8).into_iter().map(CounterEvent::RepCompleted));
         let signs: Vec<f64> = completed(&events).iter().map(|r| r.sign).collect();
         assert_eq!(signs, vec![1.0, -1.0], "live: {counted_live:?}");
+    }
+
+    #[test]
+    fn a_rep_that_never_comes_back_is_a_resting_level_that_moved() {
+        // A rep-sized rise that stays (the landmarks' level moved): past `max_rep_s` it is
+        // dropped, counts nothing, and the movement cannot be told from rest.
+        let spec = CounterSpec {
+            max_rep_s: Some(20.0),
+            unseeable_raise: Some(1.5),
+            ..cfg(false).spec
+        };
+        let mut c = RepCounter::new(CounterConfig {
+            spec: spec.clone(),
+            signed: false,
+        });
+        c.calibrate(&[(0.0, 0.0), (0.2, 0.0)]);
+        let moved = |t: f64| rep_shape(t, 2.0, 1.0, 100.0, 1.0);
+        let mut events = run(&mut c, 21.0, moved);
+        assert!(completed(&events).is_empty(), "a hold never came back");
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, CounterEvent::RepDiscarded { .. })),
+            "still within max_rep_s"
+        );
+        events = (21 * 30..30 * 30)
+            .flat_map(|i| {
+                let t = f64::from(i) / FPS;
+                c.update(t, Some(moved(t)))
+            })
+            .collect();
+        assert!(completed(&events).is_empty());
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, CounterEvent::RepDiscarded { .. })),
+            "dropped past max_rep_s"
+        );
+        assert!(!c.can_see(), "a drift as large as a rep: cannot see");
+        // Without the limit, the same signal reports one long hold at the end.
+        let mut unlimited = RepCounter::new(CounterConfig {
+            spec: CounterSpec {
+                max_rep_s: None,
+                ..spec
+            },
+            signed: false,
+        });
+        unlimited.calibrate(&[(0.0, 0.0), (0.2, 0.0)]);
+        run(&mut unlimited, 30.0, moved);
+        assert!(unlimited.in_rep());
     }
 
     #[test]
