@@ -414,6 +414,27 @@ pub fn pelvic_tilt_stuck(stuck: f64) -> Scenario {
     }
 }
 
+/// A person lying still whose trunk line moves off by a whole tilt at 2 s, stays there
+/// for `away_s`, and comes most of the way back: MediaPipe's trunk line from a raised
+/// camera did this on rendered body M (no tilt is done; truth: no reps).
+pub fn pelvic_tilt_level_moves(away_s: f64) -> Scenario {
+    let level = train(1, 2.0, 1.0, away_s, 1.0, 0.0, |_| 13.0);
+    let duration = 2.0 + away_s + 2.0 + 3.0;
+    let shape = Shape::adult(1.0);
+    Scenario {
+        name: format!("pelvic-tilt/trunk level away {away_s} s"),
+        truth: truth("pelvic-tilt", duration),
+        shape,
+        pose: Box::new(move |time| {
+            Lying {
+                tilt_deg: sum(&level, time),
+                ..Lying::default()
+            }
+            .skeleton(&shape)
+        }),
+    }
+}
+
 /// The real tilts of [`pelvic_tilt_stuck`].
 pub fn pelvic_tilt_stuck_moves() -> Vec<Move> {
     train(2, 2.0, 0.9, 6.0, 0.9, 2.0, |_| 13.0)
