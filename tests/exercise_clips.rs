@@ -220,6 +220,18 @@ fn new_exercises_through_our_pipeline() {
     }
 }
 
+/// Pelvic tilts from 30° above on bodies L, M, N and O, through our model (the tilt's
+/// outline cue comes from its segmentation output).
+#[test]
+fn raised_camera_tilts_through_our_pipeline() {
+    if models_present() {
+        ratchet(
+            "tilts from 30° above, bodies L, M, N, O (tests/clips/tilt-elev30)",
+            model,
+        );
+    }
+}
+
 #[test]
 fn bad_placement_clips_through_our_pipeline() {
     if models_present() {
