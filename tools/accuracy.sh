@@ -62,6 +62,25 @@ for entry in "${sets[@]}"; do
   echo "eval $title: exit $?" >&2
   echo >> "$TMP/$i.md"
 done
+# The same clips as a laptop webcam would give them (sensor noise, lossy H.264):
+# tools/webcam-copies.sh, needs ffmpeg. Tuned-on bodies first, then the held-out ones.
+webcam=(
+  "webcam-like copies of fixtures/exercises, varied and bodies H, I|$FIX $FIX/varied tests/clips/bodies-HI"
+  "webcam-like copies of held-out bodies E, J, K|tests/clips/heldout-E tests/clips/bodies-J tests/clips/bodies-K"
+)
+for entry in "${webcam[@]}"; do
+  title=${entry%%|*}
+  i=$((i + 1))
+  copies="$TMP/webcam-$i"
+  # shellcheck disable=SC2086 # the source folders are a list
+  if ! tools/webcam-copies.sh "$copies" ${entry#*|}; then
+    printf '## %s\n\nnot measured: tools/webcam-copies.sh failed (is ffmpeg installed?)\n\n' "$title" > "$TMP/$i.md"
+    continue
+  fi
+  "$BIN" eval "$copies" --title "$title" --markdown "$TMP/$i.md" --json "$TMP/$i.json"
+  echo "eval $title: exit $?" >&2
+  echo >> "$TMP/$i.md"
+done
 # The same sets replayed from MediaPipe 0.10.14's landmarks (`reference/`): what
 # `tests/exercise_clips.rs` holds the engine to without running the model.
 for entry in "${sets[@]}"; do
