@@ -232,11 +232,26 @@ impl PelvicTilt {
             events.extend(engine.step(t_s, signal));
             events
         };
+        // The outline first: it is a second, independent reading of the same tilt, and
+        // where it saw a full hold, a short one on the trunk line is the trunk line's own
+        // wander (webcam noise breaks its plateau; docs/webcam-noise.md), not the
+        // person's. Its rep of the same tilt may close in this very frame.
+        let shadow_events = self
+            .silhouette
+            .as_mut()
+            .map(|shadow| step(shadow, signals.map(|s| s.1)));
+        let max_noise = self.checks.max_noise_deg;
+        let outline_holds = self
+            .silhouette
+            .as_ref()
+            .filter(|s| s.counter.noise() <= max_noise && s.counter.can_see())
+            .map(|s| s.full_holds(t_s))
+            .unwrap_or_default();
+        self.engine.set_held_elsewhere(outline_holds);
         let events = step(&mut self.engine, signals.map(|s| s.0));
-        let Some(shadow) = self.silhouette.as_mut() else {
+        let (Some(shadow), Some(shadow_events)) = (self.silhouette.as_mut(), shadow_events) else {
             return events;
         };
-        let shadow_events = step(shadow, signals.map(|s| s.1));
         let shadow_sees =
             shadow.counter.noise() <= self.checks.max_noise_deg && shadow.counter.can_see();
         // The trunk line is blind (its rest moves as much as a tilt), or it missed a tilt

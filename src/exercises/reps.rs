@@ -67,6 +67,9 @@ pub struct RepEngine {
     /// Alternation is judged from this rep on (a new view drops the rep under way, so
     /// the one before it says nothing about the next one's side).
     alternation_from: usize,
+    /// Spans in which another cue of the same movement saw a full hold
+    /// ([`RepEngine::set_held_elsewhere`]).
+    held_elsewhere: Vec<(f64, f64)>,
 }
 
 /// How often hold progress is reported while holding.
@@ -106,6 +109,7 @@ impl RepEngine {
             signal_seen: false,
             alternation_from: 0,
             range_in_degrees: false,
+            held_elsewhere: Vec::new(),
         })
     }
 
@@ -295,6 +299,10 @@ impl RepEngine {
             && self.hold_min_s > 0.0
             && m.hold_s < self.hold_min_s
             && !position_faulted
+            && !self
+                .held_elsewhere
+                .iter()
+                .any(|&(a, b)| a < m.end_s && m.start_s < b)
         {
             let (a, b) = match (m.hold_spans.first(), m.hold_spans.last()) {
                 (Some(first), Some(last)) => (first.0, last.1),
@@ -379,6 +387,31 @@ impl RepEngine {
     /// below its noise: a too-short hold or a too-fast movement would be a guess).
     pub fn set_rep_checks(&mut self, on: bool) {
         self.rep_checks = on;
+    }
+
+    /// Spans in which an independent cue of the same movement saw a hold of at least the
+    /// prescribed length. A rep overlapping one is not flagged `hold-too-short` whatever
+    /// this engine measured: a short hold is said only when no cue saw a full one.
+    pub fn set_held_elsewhere(&mut self, spans: Vec<(f64, f64)>) {
+        self.held_elsewhere = spans;
+    }
+
+    /// Spans of this engine's reps (measured, or still under way or closing at `t_s`:
+    /// their live plateau) that held for at least the prescribed hold: what
+    /// [`RepEngine::set_held_elsewhere`] takes.
+    pub fn full_holds(&self, t_s: f64) -> Vec<(f64, f64)> {
+        let mut spans: Vec<(f64, f64)> = self
+            .reps
+            .iter()
+            .filter(|r| r.hold_s.is_some_and(|h| h >= self.hold_min_s))
+            .map(|r| (r.start_s, r.end_s))
+            .collect();
+        if let Some((since, held)) = self.counter.current_hold(t_s)
+            && held >= self.hold_min_s
+        {
+            spans.push((since, t_s));
+        }
+        spans
     }
 
     /// Counted reps.

@@ -435,6 +435,39 @@ pub fn pelvic_tilt_level_moves(away_s: f64) -> Scenario {
     }
 }
 
+/// Three good tilts held 6 s whose trunk line gets only half way with the movement out,
+/// waits there 1.5 s and creeps the rest of the way over 2 s: how the trunk line wanders
+/// into a hold on a webcam-like copy of a rendered clip (docs/webcam-noise.md). The
+/// outline, attached by the test from [`pelvic_tilt_wandering_moves`], follows the real
+/// tilts.
+pub fn pelvic_tilt_wandering_hold() -> Scenario {
+    let tilts = pelvic_tilt_wandering_moves();
+    let duration = tilts.last().map_or(10.0, |m| m.end_s() + 3.0);
+    let mut t = truth("pelvic-tilt", duration);
+    t.reps = reps_of(&tilts, |_| None, true);
+    // Same period as the tilts (10.8 s): with the movement out, 1.5 s, 2 s back to 0.
+    let first = tilts.first().map_or(0.0, |m| m.start_s);
+    let sag = train(3, first, 0.9, 1.5, 2.0, 6.4, |_| -6.5);
+    let shape = Shape::adult(1.0);
+    Scenario {
+        name: "pelvic-tilt/trunk creeps into the hold".into(),
+        truth: t,
+        shape,
+        pose: Box::new(move |time| {
+            Lying {
+                tilt_deg: sum(&tilts, time) + sum(&sag, time),
+                ..Lying::default()
+            }
+            .skeleton(&shape)
+        }),
+    }
+}
+
+/// The real tilts of [`pelvic_tilt_wandering_hold`].
+pub fn pelvic_tilt_wandering_moves() -> Vec<Move> {
+    train(3, 2.0, 0.9, 6.0, 0.9, 3.0, |_| 13.0)
+}
+
 /// The real tilts of [`pelvic_tilt_stuck`].
 pub fn pelvic_tilt_stuck_moves() -> Vec<Move> {
     train(2, 2.0, 0.9, 6.0, 0.9, 2.0, |_| 13.0)

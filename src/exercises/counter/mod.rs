@@ -403,6 +403,23 @@ impl RepCounter {
         self.active.as_ref().and_then(|a| a.plateau_since)
     }
 
+    /// The rep under way, or come back and not yet measured: when it began and the
+    /// longest plateau it has held so far (live, as the hold timer sees it), seconds.
+    pub fn current_hold(&self, t_s: f64) -> Option<(f64, f64)> {
+        let rep = self
+            .active
+            .as_ref()
+            .or(self.closing.as_ref().map(|c| &c.rep))?;
+        let since = rep.samples.first()?.0;
+        let longest = rep
+            .spans
+            .iter()
+            .map(|(a, b)| b - a)
+            .chain(rep.plateau_since.map(|p| t_s - p))
+            .fold(0.0, f64::max);
+        Some((since, longest))
+    }
+
     /// When the rep under way began (its first sample), if one is.
     pub fn active_since(&self) -> Option<f64> {
         self.active
