@@ -31,7 +31,10 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
   echo "measured (\`tests/clips/exercises-LMN/README.md\`). The other three new exercises have no"
   echo "generator: synthetic tests only (\`tests/exercise_synthetic.rs\`). Pelvic tilts from a"
   echo "raised camera, the weakest placement, are measured again on bodies L, M, N and O"
-  echo "(\`tests/clips/tilt-elev30/README.md\`), rendered for it and not tuned on."
+  echo "(\`tests/clips/tilt-elev30/README.md\`), rendered for it and not tuned on. The renders are"
+  echo "noiseless; the two *webcam-like* sections score the same clips with a webcam's sensor"
+  echo "noise and lossy video added (\`tools/webcam-copies.sh\`, \`docs/webcam-noise.md\`): the"
+  echo "fairer measure for people and cameras the engine was never tuned on."
   echo
   echo "The tables from before the \"Coach any body\" work are kept in"
   echo "[\`accuracy-before.md\`](accuracy-before.md)."
