@@ -103,7 +103,7 @@ uninstall:
 soak: setup
 	cargo test --release --test soak -- --ignored --nocapture
 
-# docs/accuracy.md: `backform eval` over every clip set through the model (~20 min).
+# docs/accuracy.md: `backform eval` over every clip set through the model (~45 min on 2 cores, webcam-like copies included).
 accuracy: setup
 	cargo build --release
 	tools/accuracy.sh
