@@ -292,6 +292,10 @@ impl BackBlockTraction {
         let mut finished: Vec<(usize, f64, f64)> = Vec::new();
         let mut echoed = false;
         let mut exts = [0.0; 2];
+        // Whether each leg is still reaching further out (at the start of this frame).
+        let rising = self.legs.map(|l| {
+            matches!(l, Leg::Extending { last_rise_s, .. } if t_s - last_rise_s < SLIDE_SETTLE_S)
+        });
         for (k, slot) in exts.iter_mut().enumerate() {
             let ext = f.leg_straightness.get(k).copied().unwrap_or(0.0)
                 - self.leg_rest.get(k).copied().unwrap_or(0.0);
@@ -324,7 +328,13 @@ impl BackBlockTraction {
                         // leg's slide on the hidden far leg, not a slide of its own.
                         echoed = true;
                         Leg::Bent { quiet_s: t_s }
-                    } else if t_s - last_rise_s >= SLIDE_SETTLE_S && ext >= SLIDE_HELD * max_ext {
+                    } else if t_s - last_rise_s >= SLIDE_SETTLE_S
+                        && ext >= SLIDE_HELD * max_ext
+                        && !rising.get(1 - k).copied().unwrap_or(false)
+                    {
+                        // (Not while the other leg is still reaching out: the far leg,
+                        // dragged along by the near one's slide, pauses where a noisy
+                        // reading of the near one does, and would "finish" first.)
                         finished.push((k, since_s, last_rise_s));
                         Leg::Straight
                     } else {
@@ -350,10 +360,13 @@ impl BackBlockTraction {
                 events.extend(self.record_slide(k, start_s, end_s, c.both_legs_min_s));
             }
         }
-        // The slide that waited for a partner that turned out to be an echo is one leg's.
-        if echoed && let Some((k, start_s, end_s)) = self.pending_slide.take() {
+        // The slide that waited for a partner that turned out to be an echo is one leg's,
+        // and an echo is no evidence of the legs moving together.
+        if echoed {
             self.legs_together = false;
-            events.extend(self.record_slide(k, start_s, end_s, c.both_legs_min_s));
+            if let Some((k, start_s, end_s)) = self.pending_slide.take() {
+                events.extend(self.record_slide(k, start_s, end_s, c.both_legs_min_s));
+            }
         }
 
         // Both legs sliding out at once, in step and each far enough to be a slide: the
@@ -362,6 +375,7 @@ impl BackBlockTraction {
         // hidden far leg along with the near one — on some bodies (rendered E and I) one
         // to one and well past a slide's mark — and only its falling back before the near
         // leg settles tells the echo from a slide.
+        tracing::trace!(target: "backform::signal", t_s, ext0 = exts[0], ext1 = exts[1]);
         let sinces: Vec<f64> = self.legs.iter().filter_map(|l| l.moving_since()).collect();
         let (lo, hi) = (exts[0].min(exts[1]), exts[0].max(exts[1]));
         let in_step = hi > 0.0 && lo >= c.both_legs_share * hi && lo >= c.slide_done;
