@@ -241,19 +241,18 @@ impl PelvicTilt {
             .as_mut()
             .map(|shadow| step(shadow, signals.map(|s| s.1)));
         let max_noise = self.checks.max_noise_deg;
-        let outline_holds = self
+        let shadow_sees = self
             .silhouette
             .as_ref()
-            .filter(|s| s.counter.noise() <= max_noise && s.counter.can_see())
-            .map(|s| s.full_holds(t_s))
-            .unwrap_or_default();
-        self.engine.set_held_elsewhere(outline_holds);
+            .is_some_and(|s| s.counter.noise() <= max_noise && s.counter.can_see());
+        match self.silhouette.as_ref().filter(|_| shadow_sees) {
+            Some(outline) => self.engine.set_held_elsewhere(outline.full_holds(t_s)),
+            None => self.engine.set_held_elsewhere([]),
+        }
         let events = step(&mut self.engine, signals.map(|s| s.0));
         let (Some(shadow), Some(shadow_events)) = (self.silhouette.as_mut(), shadow_events) else {
             return events;
         };
-        let shadow_sees =
-            shadow.counter.noise() <= self.checks.max_noise_deg && shadow.counter.can_see();
         // The trunk line is blind (its rest moves as much as a tilt), or it missed a tilt
         // the outline counted while counting none the outline did not.
         let blind = self.below_noise || !self.engine.counter.can_see();

@@ -392,26 +392,26 @@ impl RepEngine {
     /// Spans in which an independent cue of the same movement saw a hold of at least the
     /// prescribed length. A rep overlapping one is not flagged `hold-too-short` whatever
     /// this engine measured: a short hold is said only when no cue saw a full one.
-    pub fn set_held_elsewhere(&mut self, spans: Vec<(f64, f64)>) {
-        self.held_elsewhere = spans;
+    pub fn set_held_elsewhere(&mut self, spans: impl IntoIterator<Item = (f64, f64)>) {
+        // Called every frame: the buffer is reused.
+        self.held_elsewhere.clear();
+        self.held_elsewhere.extend(spans);
     }
 
     /// Spans of this engine's reps (measured, or still under way or closing at `t_s`:
     /// their live plateau) that held for at least the prescribed hold: what
     /// [`RepEngine::set_held_elsewhere`] takes.
-    pub fn full_holds(&self, t_s: f64) -> Vec<(f64, f64)> {
-        let mut spans: Vec<(f64, f64)> = self
-            .reps
+    pub fn full_holds(&self, t_s: f64) -> impl Iterator<Item = (f64, f64)> + '_ {
+        let live = self
+            .counter
+            .current_hold(t_s)
+            .filter(|&(_, held)| held >= self.hold_min_s)
+            .map(|(since, _)| (since, t_s));
+        self.reps
             .iter()
             .filter(|r| r.hold_s.is_some_and(|h| h >= self.hold_min_s))
             .map(|r| (r.start_s, r.end_s))
-            .collect();
-        if let Some((since, held)) = self.counter.current_hold(t_s)
-            && held >= self.hold_min_s
-        {
-            spans.push((since, t_s));
-        }
-        spans
+            .chain(live)
     }
 
     /// Counted reps.
