@@ -105,6 +105,7 @@ soak: setup
 
 # docs/accuracy.md: `backform eval` over every clip set through the model (~45 min on 2 cores, webcam-like copies included).
 accuracy: setup
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES="ffmpeg"
 	cargo build --release
 	tools/accuracy.sh
 
