@@ -1153,7 +1153,12 @@ fn a_hold_the_outline_saw_in_full_is_not_called_short() {
             let belly = belly_outline(&moves, 1.0, scenario.truth.duration_s, 600 + seed);
             let frames = with_belly(&scenario, placement, NoiseSpec::typical(), seed, &belly);
             let report = analyze_frames(&scenario, &frames);
-            if short(&report) > 0 || report.reps.len() != 3 {
+            // The hold reported is the one the outline saw, not the trunk line's.
+            let full = report
+                .reps
+                .iter()
+                .all(|r| r.hold_s.is_some_and(|h| h >= 5.0));
+            if short(&report) > 0 || report.reps.len() != 3 || !full {
                 failures.push(format!(
                     "seed {seed} {placement:?}: reps {:?} faults {:?}",
                     report.reps, report.faults

@@ -56,6 +56,9 @@ pub struct TiltChecks {
     /// The silhouette counter's start and end thresholds (its `[counter]` otherwise).
     pub silhouette_start: f64,
     pub silhouette_end: f64,
+    /// The silhouette counter's `settled_return` (the outline's resting level moves with
+    /// each tilt from a raised camera).
+    pub silhouette_settled_return: f64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -208,6 +211,7 @@ impl PelvicTilt {
         let counter = spec.counter.as_mut()?;
         counter.start = self.checks.silhouette_start;
         counter.end = self.checks.silhouette_end;
+        counter.settled_return = Some(self.checks.silhouette_settled_return);
         counter.min_movement_s = 0.0;
         RepEngine::new(&spec, false, None).ok()
     }

@@ -69,7 +69,7 @@ pub struct RepEngine {
     alternation_from: usize,
     /// Spans in which another cue of the same movement saw a full hold
     /// ([`RepEngine::set_held_elsewhere`]).
-    held_elsewhere: Vec<(f64, f64)>,
+    held_elsewhere: Vec<(f64, f64, f64)>,
 }
 
 /// How often hold progress is reported while holding.
@@ -273,7 +273,7 @@ impl RepEngine {
         }
     }
 
-    fn complete(&mut self, m: RepMeasure) -> Vec<ExerciseEvent> {
+    fn complete(&mut self, mut m: RepMeasure) -> Vec<ExerciseEvent> {
         let mut events = Vec::new();
         let (side, inferred, measured) = self.side_of(&m);
         let mut faults = self.faults.codes_between(m.start_s, m.end_s);
@@ -295,14 +295,25 @@ impl RepEngine {
         }
 
         let position_faulted = faults.iter().any(|c| c.spoils_position());
+        // The other cue's full hold is the hold: this one's was cut short by its own
+        // wander.
+        let elsewhere = self
+            .held_elsewhere
+            .iter()
+            .filter(|&&(a, b, _)| a < m.end_s && m.start_s < b)
+            .map(|&(_, _, held)| held)
+            .reduce(f64::max);
+        if self.hold_min_s > 0.0
+            && m.hold_s < self.hold_min_s
+            && let Some(held) = elsewhere
+        {
+            m.hold_s = m.hold_s.max(held);
+        }
         if self.rep_checks
             && self.hold_min_s > 0.0
             && m.hold_s < self.hold_min_s
             && !position_faulted
-            && !self
-                .held_elsewhere
-                .iter()
-                .any(|&(a, b)| a < m.end_s && m.start_s < b)
+            && elsewhere.is_none()
         {
             let (a, b) = match (m.hold_spans.first(), m.hold_spans.last()) {
                 (Some(first), Some(last)) => (first.0, last.1),
@@ -392,7 +403,7 @@ impl RepEngine {
     /// Spans in which an independent cue of the same movement saw a hold of at least the
     /// prescribed length. A rep overlapping one is not flagged `hold-too-short` whatever
     /// this engine measured: a short hold is said only when no cue saw a full one.
-    pub fn set_held_elsewhere(&mut self, spans: impl IntoIterator<Item = (f64, f64)>) {
+    pub fn set_held_elsewhere(&mut self, spans: impl IntoIterator<Item = (f64, f64, f64)>) {
         // Called every frame: the buffer is reused.
         self.held_elsewhere.clear();
         self.held_elsewhere.extend(spans);
@@ -401,16 +412,19 @@ impl RepEngine {
     /// Spans of this engine's reps (measured, or still under way or closing at `t_s`:
     /// their live plateau) that held for at least the prescribed hold: what
     /// [`RepEngine::set_held_elsewhere`] takes.
-    pub fn full_holds(&self, t_s: f64) -> impl Iterator<Item = (f64, f64)> + '_ {
+    pub fn full_holds(&self, t_s: f64) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
         let live = self
             .counter
             .current_hold(t_s)
             .filter(|&(_, held)| held >= self.hold_min_s)
-            .map(|(since, _)| (since, t_s));
+            .map(|(since, held)| (since, t_s, held));
         self.reps
             .iter()
-            .filter(|r| r.hold_s.is_some_and(|h| h >= self.hold_min_s))
-            .map(|r| (r.start_s, r.end_s))
+            .filter_map(|r| {
+                r.hold_s
+                    .filter(|&h| h >= self.hold_min_s)
+                    .map(|h| (r.start_s, r.end_s, h))
+            })
             .chain(live)
     }
 

@@ -236,6 +236,13 @@ pub struct CounterSpec {
     /// signal, and the counter starts again from where the signal now rests.
     #[serde(default)]
     pub max_rep_s: Option<f64>,
+    /// A rep has also come back when its signal fell this share of its peak or more in
+    /// one movement and then stayed still there (absent: only `end` and
+    /// `return_fraction`): a cue whose resting level moves with each rep (the belly's
+    /// outline from a raised camera comes back half-way) shows the return as a fall to a
+    /// new resting level.
+    #[serde(default)]
+    pub settled_return: Option<f64>,
 }
 
 /// Camera and set-up prompts; the defaults fit every exercise, a file may override them.

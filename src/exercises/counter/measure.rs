@@ -113,6 +113,12 @@ const HOLD_BAND: f64 = 0.1;
 /// Longest pause within a movement back (rendered twists: ~0.3 s at ~70% of the peak in
 /// BlazePose's depth); a longer stretch under the band is a level the hold sagged to.
 const STALL_MAX_S: f64 = 0.8;
+/// A movement that comes to rest this long (longer than `STALL_MAX_S`, a pause within a
+/// movement) at `DWELL_LEVEL` of the peak or more has reached the hold.
+const HOLD_DWELL_S: f64 = 1.0;
+/// (A third of the peak: webcam-like copies of the rendered tilts rest at 0.4–0.65 of
+/// their later peak before a step within the hold.)
+const DWELL_LEVEL: f64 = 0.3;
 /// The plateau's level band, as a share of the drop fraction.
 const LEVEL_BAND_SHARE: f64 = 0.3;
 
@@ -194,9 +200,43 @@ pub(super) fn measure(
     // (Only a run that is a movement in its own right: one slower than the plateau's
     // speed limit of the whole rise is the signal creeping, not a step.)
     let whole = argmax(out_from..first_near + 1, 1.0);
-    let out_top = argmax(run_from..first_near + 1, 1.0)
-        .filter(|(_, top)| whole.is_none_or(|(_, w)| *top > limit(w)))
-        .or(whole);
+    // Still (within the plateau's speed limit) from `i` on, or up to it, for `HOLD_DWELL_S`
+    // at a level of a hold.
+    let dwells = |i: usize, ahead: bool, top: f64| {
+        let t0 = t_of(i);
+        smooth.get(i).is_some_and(|v| *v >= DWELL_LEVEL * peak)
+            && (0..samples.len())
+                .filter(|&k| {
+                    let dt = t_of(k) - t0;
+                    if ahead {
+                        (0.0..=HOLD_DWELL_S).contains(&dt)
+                    } else {
+                        (-HOLD_DWELL_S..=0.0).contains(&dt)
+                    }
+                })
+                .all(|k| speed.get(k).is_some_and(|v| v.abs() <= limit(top)))
+            && (if ahead {
+                t_of(samples.len() - 1) - t0
+            } else {
+                t0 - first_t
+            }) >= HOLD_DWELL_S
+    };
+    // A first movement that came to rest at a hold's level and stayed there is the
+    // movement out, whatever the signal does later: a webcam's noise makes the cues wander
+    // and step within a long hold (docs/webcam-noise.md), which is no second movement.
+    let first_settle = whole.and_then(|(_, w)| {
+        let moving =
+            (out_from..=first_near).find(|&i| speed.get(i).is_some_and(|v| *v > limit(w)))?;
+        let settle =
+            (moving..first_near).find(|&i| speed.get(i).is_some_and(|v| *v <= limit(w)))?;
+        (settle < run_from && dwells(settle, true, w)).then_some(settle)
+    });
+    let out_top = match first_settle {
+        Some(settle) => argmax(out_from..settle + 1, 1.0),
+        None => argmax(run_from..first_near + 1, 1.0)
+            .filter(|(_, top)| whole.is_none_or(|(_, w)| *top > limit(w)))
+            .or(whole),
+    };
     // The same the other way: the movement that left the hold is the first run of
     // falling out of it. A cue that comes back in two steps (the outline's edge sticks
     // part of the way down) left its hold with the first, and the second is no quick
@@ -218,9 +258,23 @@ pub(super) fn measure(
             })
         })
         .unwrap_or(back_to);
-    let back_top = argmax(last_near..run_to, -1.0)
-        .filter(|(_, top)| whole_back.is_none_or(|(_, w)| *top > limit(w)))
-        .or(whole_back);
+    // The same the other way: the last fall, after the signal dwelt at a hold's level
+    // below where it first fell (the cue sagged or stepped within the hold), left the hold.
+    let last_settle = whole_back.and_then(|(_, w)| {
+        let moving = (last_near..back_to)
+            .rev()
+            .find(|&i| speed.get(i).is_some_and(|v| -*v > limit(w)))?;
+        let settle = (last_near..moving)
+            .rev()
+            .find(|&i| speed.get(i).is_some_and(|v| -*v <= limit(w)))?;
+        (settle > run_to && dwells(settle, false, w)).then_some(settle)
+    });
+    let back_top = match last_settle {
+        Some(settle) => argmax(settle..back_to, -1.0),
+        None => argmax(last_near..run_to, -1.0)
+            .filter(|(_, top)| whole_back.is_none_or(|(_, w)| *top > limit(w)))
+            .or(whole_back),
+    };
     let hs_speed = out_top.and_then(|(i, top)| {
         (i..samples.len()).find(|&j| speed.get(j).is_some_and(|v| *v <= limit(top)))
     });
@@ -477,6 +531,31 @@ mod tests {
         // The movement out is the quick rise (0.8 s), and the hold starts after it.
         assert!(a < 2.0, "hold starts at {a}");
         assert!(m.out_s.is_some_and(|d| d < 1.5), "out {:?}", m.out_s);
+    }
+
+    /// A webcam's noise makes a cue step within a long hold: up to 0.65 in 0.8 s, still
+    /// for 3 s, a step to 1.0, 2 s more, back. The person held from the first movement's
+    /// end; the step is no second movement out, and a sag before the way back is no
+    /// first movement back.
+    #[test]
+    fn a_step_within_the_hold_is_not_the_movement() {
+        let (r, end_s) = record(10.0, |t| match t {
+            t if t < 0.5 => 0.0,
+            t if t < 1.3 => 0.65 * ramp((t - 0.5) / 0.8),
+            t if t < 4.3 => 0.65,
+            t if t < 4.8 => 0.65 + 0.35 * ramp((t - 4.3) / 0.5),
+            t if t < 6.8 => 1.0,
+            t if t < 7.3 => 1.0 - 0.4 * ramp((t - 6.8) / 0.5),
+            t if t < 8.5 => 0.6,
+            t => 0.6 * (1.0 - ramp((t - 8.5) / 0.8)),
+        });
+        let m = measure(&r, end_s, 0.001, 0.25, 0.10);
+        let (a, b) = (
+            m.hold_spans.first().map_or(0.0, |s| s.0),
+            m.hold_spans.last().map_or(0.0, |s| s.1),
+        );
+        assert!((a - 1.15).abs() < 0.2, "hold starts at {a}");
+        assert!((b - 8.65).abs() < 0.2, "hold ends at {b}");
     }
 
     /// MediaPipe's trunk line from a raised camera: it shoots past its hold level while

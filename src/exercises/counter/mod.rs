@@ -238,6 +238,41 @@ const PAUSE_NOT_HOLD_S: f64 = 0.5;
 /// Moving back (or on out) this long ends a plateau (one frame could be jitter: at
 /// 30 frames/s this is two frames in a row, at 60 three, at 15 two).
 const RECEDING_S: f64 = 0.03;
+/// `settled_return`: the fall takes at most this long (a movement, not a sag: rendered
+/// returns take ~1 s) from within 10% of the peak…
+const SETTLED_FALL_MAX_S: f64 = 2.0;
+/// …and the signal then keeps within the plateau's speed limit this long.
+const SETTLED_STILL_S: f64 = 0.6;
+
+/// The rep's signal fell `share` of its peak or more within `SETTLED_FALL_MAX_S` and has
+/// been still there for `SETTLED_STILL_S` (moving no more than `slow` per second).
+fn settled_after_fall(rep: &ActiveRep, t_s: f64, share: f64, slow: f64) -> bool {
+    let low = (1.0 - share) * rep.peak;
+    let recent = || {
+        rep.samples
+            .iter()
+            .rev()
+            .take_while(|(t, _)| t_s - t <= SETTLED_STILL_S)
+    };
+    let covered = rep.samples.iter().rev().nth(recent().count()).is_some();
+    let (lo, hi) = recent().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
+        (lo.min(s.1), hi.max(s.1))
+    });
+    if !covered || hi >= low || hi - lo > slow * SETTLED_STILL_S {
+        return false;
+    }
+    let Some(high_at) = rep.samples.iter().rposition(|s| s.1 >= 0.9 * rep.peak) else {
+        return false;
+    };
+    let fell_at = rep
+        .samples
+        .iter()
+        .skip(high_at)
+        .find(|s| s.1 < low)
+        .map(|s| s.0);
+    let high_t = rep.samples.get(high_at).map_or(t_s, |s| s.0);
+    fell_at.is_some_and(|f| f - high_t <= SETTLED_FALL_MAX_S)
+}
 
 impl RepCounter {
     /// A counter with no baseline yet (the first sample becomes it, unless
@@ -736,7 +771,10 @@ impl RepCounter {
                     }
                 }
                 let back_at = self.end.max(spec.return_fraction * rep.peak);
-                if m < back_at {
+                let settled_low = spec
+                    .settled_return
+                    .is_some_and(|share| settled_after_fall(rep, t_s, share, slow));
+                if m < back_at || settled_low {
                     let end_s = t_s;
                     if let Some(since) = rep.plateau_since.take() {
                         rep.spans.push((since, t_s));
@@ -752,6 +790,12 @@ impl RepCounter {
                             baseline,
                             until_s: t_s + CLOSING_S,
                         });
+                    }
+                    if settled_low && m >= back_at {
+                        tracing::debug!(t_s, level = m, "came back to a new resting level");
+                        // Rest is where the signal came back to.
+                        self.baseline = Some(smoothed);
+                        self.disarmed_sign = None;
                     }
                 }
             }
@@ -988,6 +1032,7 @@ mod tests {
                 report_hold: true,
                 unseeable_raise: None,
                 max_rep_s: None,
+                settled_return: None,
             },
             signed,
         }
@@ -1402,6 +1447,60 @@ mod tests {
         events.extend(c.finish(9.8).into_iter().map(CounterEvent::RepCompleted));
         let signs: Vec<f64> = completed(&events).iter().map(|r| r.sign).collect();
         assert_eq!(signs, vec![1.0, -1.0], "live: {counted_live:?}");
+    }
+
+    /// A cue that comes back only half-way after each rep and rests there (the belly's
+    /// outline from a raised camera): with `settled_return`, each fall to a new resting
+    /// level ends its rep, and three reps count as three; without it they are one long
+    /// rep that never came back.
+    #[test]
+    fn a_return_to_a_new_resting_level_ends_the_rep() {
+        // Up to 1.0 in 0.8 s, held 4 s, down to 0.5 in 0.8 s, rested 2 s there; twice
+        // more up to 1.0 and back to 0.5.
+        let knots = [
+            (1.0, 0.0),
+            (1.8, 1.0),
+            (5.8, 1.0),
+            (6.6, 0.5),
+            (8.6, 0.5),
+            (9.4, 1.0),
+            (13.4, 1.0),
+            (14.2, 0.5),
+            (16.2, 0.5),
+            (17.0, 1.0),
+            (21.0, 1.0),
+            (21.8, 0.5),
+        ];
+        let signal = move |t: f64| {
+            let Some(i) = knots.iter().rposition(|k| k.0 <= t) else {
+                return 0.0;
+            };
+            let (t0, v0) = knots[i];
+            let Some(&(t1, v1)) = knots.get(i + 1) else {
+                return v0;
+            };
+            let u = ((t - t0) / (t1 - t0)).clamp(0.0, 1.0);
+            v0 + (v1 - v0) * (1.0 - (std::f64::consts::PI * u).cos()) / 2.0
+        };
+        let counted = |settled_return: Option<f64>| {
+            let mut c = RepCounter::new(CounterConfig {
+                spec: CounterSpec {
+                    settled_return,
+                    ..cfg(false).spec
+                },
+                signed: false,
+            });
+            c.calibrate(&[(0.0, 0.0), (0.2, 0.0), (0.4, 0.0)]);
+            let mut events = run(&mut c, 24.0, signal);
+            events.extend(c.finish(24.0).into_iter().map(CounterEvent::RepCompleted));
+            completed(&events)
+        };
+        let reps = counted(Some(0.5));
+        assert_eq!(reps.len(), 3, "{reps:?}");
+        for m in &reps {
+            assert!((m.hold_s - 4.3).abs() < 0.5, "hold {}", m.hold_s);
+        }
+        assert!(counted(None).len() < 3);
     }
 
     #[test]
