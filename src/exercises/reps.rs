@@ -67,8 +67,8 @@ pub struct RepEngine {
     /// Alternation is judged from this rep on (a new view drops the rep under way, so
     /// the one before it says nothing about the next one's side).
     alternation_from: usize,
-    /// Spans in which another cue of the same movement saw a full hold
-    /// ([`RepEngine::set_held_elsewhere`]).
+    /// Spans in which another cue of the same movement saw a full hold, with that hold
+    /// (start, end, held s; [`RepEngine::set_held_elsewhere`]).
     held_elsewhere: Vec<(f64, f64, f64)>,
 }
 
@@ -303,11 +303,11 @@ impl RepEngine {
             .filter(|&&(a, b, _)| a < m.end_s && m.start_s < b)
             .map(|&(_, _, held)| held)
             .reduce(f64::max);
-        if self.hold_min_s > 0.0
+        // (Only a short one: the other cue saw at least the prescribed hold.)
+        if let Some(held) = elsewhere
             && m.hold_s < self.hold_min_s
-            && let Some(held) = elsewhere
         {
-            m.hold_s = m.hold_s.max(held);
+            m.hold_s = held;
         }
         if self.rep_checks
             && self.hold_min_s > 0.0
@@ -401,8 +401,9 @@ impl RepEngine {
     }
 
     /// Spans in which an independent cue of the same movement saw a hold of at least the
-    /// prescribed length. A rep overlapping one is not flagged `hold-too-short` whatever
-    /// this engine measured: a short hold is said only when no cue saw a full one.
+    /// prescribed length, with that hold. A rep overlapping one is not flagged
+    /// `hold-too-short` whatever this engine measured (a short hold is said only when no
+    /// cue saw a full one), and reports that hold where its own is short.
     pub fn set_held_elsewhere(&mut self, spans: impl IntoIterator<Item = (f64, f64, f64)>) {
         // Called every frame: the buffer is reused.
         self.held_elsewhere.clear();

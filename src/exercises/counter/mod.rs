@@ -254,7 +254,10 @@ fn settled_after_fall(rep: &ActiveRep, t_s: f64, share: f64, slow: f64) -> bool 
             .rev()
             .take_while(|(t, _)| t_s - t <= SETTLED_STILL_S)
     };
-    let covered = rep.samples.iter().rev().nth(recent().count()).is_some();
+    let covered = rep
+        .samples
+        .first()
+        .is_some_and(|s| t_s - s.0 > SETTLED_STILL_S);
     let (lo, hi) = recent().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
         (lo.min(s.1), hi.max(s.1))
     });
@@ -771,9 +774,10 @@ impl RepCounter {
                     }
                 }
                 let back_at = self.end.max(spec.return_fraction * rep.peak);
-                let settled_low = spec
-                    .settled_return
-                    .is_some_and(|share| settled_after_fall(rep, t_s, share, slow));
+                let settled_low = m >= back_at
+                    && spec
+                        .settled_return
+                        .is_some_and(|share| settled_after_fall(rep, t_s, share, slow));
                 if m < back_at || settled_low {
                     let end_s = t_s;
                     if let Some(since) = rep.plateau_since.take() {
@@ -791,7 +795,7 @@ impl RepCounter {
                             until_s: t_s + CLOSING_S,
                         });
                     }
-                    if settled_low && m >= back_at {
+                    if settled_low {
                         tracing::debug!(t_s, level = m, "came back to a new resting level");
                         // Rest is where the signal came back to.
                         self.baseline = Some(smoothed);
