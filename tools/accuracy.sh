@@ -32,7 +32,7 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
   echo "generator: synthetic tests only (\`tests/exercise_synthetic.rs\`). Pelvic tilts from a"
   echo "raised camera, the weakest placement, are measured again on bodies L, M, N and O"
   echo "(\`tests/clips/tilt-elev30/README.md\`), rendered for it and not tuned on. The renders are"
-  echo "noiseless; the two *webcam-like* sections score the same clips with a webcam's sensor"
+  echo "noiseless; the three *webcam-like* sections score the same clips with a webcam's sensor"
   echo "noise and lossy video added (\`tools/webcam-copies.sh\`, \`docs/webcam-noise.md\`): the"
   echo "fairer measure for people and cameras the engine was never tuned on."
   echo
@@ -70,6 +70,7 @@ done
 webcam=(
   "webcam-like copies of fixtures/exercises, varied and bodies H, I|$FIX $FIX/varied tests/clips/bodies-HI"
   "webcam-like copies of held-out bodies E, J, K|tests/clips/heldout-E tests/clips/bodies-J tests/clips/bodies-K"
+  "webcam-like copies of the new exercises' clips, bodies L, M, N, O|tests/clips/exercises-LMN"
 )
 for entry in "${webcam[@]}"; do
   title=${entry%%|*}
