@@ -955,7 +955,9 @@ impl RepCounter {
     }
 
     /// The exercise ends at `t_s`: a rep under way that has already come most of the way
-    /// back (below half its peak) counts; one still out does not.
+    /// back (below half its peak) counts; one still out does not. A clear rep (past
+    /// `SURE_REP_FACTOR` times its start) that came back that far and then wandered off
+    /// again counts too.
     pub fn finish(&mut self, t_s: f64) -> Vec<RepMeasure> {
         let mut last = None;
         if self.closing.is_some() {
@@ -964,6 +966,18 @@ impl RepCounter {
             }
         } else if let Some(rep) = self.active.take() {
             let now = rep.samples.last().map_or(rep.peak, |s| s.1);
+            // A sure rep (far past its start) counts once it came back, even if the
+            // landmarks then wandered off again: the lowest it came back to since its peak.
+            // (A small one that only wandered under half its peak may be drift itself.)
+            let now = if rep.peak >= SURE_REP_FACTOR * self.start {
+                rep.samples
+                    .iter()
+                    .filter(|s| s.0 >= rep.peak_s)
+                    .map(|s| s.1)
+                    .fold(now, f64::min)
+            } else {
+                now
+            };
             let long_enough = rep
                 .samples
                 .first()
@@ -1574,5 +1588,39 @@ mod tests {
         out.calibrate(&[(0.0, 0.0)]);
         run(&mut out, 3.0, |t| rep_shape(t, 1.0, 0.9, 5.0, 0.8));
         assert!(out.finish(3.0).is_empty(), "still out: not a rep yet");
+    }
+
+    #[test]
+    fn finishing_counts_a_clear_rep_that_came_back_before_the_landmarks_wandered() {
+        // Out, held, most of the way back, then the reading wanders off again until the
+        // video ends (webcam-like copies: a knee drop's roll came back to 40% of its peak
+        // and then read 70% at the last frame).
+        let wander = |amp: f64, back: f64, then: f64| {
+            move |t: f64| {
+                if t < 4.0 {
+                    rep_shape(t, 1.0, 0.9, 1.5, amp)
+                } else if t < 4.6 {
+                    back
+                } else {
+                    then
+                }
+            }
+        };
+        let mut clear = RepCounter::new(cfg(false));
+        clear.calibrate(&[(0.0, 0.0)]);
+        run(&mut clear, 6.0, wander(1.2, 0.3, 0.85));
+        assert_eq!(
+            clear.finish(6.0).len(),
+            1,
+            "a clear rep came back: it counts"
+        );
+        // A rep barely past its start that only wandered under half its peak may be drift.
+        let mut faint = RepCounter::new(cfg(false));
+        faint.calibrate(&[(0.0, 0.0)]);
+        run(&mut faint, 6.0, wander(0.5, 0.2, 0.4));
+        assert!(
+            faint.finish(6.0).is_empty(),
+            "a faint one is not back at the end"
+        );
     }
 }
