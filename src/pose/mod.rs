@@ -271,6 +271,13 @@ pub struct PoseConfig {
     /// tilt's cue). It runs the model's segmentation head, ~6 ms more per frame, so the
     /// pipeline asks for it only when the exercise reads it.
     pub segmentation: bool,
+    /// After a detection, run the landmark model again on the ROI its own result gives
+    /// until that ROI stops moving (`tracker::settled_rect`), before tracking starts.
+    /// MediaPipe does not: its tracked ROI creeps from the detector's box to where the
+    /// landmarks put it over seconds, through the slow filter that steers it, and every
+    /// landmark creeps with it (a pelvic tilt's trunk line by up to 1.3° on a still
+    /// body, twice a tilt). Off in [`PoseConfig::mediapipe_reference`].
+    pub settle_first_roi: bool,
 }
 
 impl Default for PoseConfig {
@@ -285,6 +292,7 @@ impl Default for PoseConfig {
             min_detection_score: 0.5,
             min_pose_flag: 0.5,
             segmentation: false,
+            settle_first_roi: true,
         }
     }
 }
@@ -298,6 +306,7 @@ impl PoseConfig {
     pub fn mediapipe_reference() -> Self {
         Self {
             fixed_time_step: Some(Self::MEDIAPIPE_TIME_STEP),
+            settle_first_roi: false,
             ..Self::default()
         }
     }
@@ -406,6 +415,29 @@ impl PoseEstimator {
             )?,
             _ => None,
         };
+        let mut raw = raw;
+        if timings.detector_ran && self.config.settle_first_roi {
+            for _ in 0..tracker::SETTLE_MAX_RUNS {
+                let Some(rect) = raw
+                    .as_ref()
+                    .and_then(|r| tracker::settled_rect(r, frame.width, frame.height))
+                else {
+                    break;
+                };
+                match self.landmark_model.run(
+                    &image,
+                    &rect,
+                    frame.width,
+                    frame.height,
+                    self.config.min_pose_flag,
+                    &mut timings,
+                )? {
+                    Some(next) => raw = Some(next),
+                    // Lost on its own ROI: keep what the detector's box gave.
+                    None => break,
+                }
+            }
+        }
         let smoothing_started = Instant::now();
         let pose = self
             .tracker

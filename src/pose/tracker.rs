@@ -100,6 +100,31 @@ pub fn rect_from_auxiliary(
         .squared_and_scaled(image_width, image_height, ROI_SCALE)
 }
 
+/// At most this many extra landmark runs settle the ROI after a detection
+/// ([`settled_rect`]): from a detector's box 15% too wide, the ROI's own runs close the
+/// gap by about a third each time.
+pub const SETTLE_MAX_RUNS: usize = 8;
+/// The ROI has settled once a run moves it by less than this share of its side (the
+/// unfiltered runs then swing about where tracking will hold it, by ~1% of the side).
+const SETTLED_SHARE: f32 = 0.01;
+
+/// The ROI the landmark model's own result `raw` asks for next, if it is not yet where
+/// `raw` was read (a run after a detection: the detector's box is not where the
+/// landmarks put the body); `None` once it has settled.
+pub fn settled_rect(raw: &RawLandmarks, image_width: u32, image_height: u32) -> Option<NormRect> {
+    let [center, scale_point] = [AUXILIARY_CENTER, AUXILIARY_SCALE].map(|i| {
+        let [x, y, _] = raw.points[i];
+        [x, y]
+    });
+    let next = rect_from_auxiliary(center, scale_point, image_width, image_height);
+    let (w, h) = (image_width as f32, image_height as f32);
+    let side = raw.rect.mean_side_px(image_width, image_height);
+    let moved = ((next.x_center - raw.rect.x_center) * w)
+        .hypot((next.y_center - raw.rect.y_center) * h)
+        .max((next.mean_side_px(image_width, image_height) - side).abs());
+    (moved > SETTLED_SHARE * side).then_some(next)
+}
+
 /// State carried between frames: the ROI to track and the smoothing filters.
 #[derive(Clone, Debug)]
 pub struct Tracker {
