@@ -8,6 +8,11 @@
 //! tensor), `detector` (anchors, decode, NMS, detection → ROI), `landmarks` (ROI warp,
 //! decode, heatmap refinement, projection back), `tracker` (detect vs track, landmarks →
 //! ROI), `smoothing` (One Euro, visibility low-pass). Nothing downstream sees tensors.
+//!
+//! One deliberate difference, off in [`PoseConfig::mediapipe_reference`]: after a
+//! detection the landmark model runs again on its own ROI until that settles
+//! ([`PoseConfig::settle_first_roi`]), so the landmarks do not creep for seconds while the
+//! tracked ROI drifts from the detector's box (the coach calibrates in those seconds).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
