@@ -155,8 +155,8 @@ fn lite_model_lands_near_mediapipe_full() {
 /// landmarks put the body, over seconds, and the landmarks creep with it. On a still body
 /// lying under a raised camera the trunk line turned 1.3° that way in its first four
 /// seconds: twice a pelvic tilt, counted as one that never came back. Settling the ROI on
-/// the first frame (`PoseConfig::settle_first_roi`, on outside MediaPipe's reference
-/// settings) leaves the trunk line where it will stay.
+/// the first frame (`PoseConfig::settle_first_roi`, not yet on by default) leaves the
+/// trunk line where it will stay.
 #[test]
 fn settling_the_first_roi_keeps_a_still_body_still() {
     let clip = Path::new(env!("CARGO_MANIFEST_DIR"))
