@@ -283,7 +283,7 @@ pub struct PoseConfig {
     /// landmarks put it over seconds, through the slow filter that steers it, and every
     /// landmark creeps with it (a pelvic tilt's trunk line by up to 1.3° on a still
     /// body, twice a tilt). Off for now: the engine's thresholds were measured on the
-    /// creeping landmarks, and on 13 of the rendered clips the settled ones move a
+    /// creeping landmarks, and on 14 of the rendered clips the settled ones move a
     /// verdict (`docs/tilt-cue.md`, "The first seconds").
     pub settle_first_roi: bool,
 }
