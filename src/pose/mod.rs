@@ -411,34 +411,24 @@ impl PoseEstimator {
                     .map(|detection| detection.to_rect(frame.width, frame.height))
             }
         };
-        let raw = match rect {
-            Some(rect) if rect.width > 0.0 && rect.height > 0.0 => self.landmark_model.run(
-                &image,
-                &rect,
-                frame.width,
-                frame.height,
-                self.config.min_pose_flag,
-                &mut timings,
-            )?,
+        let (width, height, min_flag) = (frame.width, frame.height, self.config.min_pose_flag);
+        let model = &mut self.landmark_model;
+        let mut run = |rect: &tracker::NormRect, timings: &mut StageTimings| {
+            model.run(&image, rect, width, height, min_flag, timings)
+        };
+        let mut raw = match rect {
+            Some(rect) if rect.width > 0.0 && rect.height > 0.0 => run(&rect, &mut timings)?,
             _ => None,
         };
-        let mut raw = raw;
         if timings.detector_ran && self.config.settle_first_roi {
             for _ in 0..tracker::SETTLE_MAX_RUNS {
                 let Some(rect) = raw
                     .as_ref()
-                    .and_then(|r| tracker::settled_rect(r, frame.width, frame.height))
+                    .and_then(|r| tracker::settled_rect(r, width, height))
                 else {
                     break;
                 };
-                match self.landmark_model.run(
-                    &image,
-                    &rect,
-                    frame.width,
-                    frame.height,
-                    self.config.min_pose_flag,
-                    &mut timings,
-                )? {
+                match run(&rect, &mut timings)? {
                     Some(next) => raw = Some(next),
                     // Lost on its own ROI: keep what the detector's box gave.
                     None => break,
