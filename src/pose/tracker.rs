@@ -101,8 +101,8 @@ pub fn rect_from_auxiliary(
 }
 
 /// At most this many extra landmark runs settle the ROI after a detection
-/// ([`settled_rect`]): from a detector's box 15% too wide, the ROI's own runs close the
-/// gap by about a third each time.
+/// ([`settled_rect`]): each run closes about a third of the gap from the detector's box
+/// (measured on a rendered lying body whose box was 44 px too wide at the first run).
 pub const SETTLE_MAX_RUNS: usize = 8;
 /// The ROI has settled once a run moves it by less than this share of its side (the
 /// unfiltered runs then swing about where tracking will hold it, by ~1% of the side).
@@ -112,10 +112,7 @@ const SETTLED_SHARE: f32 = 0.01;
 /// `raw` was read (a run after a detection: the detector's box is not where the
 /// landmarks put the body); `None` once it has settled.
 pub fn settled_rect(raw: &RawLandmarks, image_width: u32, image_height: u32) -> Option<NormRect> {
-    let [center, scale_point] = [AUXILIARY_CENTER, AUXILIARY_SCALE].map(|i| {
-        let [x, y, _] = raw.points[i];
-        [x, y]
-    });
+    let [center, scale_point] = auxiliary_points(raw);
     let next = rect_from_auxiliary(center, scale_point, image_width, image_height);
     let (w, h) = (image_width as f32, image_height as f32);
     let side = raw.rect.mean_side_px(image_width, image_height);
@@ -123,6 +120,14 @@ pub fn settled_rect(raw: &RawLandmarks, image_width: u32, image_height: u32) -> 
         .hypot((next.y_center - raw.rect.y_center) * h)
         .max((next.mean_side_px(image_width, image_height) - side).abs());
     (moved > SETTLED_SHARE * side).then_some(next)
+}
+
+/// The two auxiliary points (hip centre, above the head), image-normalised, unsmoothed.
+fn auxiliary_points(raw: &RawLandmarks) -> [[f32; 2]; 2] {
+    [AUXILIARY_CENTER, AUXILIARY_SCALE].map(|i| {
+        let [x, y, _] = raw.points[i];
+        [x, y]
+    })
 }
 
 /// State carried between frames: the ROI to track and the smoothing filters.
@@ -181,10 +186,7 @@ impl Tracker {
         let (w, h) = (image_width as f32, image_height as f32);
         // The filters work in pixels (z on the x scale), as `LandmarksSmoothingCalculator`.
         let to_px = |[x, y, z]: [f32; 3]| [x * w, y * h, z * w];
-        let [center, scale_point] = [AUXILIARY_CENTER, AUXILIARY_SCALE].map(|i| {
-            let [x, y, _] = raw.points[i];
-            [x, y]
-        });
+        let [center, scale_point] = auxiliary_points(raw);
         // Object scale: the unenlarged alignment square of the *unsmoothed* auxiliary points.
         let object_scale_px =
             NormRect::from_alignment_points(center, scale_point, image_width, image_height)
