@@ -6,7 +6,10 @@
 //! In flow calibrated resting frames, then one [`BodyFrame`] at a time; out flows each
 //! arm's smoothed lift from rest and whether it is over its threshold. The arm facing the
 //! camera is seen whole; the far one, behind the body, shows about half its lift, so each
-//! has its own threshold, and neither below its own resting spread.
+//! has its own threshold, and neither below its own resting spread. A lift counts once
+//! it has lasted: the far wrist, guessed behind the body, spikes past its threshold for
+//! a moment as a good drop turns or returns (docs/rotation-shoulders.md), while an upper
+//! body rolling with the knees holds the arm up through the drop.
 
 use super::{Side, rest_median};
 use crate::kinematics::BodyFrame;
@@ -17,6 +20,10 @@ use crate::pose::index;
 const SMOOTHING_S: f64 = 0.2;
 /// An arm's threshold never falls below this many times its resting spread.
 const NOISE_FACTOR: f64 = 4.0;
+/// A lift counts once it has stayed over its threshold this long. Faulted drops of the
+/// rendered bodies hold the arm up for 1.5–3 s; the far wrist of good drops from 30°
+/// above spikes over it for under half a second.
+const SUSTAIN_S: f64 = 0.5;
 
 /// The landmarks it reads.
 pub const ARMS: [usize; 4] = [
@@ -54,6 +61,8 @@ pub struct ArmLift {
     noise: [f64; 2],
     /// The smoothed lift and when it was last updated.
     smoothed: Option<(f64, [f64; 2])>,
+    /// Per arm, since when its lift has been over its threshold.
+    over_since: [Option<f64>; 2],
 }
 
 impl ArmLift {
@@ -69,11 +78,19 @@ impl ArmLift {
             ],
             noise: [spread(0), spread(1)],
             smoothed: None,
+            over_since: [None; 2],
         }
     }
 
-    /// Reads this frame; returns each arm's smoothed lift [left, right].
-    pub fn update(&mut self, t_s: f64, f: &BodyFrame) -> [f64; 2] {
+    /// Reads this frame (`near`: the side facing the camera, whose arm has the near
+    /// threshold); returns each arm's smoothed lift [left, right].
+    pub fn update(
+        &mut self,
+        t_s: f64,
+        f: &BodyFrame,
+        near: Option<Side>,
+        t: ArmThresholds,
+    ) -> [f64; 2] {
         let now = heights(f);
         let raw = [now[0] - self.rest[0], now[1] - self.rest[1]];
         let lift = match self.smoothed {
@@ -87,19 +104,37 @@ impl ArmLift {
             None => raw,
         };
         self.smoothed = Some((t_s, lift));
+        for (k, side) in [Side::Left, Side::Right].into_iter().enumerate() {
+            let over = lift[k] > self.threshold(k, side, near, t);
+            if let Some(since) = self.over_since.get_mut(k) {
+                *since = if over {
+                    Some(since.unwrap_or(t_s))
+                } else {
+                    None
+                };
+            }
+        }
         lift
     }
 
-    /// Whether `side`'s arm, at its latest reading, is lifted past its threshold (the
-    /// near arm's or the far arm's, by where the camera is).
-    pub fn lifted(&self, side: Side, near: Option<Side>, t: ArmThresholds) -> bool {
-        let k = usize::from(side == Side::Right);
+    /// `side`'s arm's threshold: the near arm's or the far arm's, by where the camera is,
+    /// and never under its resting spread.
+    fn threshold(&self, k: usize, side: Side, near: Option<Side>, t: ArmThresholds) -> f64 {
         let base = if near == Some(side) {
             t.near_torso
         } else {
             t.far_torso
         };
-        let threshold = base.max(NOISE_FACTOR * self.noise[k]);
-        self.smoothed.is_some_and(|(_, lift)| lift[k] > threshold)
+        base.max(NOISE_FACTOR * self.noise.get(k).copied().unwrap_or(0.0))
+    }
+
+    /// Whether `side`'s arm, at its latest reading, has been lifted past its threshold
+    /// for `SUSTAIN_S`.
+    pub fn lifted(&self, side: Side) -> bool {
+        let k = usize::from(side == Side::Right);
+        match (self.smoothed, self.over_since.get(k).copied().flatten()) {
+            (Some((now, _)), Some(since)) => now - since >= SUSTAIN_S,
+            _ => false,
+        }
     }
 }

@@ -335,13 +335,13 @@ impl ControlledRotation {
     /// threshold, and neither below its own resting spread. With the drop's side unsure
     /// (a small pelvis roll), either arm may say it.
     fn arm_lifted(&mut self, t_s: f64, f: &BodyFrame, pelvis_turn: f64) -> bool {
-        self.arms.update(t_s, f);
         let c = &self.checks;
         let near = f.axes.near_side;
         let thresholds = ArmThresholds {
             near_torso: c.arm_lift_near_torso,
             far_torso: c.arm_lift_far_torso,
         };
+        self.arms.update(t_s, f, near, thresholds);
         // A drop past the range limit toward the camera rolls the whole body at it: the
         // far arm, seen past it, then shows as much lift as a rolling thorax (a 76° drop
         // of a rendered body with its thorax flat read 0.09-0.11). That rep's fault is
@@ -349,7 +349,7 @@ impl ControlledRotation {
         let far_hidden = self.drop_deg > c.far_arm_hidden_deg;
         let over = |side: Side| {
             let far = near.is_some_and(|n| n != side);
-            !(far && far_hidden) && self.arms.lifted(side, near, thresholds)
+            !(far && far_hidden) && self.arms.lifted(side)
         };
         if pelvis_turn.abs() > c.side_min_torso {
             // Knees to the left (positive roll): the right shoulder is the one that lifts.

@@ -160,12 +160,12 @@ impl Exercise for LyingTwist {
             let straighter = f.knee_flexion_deg[0].min(f.knee_flexion_deg[1]);
             in_rep && straighter - self.rest.straight_knee_deg > c.straight_leg_bend_deg
         });
-        self.arms.update(t_s, f);
         let thresholds = ArmThresholds {
             near_torso: c.arm_lift_near_torso,
             far_torso: c.arm_lift_far_torso,
         };
         let near = f.axes.near_side;
+        self.arms.update(t_s, f, near, thresholds);
         let arms_seen = sees(BodyPart::Shoulders) && sees(BodyPart::Wrists);
         // The knee to the left (positive roll): the right shoulder is the one that lifts;
         // with the side unsure, either. Toward the camera it is the far one: not seen.
@@ -178,11 +178,8 @@ impl Exercise for LyingTwist {
         let shoulder = (arms_seen && !(in_rep && far_arm)).then(|| {
             in_rep
                 && match opposite {
-                    Some(o) => self.arms.lifted(o, near, thresholds),
-                    None => {
-                        self.arms.lifted(Side::Left, near, thresholds)
-                            || self.arms.lifted(Side::Right, near, thresholds)
-                    }
+                    Some(o) => self.arms.lifted(o),
+                    None => self.arms.lifted(Side::Left) || self.arms.lifted(Side::Right),
                 }
         });
         events.extend(self.engine.faults.observe(
