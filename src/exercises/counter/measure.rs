@@ -121,6 +121,12 @@ const HOLD_DWELL_S: f64 = 1.0;
 const DWELL_LEVEL: f64 = 0.3;
 /// The plateau's level band, as a share of the drop fraction.
 const LEVEL_BAND_SHARE: f64 = 0.3;
+/// A quick rise past the hold's level this soon before the movement back is that
+/// movement's start (the belly's outline seen from above bulges for 0.3–0.5 s as the
+/// pelvis rolls back), not more hold.
+const LEAD_MAX_S: f64 = 0.6;
+/// …and it is a rise that reaches the plateau's edge this close to it.
+const LEAD_GAP_S: f64 = 0.25;
 
 /// Measures a finished rep from its samples (`noise`: the smoothed signal's resting
 /// standard deviation; `speed_fraction`: the plateau's speed limit as a share of the
@@ -354,11 +360,42 @@ pub(super) fn measure(
             }),
         _ => None,
     };
+    // The other way round: a movement back that begins with a quick rise past the hold
+    // began where that rise did. The rise ends within `LEAD_GAP_S` of the plateau's edge
+    // or at the highest point of its last `LEAD_MAX_S` (the edge can lie further on,
+    // where the signal falls back through the hold's level), it is faster than the
+    // plateau's speed limit, and it started at most `LEAD_MAX_S` before the edge. A hold
+    // creeping up slowly is not cut: its speed stays under the limit.
+    let lead = match (hs, he, back_top) {
+        (Some(a), Some(b), Some((_, v))) if trail.is_none() => {
+            let rise_into = |end: usize| {
+                let fast = (a..=end)
+                    .rev()
+                    .take_while(|&i| t_of(end) - t_of(i) <= LEAD_GAP_S)
+                    .find(|&i| speed.get(i).is_some_and(|s| *s > limit(v)))?;
+                let r0 = (a..=fast)
+                    .rev()
+                    .find(|&i| !speed.get(i).is_some_and(|s| *s > 0.5 * limit(v)))?;
+                let risen = smooth.get(r0).is_some_and(|lo| {
+                    (r0..=end).any(|i| smooth.get(i).is_some_and(|hi| hi - lo > 3.0 * noise))
+                });
+                (r0 > a && t_of(b) - t_of(r0) <= LEAD_MAX_S && risen).then_some(r0)
+            };
+            let top = (a..=b)
+                .filter(|&i| t_of(b) - t_of(i) <= LEAD_MAX_S)
+                .max_by(|&i, &j| {
+                    let at = |k: usize| smooth.get(k).copied().unwrap_or(f64::NEG_INFINITY);
+                    at(i).total_cmp(&at(j))
+                });
+            rise_into(b).or_else(|| top.and_then(rise_into))
+        }
+        _ => None,
+    };
     let (hold_s, hold_spans) = match (hs, he) {
         (Some(a), Some(b)) if b > a => {
             // The edge's sliver never reaches past the rep's own record.
             let ta = (t_of(a) + edge(out_from_speed, out_top)).max(first_t);
-            let tb = match trail {
+            let tb = match trail.or(lead) {
                 Some(i) => t_of(i),
                 None => (t_of(b) - edge(back_from_speed, back_top)).min(end_s),
             };

@@ -1255,6 +1255,35 @@ mod tests {
     }
 
     #[test]
+    fn a_quick_rise_into_the_movement_back_is_no_part_of_the_hold() {
+        // The belly's outline from 30° above as a tilt is released (H-s704): out in
+        // 0.9 s, held 4 s, then a 0.2 s bulge 20% over the hold's level as the pelvis
+        // starts back, and the fall in 1 s. The hold ends where the bulge starts.
+        let shape = |t: f64| {
+            if t < 1.9 {
+                step_shape(t, 1.0, 0.9, 0.0, 0.8)
+            } else if t < 5.9 {
+                0.8
+            } else if t < 6.1 {
+                step_shape(t, 5.9, 0.2, 0.8, 0.96)
+            } else {
+                step_shape(t, 6.1, 1.0, 0.96, 0.0)
+            }
+        };
+        let mut c = RepCounter::new(cfg(false));
+        c.calibrate(&[(0.0, 0.0), (0.1, 0.0), (0.2, 0.0)]);
+        let reps = completed(&run(&mut c, 10.0, shape));
+        assert_eq!(reps.len(), 1);
+        // The flat 4 s and the band's share of the way out.
+        let band = 4.0 + 0.2048 * 0.9;
+        assert!(
+            (reps[0].hold_s - band).abs() < 0.15,
+            "hold {} for a {band:.2} s band",
+            reps[0].hold_s
+        );
+    }
+
+    #[test]
     fn slow_drift_during_a_hold_does_not_end_it() {
         let mut c = RepCounter::new(cfg(false));
         c.calibrate(&[(0.0, 0.0), (0.1, 0.0)]);
