@@ -381,13 +381,15 @@ pub(super) fn measure(
                 });
                 (r0 > a && t_of(b) - t_of(r0) <= LEAD_MAX_S && risen).then_some(r0)
             };
-            let top = (a..=b)
-                .filter(|&i| t_of(b) - t_of(i) <= LEAD_MAX_S)
-                .max_by(|&i, &j| {
-                    let at = |k: usize| smooth.get(k).copied().unwrap_or(f64::NEG_INFINITY);
-                    at(i).total_cmp(&at(j))
-                });
-            rise_into(b).or_else(|| top.and_then(rise_into))
+            let top = || {
+                (a..=b)
+                    .filter(|&i| t_of(b) - t_of(i) <= LEAD_MAX_S)
+                    .max_by(|&i, &j| {
+                        let at = |k: usize| smooth.get(k).copied().unwrap_or(f64::NEG_INFINITY);
+                        at(i).total_cmp(&at(j))
+                    })
+            };
+            rise_into(b).or_else(|| top().and_then(rise_into))
         }
         _ => None,
     };
