@@ -536,6 +536,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
     let mut whole = Samples::default();
     let mut coaching = Samples::default();
     let mut silhouette = Samples::default();
+    let mut pelvis_flow = Samples::default();
     let mut found = 0u64;
     let bar = progress_bar(args.frames.or(info.frame_count));
     let started = Instant::now();
@@ -559,6 +560,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         postprocess.push(t.postprocess);
         if config.segmentation {
             silhouette.push(t.silhouette);
+            pelvis_flow.push(t.pelvis_flow);
         }
         whole.push(frame.decode_time + t.total() + coach_time);
         found += u64::from(frame.pose.is_some());
@@ -573,7 +575,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         analyze::describe(&info),
         config.variant.name(),
         if config.segmentation {
-            " with its segmentation head (the belly outline)"
+            " with its segmentation head (the belly outline) and the pelvis's optical flow"
         } else {
             ""
         },
@@ -590,6 +592,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         ("landmark model", &landmark),
         ("postprocess", &postprocess),
         ("  of which the belly outline", &silhouette),
+        ("  of which the pelvis's flow", &pelvis_flow),
         ("pose, tracking frames", &pose_tracking),
         ("coach (kinematics + exercise)", &coaching),
         ("whole frame (decode+pose+coach)", &whole),

@@ -1253,6 +1253,7 @@ pub(crate) mod tests {
             image_width: 640,
             image_height: 480,
             belly_height_torso: None,
+            pelvis_turn_deg: None,
         }
     }
 

@@ -16,6 +16,12 @@
 //! rise above the shoulder–ankle line (0.2 torso lengths in a bridge, 0.005 in a tilt).
 //! If the resting noise is larger than a tilt, the state says so and the coach tells the
 //! person the tilt cannot be seen from there, instead of counting guesses.
+//!
+//! The picture itself carries the tilt better than the landmarks, and a second counter
+//! reads it in the background: the belly's outline from the segmentation head and the
+//! pelvis's turn by optical flow (`crate::pose::pelvis_flow`), mixed with the trunk angle
+//! by each cue's resolution on this person. Where the trunk line cannot resolve the tilt
+//! (from a raised camera, on most bodies), that counter is adopted (docs/tilt-cue.md).
 
 use serde::Deserialize;
 
@@ -52,6 +58,10 @@ pub struct TiltChecks {
     /// the weights are computed from.
     pub trunk_drift_deg: f64,
     pub belly_drift_torso: f64,
+    /// The pelvis's turn in the picture a tilt is expected to show, and its slow wander,
+    /// degrees (`crate::pose::pelvis_flow`).
+    pub expected_pelvis_turn_deg: f64,
+    pub pelvis_turn_drift_deg: f64,
     pub belly_smoothing_s: f64,
     /// The silhouette counter's start and end thresholds (its `[counter]` otherwise).
     pub silhouette_start: f64,
@@ -65,6 +75,7 @@ pub struct TiltChecks {
 struct Rest {
     trunk_angle_deg: f64,
     belly_height_torso: f64,
+    pelvis_turn_deg: f64,
     shoulder_height_torso: f64,
     head_height_torso: f64,
     hip_height_torso: f64,
@@ -75,22 +86,23 @@ pub struct PelvicTilt {
     spec: ExerciseSpec,
     checks: TiltChecks,
     /// The counting this exercise reports: from the trunk angle, or — once adopted — the
-    /// silhouette's (see `silhouette`).
+    /// picture's (see `picture`).
     engine: RepEngine,
-    /// Counting in the background on the belly-weighted signal, while the trunk angle
-    /// counts. If the trunk angle cannot resolve the tilt (its rest alone moves as much),
-    /// this one is adopted with everything it counted so far. Kept apart rather than
-    /// mixed in from the start: the mask's edge times a hold less well than the trunk
-    /// line where that sees the tilt (docs/tilt-cue.md).
-    silhouette: Option<RepEngine>,
-    /// `engine` is the silhouette's.
+    /// Counting in the background on the signal the picture's cues weigh in (the belly's
+    /// outline, the pelvis's turn), while the trunk angle counts. If the trunk angle
+    /// cannot resolve the tilt (its rest alone moves as much, or it missed or merged tilts
+    /// this one saw), this one is adopted with everything it counted so far. Kept apart
+    /// rather than counted from the start: where the trunk line sees the tilt, it times
+    /// the holds at least as well (docs/tilt-cue.md).
+    picture: Option<RepEngine>,
+    /// `engine` is the picture's.
     adopted: bool,
     rest: Rest,
     /// The reported engine's resting noise is over a tilt's signal.
     below_noise: bool,
-    /// The belly cue's share of the silhouette's signal, from both cues' rest spread at
-    /// calibration (0 without the cue).
-    belly_weight: f64,
+    /// The belly's and the pelvis's turn's shares of the picture's signal, from the cues'
+    /// rest spread at calibration (0 for a cue not read).
+    shares: Shares,
     /// The belly edge, smoothed over `belly_smoothing_s` (time, value): it also stands in
     /// for a frame that had none.
     belly: Option<(f64, f64)>,
@@ -134,32 +146,56 @@ impl PelvicTilt {
             spec,
             checks,
             engine,
-            silhouette: None,
+            picture: None,
             adopted: false,
             rest: Rest::default(),
             below_noise: false,
-            belly_weight: 0.0,
+            shares: Shares::default(),
             belly: None,
         })
     }
 }
 
+/// Each cue's share of a counter's signal (the trunk angle has the rest).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Shares {
+    belly: f64,
+    turn: f64,
+}
+
+impl Shares {
+    fn any(&self) -> bool {
+        self.belly > 0.0 || self.turn > 0.0
+    }
+}
+
 impl PelvicTilt {
     /// A counter's signal, degrees of trunk angle: how far the tilt has gone, read from
-    /// the trunk line turning (hips up against the shoulders) and, with `belly_weight`,
-    /// the belly edge sinking towards its chord — or, for a crunch done instead, how far
-    /// the shoulders rose off the floor, as the same angle (rise over a torso length).
-    fn movement(&self, f: &BodyFrame, belly: Option<f64>, belly_weight: f64) -> f64 {
+    /// the trunk line turning (hips up against the shoulders) and, by `shares`, the belly
+    /// edge sinking towards its chord and the pelvis turning in the picture — or, for a
+    /// crunch done instead, how far the shoulders rose off the floor, as the same angle
+    /// (rise over a torso length). A cue missing from this frame leaves its share to the
+    /// others.
+    fn movement(&self, f: &BodyFrame, belly: Option<f64>, shares: Shares) -> f64 {
+        let c = &self.checks;
         let trunk = self.rest.trunk_angle_deg - f.trunk_angle_deg;
-        let tilt = match belly {
-            Some(belly) if belly_weight > 0.0 => {
-                let c = &self.checks;
-                let belly_as_trunk = (self.rest.belly_height_torso - belly)
-                    * (c.expected_trunk_deg / c.expected_belly_torso);
-                (1.0 - belly_weight) * trunk + belly_weight * belly_as_trunk
-            }
-            _ => trunk,
-        };
+        let mut sum = (1.0 - shares.belly - shares.turn) * trunk;
+        let mut weight = 1.0 - shares.belly - shares.turn;
+        if let Some(belly) = belly.filter(|_| shares.belly > 0.0) {
+            let as_trunk = (self.rest.belly_height_torso - belly)
+                * (c.expected_trunk_deg / c.expected_belly_torso);
+            sum += shares.belly * as_trunk;
+            weight += shares.belly;
+        }
+        // A posterior tilt turns the picture over the pelvis from the trunk line away from
+        // the floor: the reading falls.
+        if let Some(turn) = f.pelvis_turn_deg.filter(|_| shares.turn > 0.0) {
+            let as_trunk = (self.rest.pelvis_turn_deg - turn)
+                * (c.expected_trunk_deg / c.expected_pelvis_turn_deg);
+            sum += shares.turn * as_trunk;
+            weight += shares.turn;
+        }
+        let tilt = if weight > 0.0 { sum / weight } else { trunk };
         // Only a real lift counts (beyond half the crunch threshold): small rises are the
         // same trunk-angle drift the tilt term ignores.
         let rise = f.shoulder_height_torso
@@ -174,18 +210,18 @@ impl PelvicTilt {
 }
 
 impl PelvicTilt {
-    /// The belly cue's share: each cue weighs by its squared resolution (the expected
-    /// tilt over its rest spread), the matched filter for two independent noisy readings
-    /// of one movement. So a body whose trunk line hardly turns, or a camera whose mask
-    /// edge jitters, leans on the other cue. No share without the cue in most of rest.
-    fn weigh_belly(&self, rest: &[(f64, BodyFrame)], bellies: &[f64]) -> f64 {
-        if bellies.len() * 2 < rest.len().max(1) {
-            return 0.0;
-        }
+    /// Each cue's share: each weighs by its squared resolution (the expected tilt over
+    /// its rest spread), the matched filter for independent noisy readings of one
+    /// movement. So a body whose trunk line hardly turns, or a camera whose mask edge
+    /// jitters, leans on the other cues. No share for a cue missing from most of rest.
+    fn weigh_cues(&self, rest: &[(f64, BodyFrame)], bellies: &[f64], turns: &[f64]) -> Shares {
         let trunks: Vec<f64> = rest.iter().map(|(_, b)| b.trunk_angle_deg).collect();
         let c = &self.checks;
         // Spreads floored at a hundredth of a tilt: a frozen picture has none.
         let resolution = |values: &[f64], expected: f64, drift: f64| {
+            if values.len() * 2 < rest.len().max(1) {
+                return 0.0;
+            }
             let spread = crate::kinematics::geometry::spread_about_median(values)
                 .hypot(drift)
                 .max(0.01 * expected);
@@ -193,20 +229,25 @@ impl PelvicTilt {
         };
         let trunk = resolution(&trunks, c.expected_trunk_deg, c.trunk_drift_deg);
         let belly = resolution(bellies, c.expected_belly_torso, c.belly_drift_torso);
-        belly / (trunk + belly)
+        let turn = resolution(turns, c.expected_pelvis_turn_deg, c.pelvis_turn_drift_deg);
+        let total = trunk + belly + turn;
+        Shares {
+            belly: belly / total,
+            turn: turn / total,
+        }
     }
 }
 
 impl PelvicTilt {
-    /// A counter for the belly-weighted signal. Its floor is lower than the trunk angle's:
-    /// that floor is there for the trunk line's drift, which the outline does not share
+    /// A counter for the picture's signal. Its floor is lower than the trunk angle's: that
+    /// floor is there for the trunk line's drift, which the picture's cues do not share
     /// (thresholds still rise above its own noise and rest excursions).
     ///
     /// It never judges `too-fast`: the mask's edge is a threshold on a probability map,
     /// which sticks and then snaps through a movement (a 0.9 s return read as 0.3 s on a
     /// body the landmarks could not follow). Counts and holds it can give; the speed of
     /// a tilt it cannot.
-    fn silhouette_engine(&self) -> Option<RepEngine> {
+    fn picture_engine(&self) -> Option<RepEngine> {
         let mut spec = self.spec.clone();
         let counter = spec.counter.as_mut()?;
         counter.start = self.checks.silhouette_start;
@@ -216,9 +257,9 @@ impl PelvicTilt {
         RepEngine::new(&spec, false, None).ok()
     }
 
-    /// Steps the reported engine (and the silhouette's, if one counts in the background)
-    /// with this frame's faults and signals (reported, silhouette); adopts the
-    /// silhouette's once the reported one cannot see the tilt and it can.
+    /// Steps the reported engine (and the picture's, if one counts in the background) with
+    /// this frame's faults and signals (reported, picture); adopts the picture's once the
+    /// reported one cannot see the tilt and it can.
     fn feed(
         &mut self,
         t_s: f64,
@@ -241,20 +282,20 @@ impl PelvicTilt {
         // wander (webcam noise breaks its plateau; docs/webcam-noise.md), not the
         // person's. Its rep of the same tilt may close in this very frame.
         let shadow_events = self
-            .silhouette
+            .picture
             .as_mut()
             .map(|shadow| step(shadow, signals.map(|s| s.1)));
         let max_noise = self.checks.max_noise_deg;
         let shadow_sees = self
-            .silhouette
+            .picture
             .as_ref()
             .is_some_and(|s| s.counter.noise() <= max_noise && s.counter.can_see());
-        match self.silhouette.as_ref().filter(|_| shadow_sees) {
+        match self.picture.as_ref().filter(|_| shadow_sees) {
             Some(outline) => self.engine.set_held_elsewhere(outline.full_holds(t_s)),
             None => self.engine.set_held_elsewhere([]),
         }
         let events = step(&mut self.engine, signals.map(|s| s.0));
-        let (Some(shadow), Some(shadow_events)) = (self.silhouette.as_mut(), shadow_events) else {
+        let (Some(shadow), Some(shadow_events)) = (self.picture.as_mut(), shadow_events) else {
             return events;
         };
         // The trunk line is blind (its rest moves as much as a tilt), or it missed a tilt
@@ -291,9 +332,9 @@ impl PelvicTilt {
         tracing::info!(
             t_s,
             reps = shadow.reps().len(),
-            "pelvic tilt: the trunk line cannot resolve the tilt; counting from the belly's silhouette"
+            "pelvic tilt: the trunk line cannot resolve the tilt; counting from the picture (belly's outline, pelvis's turn)"
         );
-        if let Some(shadow) = self.silhouette.take() {
+        if let Some(shadow) = self.picture.take() {
             self.engine = shadow;
         }
         self.adopted = true;
@@ -341,41 +382,46 @@ impl Exercise for PelvicTilt {
             .iter()
             .filter_map(|(_, b)| b.belly_height_torso)
             .collect();
+        let turns: Vec<f64> = rest.iter().filter_map(|(_, b)| b.pelvis_turn_deg).collect();
+        let median = |values: &[f64]| crate::kinematics::geometry::median(values).unwrap_or(0.0);
         self.rest = Rest {
             trunk_angle_deg: med(&|b| b.trunk_angle_deg),
-            belly_height_torso: crate::kinematics::geometry::median(&bellies).unwrap_or(0.0),
+            belly_height_torso: median(&bellies),
+            pelvis_turn_deg: median(&turns),
             shoulder_height_torso: med(&|b| b.shoulder_height_torso),
             head_height_torso: med(&|b| b.head_height_torso),
             hip_height_torso: med(&|b| b.hip_height_torso),
         };
-        self.belly_weight = self.weigh_belly(rest, &bellies);
+        self.shares = self.weigh_cues(rest, &bellies, &turns);
         tracing::debug!(
-            belly_weight = self.belly_weight,
+            belly_share = self.shares.belly,
+            turn_share = self.shares.turn,
             "pelvic tilt: cues weighed"
         );
         self.belly = None;
-        let series = |weight: f64| -> Vec<(f64, f64)> {
+        let series = |shares: Shares| -> Vec<(f64, f64)> {
             rest.iter()
-                .map(|(t, b)| (*t, self.movement(b, b.belly_height_torso, weight)))
+                .map(|(t, b)| (*t, self.movement(b, b.belly_height_torso, shares)))
                 .collect()
         };
-        let trunk_series = series(0.0);
-        let belly_series = series(self.belly_weight);
+        let trunk_series = series(Shares::default());
+        let mixed_series = series(self.shares);
         let max_noise = self.checks.max_noise_deg;
         if self.adopted {
-            self.engine.counter.calibrate(&belly_series);
+            self.engine.counter.calibrate(&mixed_series);
+            self.picture = None;
         } else {
             self.engine.counter.calibrate(&trunk_series);
-            if self.belly_weight > 0.0 {
-                if self.silhouette.is_none() {
-                    self.silhouette = self.silhouette_engine();
+            if self.shares.any() {
+                if self.picture.is_none() {
+                    self.picture = self.picture_engine();
                 }
-                if let Some(shadow) = self.silhouette.as_mut() {
-                    shadow.counter.calibrate(&belly_series);
+                if let Some(shadow) = self.picture.as_mut() {
+                    shadow.counter.calibrate(&mixed_series);
                     shadow.set_rep_checks(shadow.counter.noise() <= max_noise);
                 }
             } else {
-                self.silhouette = None;
+                self.picture = None;
             }
         }
         self.below_noise = self.engine.counter.noise() > max_noise;
@@ -409,10 +455,14 @@ impl Exercise for PelvicTilt {
         let bridge = sees(BodyPart::Ankles)
             .then_some(f.hip_height_torso - self.rest.hip_height_torso > c.hips_lift_torso);
         let belly = self.belly.map(|(_, b)| b);
-        let weight = if self.adopted { self.belly_weight } else { 0.0 };
+        let shares = if self.adopted {
+            self.shares
+        } else {
+            Shares::default()
+        };
         let signals = (
-            self.movement(f, belly, weight),
-            self.movement(f, belly, self.belly_weight),
+            self.movement(f, belly, shares),
+            self.movement(f, belly, self.shares),
         );
         self.feed(t_s, Some(shoulders_up || head_up), bridge, Some(signals))
     }
@@ -433,7 +483,7 @@ impl Exercise for PelvicTilt {
     }
 
     fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
-        if let Some(shadow) = self.silhouette.as_mut() {
+        if let Some(shadow) = self.picture.as_mut() {
             shadow.new_view(t_s);
         }
         self.engine.new_view(t_s)
@@ -447,7 +497,7 @@ impl Exercise for PelvicTilt {
         let mut notes = Vec::new();
         if self.adopted {
             notes.push(
-                "the landmarks could not resolve the tilt from this placement: it was counted from the belly's outline instead".to_string(),
+                "the landmarks could not resolve the tilt from this placement: it was counted from the picture instead (the belly's outline and the pelvis's turn)".to_string(),
             );
         }
         if self.below_noise {

@@ -366,6 +366,9 @@ pub struct BodyFrame {
     /// The belly's silhouette edge above the trunk line, torso lengths, when the pose
     /// stage read it ([`Pose::belly_height_torso`]).
     pub belly_height_torso: Option<f64>,
+    /// The pelvis's turn in the picture, degrees, when the pose stage read it
+    /// ([`Pose::pelvis_turn_deg`]).
+    pub pelvis_turn_deg: Option<f64>,
 }
 
 impl BodyFrame {
@@ -503,6 +506,7 @@ impl BodyFrame {
             ],
             hip_ankle_torso: Vec2::distance(hip_mid, ankle_mid) / s,
             belly_height_torso: pose.belly_height_torso.map(f64::from),
+            pelvis_turn_deg: pose.pelvis_turn_deg.map(f64::from),
             points,
             depth_px,
         }
@@ -558,6 +562,7 @@ mod tests {
             image_width: 640,
             image_height: 480,
             belly_height_torso: None,
+            pelvis_turn_deg: None,
         }
     }
 
@@ -652,6 +657,7 @@ mod tests {
             image_width: 640,
             image_height: 480,
             belly_height_torso: None,
+            pelvis_turn_deg: None,
         };
         let axes = axes_of(&p);
         assert_eq!(axes.view, View::Front);

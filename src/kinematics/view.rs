@@ -208,6 +208,7 @@ mod tests {
             image_width: 640,
             image_height: 480,
             belly_height_torso: None,
+            pelvis_turn_deg: None,
         }
     }
 

@@ -3,7 +3,7 @@
 //! One line per frame, `{"frame": i, "t": seconds, "landmarks": [[x_px, y_px, z, visibility] × 33] | null}`,
 //! and `"belly": torso lengths` where the pelvic tilt's silhouette cue was read
 //! ([`Pose::belly_height_torso`]), so a replay carries it. MediaPipe's reference files
-//! have no `belly`.
+//! have no `belly`. Likewise `"pelvis_turn": degrees` ([`Pose::pelvis_turn_deg`]).
 //! `analyze --landmarks` writes it; tests and `analyze --from-landmarks` read it back
 //! into [`Pose`] values (without world landmarks, which the format does not carry).
 
@@ -22,6 +22,8 @@ pub struct LandmarksLine {
     pub landmarks: Option<Vec<[f32; 4]>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub belly: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pelvis_turn: Option<f32>,
 }
 
 /// Trouble reading or writing a landmarks file.
@@ -64,6 +66,7 @@ impl LandmarksLine {
             t,
             landmarks,
             belly: pose.and_then(|p| p.belly_height_torso),
+            pelvis_turn: pose.and_then(|p| p.pelvis_turn_deg),
         }
     }
 
@@ -89,6 +92,7 @@ impl LandmarksLine {
             image_width,
             image_height,
             belly_height_torso: self.belly,
+            pelvis_turn_deg: self.pelvis_turn,
         })
     }
 

@@ -26,6 +26,7 @@ pub mod detector;
 pub mod jsonl;
 pub mod landmarks;
 pub mod model;
+pub mod pelvis_flow;
 pub mod silhouette;
 pub mod smoothing;
 pub mod tracker;
@@ -197,6 +198,9 @@ pub struct Pose {
     /// The belly's silhouette edge above the trunk line, torso lengths (the pelvic tilt's
     /// cue: [`silhouette`]); `None` unless [`PoseConfig::segmentation`] asked for it.
     pub belly_height_torso: Option<f32>,
+    /// The pelvis's turn in the picture since a reference frame, degrees (the pelvic
+    /// tilt's other cue: [`pelvis_flow`]); read with the belly edge.
+    pub pelvis_turn_deg: Option<f32>,
 }
 
 /// Wraps an angle into [-π, π) the way MediaPipe's `NormalizeRadians` does (in double
@@ -332,6 +336,8 @@ pub struct StageTimings {
     pub postprocess: Duration,
     /// The part of `postprocess` spent reading the belly's outline from the mask.
     pub silhouette: Duration,
+    /// The part of `postprocess` spent reading the pelvis's turn by optical flow.
+    pub pelvis_flow: Duration,
     /// Whether the detector ran on this frame (no person was being tracked).
     pub detector_ran: bool,
 }
@@ -354,6 +360,7 @@ pub struct PoseEstimator {
     tracker: Tracker,
     frames_seen: u64,
     last_timings: StageTimings,
+    pelvis_flow: pelvis_flow::PelvisFlow,
 }
 
 impl PoseEstimator {
@@ -382,6 +389,7 @@ impl PoseEstimator {
             spare_landmark_model: None,
             frames_seen: 0,
             last_timings: StageTimings::default(),
+            pelvis_flow: pelvis_flow::PelvisFlow::new(),
         })
     }
 
@@ -436,10 +444,19 @@ impl PoseEstimator {
             }
         }
         let smoothing_started = Instant::now();
-        let pose = self
+        let mut pose = self
             .tracker
             .update(raw.as_ref(), timestamp_us, frame.width, frame.height);
         timings.postprocess += smoothing_started.elapsed();
+        if self.config.segmentation {
+            let flow_started = Instant::now();
+            let turn = self.pelvis_flow.read(&image, pose.as_ref());
+            if let Some(pose) = pose.as_mut() {
+                pose.pelvis_turn_deg = turn;
+            }
+            timings.pelvis_flow = flow_started.elapsed();
+            timings.postprocess += timings.pelvis_flow;
+        }
         self.last_timings = timings;
         tracing::trace!(?timings, found = pose.is_some(), "pose frame");
         Ok(pose)
@@ -469,6 +486,7 @@ impl PoseEstimator {
         };
         self.spare_landmark_model = Some(std::mem::replace(&mut self.landmark_model, next));
         self.config.segmentation = on;
+        self.pelvis_flow.reset();
         Ok(())
     }
 
@@ -481,6 +499,7 @@ impl PoseEstimator {
     /// (as for a new video).
     pub fn reset(&mut self) {
         self.tracker.reset();
+        self.pelvis_flow.reset();
         self.frames_seen = 0;
     }
 

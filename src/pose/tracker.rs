@@ -241,6 +241,7 @@ impl Tracker {
             image_width,
             image_height,
             belly_height_torso: raw.belly_height_torso,
+            pelvis_turn_deg: None,
         })
     }
 }

@@ -792,6 +792,7 @@ pub fn project(sk: &Skeleton, cam: &Camera) -> Pose {
         image_width: cam.width,
         image_height: cam.height,
         belly_height_torso: None,
+        pelvis_turn_deg: None,
     }
 }
 

@@ -1,0 +1,415 @@
+//! The pelvis's turn, read from the picture itself by dense optical flow.
+//!
+//! In flow each frame's image and the pose found in it (hip and shoulder midpoints); out
+//! flows one angle per frame, degrees: how far the picture just above the trunk line at
+//! the pelvis (the belly's front and the thighs' root) has turned since a reference
+//! frame, in the body's own axes — positive from the trunk line (hips → shoulders)
+//! towards the side away from the floor, whichever way the person lies.
+//!
+//! Why: a posterior pelvic tilt moves the landmarks by about one of the landmark model's
+//! own pixels, and from a raised camera their drift is as large (docs/tilt-cue.md). The
+//! picture at full resolution shows the pelvis turning plainly: on the rendered tilt
+//! clips this reading follows the truth's tilt with r ≥ 0.82 on all but one webcam-like
+//! copy, floor level and 30° above, where the trunk line and the belly's outline fall
+//! near 0 on some (docs/tilt-cue.md, "The pelvis's turn in the picture").
+//!
+//! How: DIS optical flow (OpenCV) between a grey crop of the reference frame around the
+//! pelvis and the same crop of this frame; a rotation, scale and shift fitted by least
+//! squares to the flow over the region, each pixel weighted by its gradient in the
+//! reference (flat areas carry no motion). Against a reference, not frame to frame, so
+//! noise does not add up into drift. The reference is taken afresh, keeping the reading
+//! continuous, when the body has moved off it (the hips by a tenth of a torso, the torso
+//! by a tenth of its length or 5° of turn): flow is only trusted over a few pixels.
+
+use opencv::core::{Mat, Ptr, Rect};
+use opencv::prelude::*;
+use opencv::video::DISOpticalFlow;
+
+use super::{Pose, index};
+
+/// The region read, torso lengths from the hip midpoint: along the trunk line (towards
+/// the shoulders) and across it (away from the floor). The upper half of the pelvis
+/// region: its lower half holds the floor's contact edge, which does not turn, and read
+/// whole the two cancel (docs/tilt-cue.md).
+const ALONG: (f32, f32) = (-0.1, 0.35);
+const ACROSS: (f32, f32) = (0.0, 0.35);
+/// The crop the flow is computed in: a square this many torso lengths from its centre,
+/// which sits this far along the trunk line (room around the region for the flow's
+/// patches and pyramid).
+const CROP_HALF: f32 = 0.9;
+const CROP_CENTRE_ALONG: f32 = 0.3;
+/// Take a new reference when the hips move this far (torso lengths), the torso's length
+/// changes by this share, or the trunk line turns by this much (degrees).
+const REANCHOR_SHIFT: f32 = 0.1;
+const REANCHOR_SCALE: f32 = 0.1;
+const REANCHOR_TURN_DEG: f32 = 5.0;
+/// A torso shorter than this (pixels) is too small to read.
+const MIN_TORSO_PX: f32 = 20.0;
+
+/// The trunk's axes in the image.
+#[derive(Clone, Copy, Debug)]
+struct Trunk {
+    hip: [f32; 2],
+    /// Unit vector hips → shoulders.
+    along: [f32; 2],
+    /// Unit vector perpendicular to it, towards the image's top (away from the floor).
+    across: [f32; 2],
+    length_px: f32,
+}
+
+impl Trunk {
+    fn of(pose: &Pose) -> Option<Self> {
+        let mid = |a: usize, b: usize| {
+            let (p, q) = (&pose.landmarks[a], &pose.landmarks[b]);
+            [0.5 * (p.x_px + q.x_px), 0.5 * (p.y_px + q.y_px)]
+        };
+        let hip = mid(index::LEFT_HIP, index::RIGHT_HIP);
+        let shoulder = mid(index::LEFT_SHOULDER, index::RIGHT_SHOULDER);
+        let (dx, dy) = (shoulder[0] - hip[0], shoulder[1] - hip[1]);
+        let length_px = dx.hypot(dy);
+        if !length_px.is_finite() || length_px < MIN_TORSO_PX {
+            return None;
+        }
+        let along = [dx / length_px, dy / length_px];
+        let mut across = [-along[1], along[0]];
+        if across[1] > 0.0 {
+            across = [-across[0], -across[1]];
+        }
+        Some(Self {
+            hip,
+            along,
+            across,
+            length_px,
+        })
+    }
+
+    /// Whether the body has moved off `self` (the reference's trunk) to `now`.
+    fn moved_to(&self, now: &Trunk) -> bool {
+        let shift = (now.hip[0] - self.hip[0]).hypot(now.hip[1] - self.hip[1]);
+        let turn = (self.along[0] * now.along[1] - self.along[1] * now.along[0])
+            .atan2(self.along[0] * now.along[0] + self.along[1] * now.along[1]);
+        shift > REANCHOR_SHIFT * self.length_px
+            || (now.length_px / self.length_px - 1.0).abs() > REANCHOR_SCALE
+            || turn.abs().to_degrees() > REANCHOR_TURN_DEG
+    }
+}
+
+/// One region pixel: its index in the crop, its (along, across) offset from the hips in
+/// pixels, and its weight.
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    at: usize,
+    along: f32,
+    across: f32,
+    weight: f32,
+}
+
+struct Reference {
+    grey: Mat,
+    crop: Rect,
+    trunk: Trunk,
+    samples: Vec<Sample>,
+    /// The turn last read against this reference (degrees, before the offset).
+    last_deg: f32,
+}
+
+/// See the module docs. One per video stream.
+pub struct PelvisFlow {
+    dis: Option<Ptr<DISOpticalFlow>>,
+    reference: Option<Reference>,
+    /// What earlier references had turned by when they were replaced.
+    offset_deg: f32,
+    /// The flow could not be set up: reads nothing.
+    unavailable: bool,
+}
+
+impl Default for PelvisFlow {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PelvisFlow {
+    pub fn new() -> Self {
+        Self {
+            dis: None,
+            reference: None,
+            offset_deg: 0.0,
+            unavailable: false,
+        }
+    }
+
+    /// Forgets the reference (a new stream, or the cue switched off).
+    pub fn reset(&mut self) {
+        self.reference = None;
+        self.offset_deg = 0.0;
+    }
+
+    /// The pelvis's turn in this frame (`image`: the frame, packed RGB), or `None` when
+    /// nobody is found, the torso is too small, or the flow failed.
+    pub fn read(
+        &mut self,
+        image: &impl opencv::core::ToInputArray,
+        pose: Option<&Pose>,
+    ) -> Option<f32> {
+        if self.unavailable {
+            return None;
+        }
+        let trunk = pose.and_then(Trunk::of)?;
+        match self.turn(image, &trunk) {
+            Ok(turn) => turn,
+            Err(err) => {
+                tracing::warn!("cannot read the pelvis's turn by optical flow: {err}");
+                self.unavailable = true;
+                None
+            }
+        }
+    }
+
+    fn turn(
+        &mut self,
+        image: &impl opencv::core::ToInputArray,
+        trunk: &Trunk,
+    ) -> opencv::Result<Option<f32>> {
+        if let Some(reference) = self.reference.as_ref().filter(|r| r.trunk.moved_to(trunk)) {
+            self.offset_deg += reference.last_deg;
+            self.reference = None;
+        }
+        let grey = grey(image)?;
+        let Some(reference) = self.reference.as_mut() else {
+            self.reference = new_reference(&grey, trunk)?;
+            return Ok(self.reference.as_ref().map(|_| self.offset_deg));
+        };
+        let dis = match self.dis.as_mut() {
+            Some(dis) => dis,
+            None => self.dis.insert(DISOpticalFlow::create(
+                opencv::video::DISOpticalFlow_PRESET_MEDIUM,
+            )?),
+        };
+        let now = Mat::roi(&grey, reference.crop)?.try_clone()?;
+        let mut flow = Mat::default();
+        dis.calc(&reference.grey, &now, &mut flow)?;
+        let flow = flow.data_typed::<opencv::core::Vec2f>()?;
+        let Some(turn_rad) = fit_turn(&reference.samples, &reference.trunk, flow) else {
+            return Ok(None);
+        };
+        reference.last_deg = turn_rad.to_degrees();
+        Ok(Some(self.offset_deg + reference.last_deg))
+    }
+}
+
+/// The frame in grey.
+fn grey(image: &impl opencv::core::ToInputArray) -> opencv::Result<Mat> {
+    let mut grey = Mat::default();
+    opencv::imgproc::cvt_color_def(image, &mut grey, opencv::imgproc::COLOR_RGB2GRAY)?;
+    Ok(grey)
+}
+
+/// A reference from this frame: the crop around the pelvis and the region's pixels with
+/// their gradient weights. `None` when the crop falls mostly outside the image.
+fn new_reference(grey: &Mat, trunk: &Trunk) -> opencv::Result<Option<Reference>> {
+    let l = trunk.length_px;
+    let centre = [
+        trunk.hip[0] + CROP_CENTRE_ALONG * l * trunk.along[0],
+        trunk.hip[1] + CROP_CENTRE_ALONG * l * trunk.along[1],
+    ];
+    let half = CROP_HALF * l;
+    let (w, h) = (grey.cols(), grey.rows());
+    let x0 = ((centre[0] - half).floor() as i32).clamp(0, w);
+    let y0 = ((centre[1] - half).floor() as i32).clamp(0, h);
+    let x1 = ((centre[0] + half).ceil() as i32).clamp(0, w);
+    let y1 = ((centre[1] + half).ceil() as i32).clamp(0, h);
+    if x1 - x0 < 16 || y1 - y0 < 16 {
+        return Ok(None);
+    }
+    let crop = Rect::new(x0, y0, x1 - x0, y1 - y0);
+    let reference = Mat::roi(grey, crop)?.try_clone()?;
+    let gradient = |dx: i32, dy: i32| -> opencv::Result<Mat> {
+        let mut out = Mat::default();
+        opencv::imgproc::sobel_def(&reference, &mut out, opencv::core::CV_32F, dx, dy)?;
+        Ok(out)
+    };
+    let (gx, gy) = (gradient(1, 0)?, gradient(0, 1)?);
+    let (gx, gy) = (gx.data_typed::<f32>()?, gy.data_typed::<f32>()?);
+    let cols = crop.width as usize;
+    let mut samples = Vec::new();
+    for row in 0..crop.height as usize {
+        for col in 0..cols {
+            let (px, py) = (
+                (x0 as usize + col) as f32 - trunk.hip[0],
+                (y0 as usize + row) as f32 - trunk.hip[1],
+            );
+            let along = px * trunk.along[0] + py * trunk.along[1];
+            let across = px * trunk.across[0] + py * trunk.across[1];
+            let inside = (ALONG.0 * l..ALONG.1 * l).contains(&along)
+                && (ACROSS.0 * l..ACROSS.1 * l).contains(&across);
+            let at = row * cols + col;
+            let weight = gx[at].hypot(gy[at]);
+            if inside && weight > 0.0 {
+                samples.push(Sample {
+                    at,
+                    along,
+                    across,
+                    weight,
+                });
+            }
+        }
+    }
+    if samples.len() < 16 {
+        return Ok(None);
+    }
+    Ok(Some(Reference {
+        grey: reference,
+        crop,
+        trunk: *trunk,
+        samples,
+        last_deg: 0.0,
+    }))
+}
+
+/// The rotation (radians, from `along` towards `across`) of the similarity motion — shift,
+/// scale and turn — that best explains the flow at the samples (weighted least squares).
+fn fit_turn(samples: &[Sample], trunk: &Trunk, flow: &[opencv::core::Vec2f]) -> Option<f32> {
+    // Unknowns: shift along, shift across, scale, turn. Each sample gives two equations:
+    //   f_along  = b0 + s·a − r·c
+    //   f_across = b1 + r·a + s·c
+    let mut ata = nalgebra::Matrix4::<f64>::zeros();
+    let mut atb = nalgebra::Vector4::<f64>::zeros();
+    for s in samples {
+        let f = flow.get(s.at)?;
+        let (fx, fy) = (f[0], f[1]);
+        let fa = f64::from(fx * trunk.along[0] + fy * trunk.along[1]);
+        let fc = f64::from(fx * trunk.across[0] + fy * trunk.across[1]);
+        let (a, c, w) = (f64::from(s.along), f64::from(s.across), f64::from(s.weight));
+        let w2 = w * w;
+        let rows = [
+            (nalgebra::Vector4::new(1.0, 0.0, a, -c), fa),
+            (nalgebra::Vector4::new(0.0, 1.0, c, a), fc),
+        ];
+        for (row, value) in rows {
+            ata += w2 * row * row.transpose();
+            atb += w2 * value * row;
+        }
+    }
+    let solution = ata.lu().solve(&atb)?;
+    let turn = solution[3] as f32;
+    turn.is_finite().then_some(turn)
+}
+
+#[cfg(test)]
+mod tests {
+    use opencv::core::{CV_8UC3, Point2f, Scalar, Size};
+
+    use super::*;
+    use crate::pose::{LANDMARK_COUNT, Landmark, Roi};
+
+    const W: i32 = 320;
+    const H: i32 = 240;
+
+    /// A smooth random texture (deterministic), RGB.
+    fn texture() -> Mat {
+        let mut state = 12345u32;
+        let mut noise = Mat::new_rows_cols_with_default(H, W, CV_8UC3, Scalar::all(0.0)).unwrap();
+        for px in noise.data_bytes_mut().unwrap() {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            *px = (state >> 24) as u8;
+        }
+        let mut smooth = Mat::default();
+        opencv::imgproc::gaussian_blur_def(&noise, &mut smooth, Size::new(0, 0), 2.0).unwrap();
+        smooth
+    }
+
+    /// `image` turned by `deg` (counter-clockwise on screen) about `centre`.
+    fn turned(image: &Mat, centre: [f32; 2], deg: f64) -> Mat {
+        let m =
+            opencv::imgproc::get_rotation_matrix_2d(Point2f::new(centre[0], centre[1]), deg, 1.0)
+                .unwrap();
+        let mut out = Mat::default();
+        opencv::imgproc::warp_affine_def(image, &mut out, &m, Size::new(W, H)).unwrap();
+        out
+    }
+
+    fn mirrored(image: &Mat) -> Mat {
+        let mut out = Mat::default();
+        opencv::core::flip(image, &mut out, 1).unwrap();
+        out
+    }
+
+    fn pose(hip: [f32; 2], shoulder: [f32; 2]) -> Pose {
+        let mut landmarks = [Landmark::default(); LANDMARK_COUNT];
+        for (i, at) in [
+            (index::LEFT_HIP, hip),
+            (index::RIGHT_HIP, hip),
+            (index::LEFT_SHOULDER, shoulder),
+            (index::RIGHT_SHOULDER, shoulder),
+        ] {
+            landmarks[i].x_px = at[0];
+            landmarks[i].y_px = at[1];
+        }
+        Pose {
+            landmarks,
+            world: None,
+            score: 1.0,
+            roi: Roi::default(),
+            image_width: W as u32,
+            image_height: H as u32,
+            belly_height_torso: None,
+            pelvis_turn_deg: None,
+        }
+    }
+
+    #[test]
+    fn a_turned_pelvis_reads_its_turn_whichever_way_the_person_lies() {
+        let still = texture();
+        let (hip, shoulder) = ([140.0, 150.0], [240.0, 150.0]);
+        let tilted = turned(&still, hip, 1.0);
+        let mut flow = PelvisFlow::new();
+        let head_right = pose(hip, shoulder);
+        assert_eq!(flow.read(&still, Some(&head_right)), Some(0.0));
+        let turn = flow.read(&tilted, Some(&head_right)).unwrap();
+        assert!((turn - 1.0).abs() < 0.15, "read {turn}°, turned 1°");
+        let back = flow.read(&still, Some(&head_right)).unwrap();
+        assert!(back.abs() < 0.1, "read {back}° back at rest");
+
+        // The same body lying the other way (the picture mirrored): the same reading.
+        let mut flow = PelvisFlow::new();
+        let head_left = pose(
+            [W as f32 - 1.0 - hip[0], hip[1]],
+            [W as f32 - 1.0 - shoulder[0], shoulder[1]],
+        );
+        flow.read(&mirrored(&still), Some(&head_left));
+        let turn = flow.read(&mirrored(&tilted), Some(&head_left)).unwrap();
+        assert!(
+            (turn - 1.0).abs() < 0.15,
+            "mirrored: read {turn}°, turned 1°"
+        );
+    }
+
+    #[test]
+    fn a_body_that_moves_off_its_reference_keeps_its_reading() {
+        let still = texture();
+        let (hip, shoulder) = ([140.0, 150.0], [240.0, 150.0]);
+        let mut flow = PelvisFlow::new();
+        flow.read(&still, Some(&pose(hip, shoulder)));
+        let tilted = turned(&still, hip, 1.0);
+        assert!(flow.read(&tilted, Some(&pose(hip, shoulder))).is_some());
+        // The landmarks say the hips moved by 0.15 torso lengths: a new reference, and
+        // the turn read so far carries over.
+        let moved = pose([hip[0] + 15.0, hip[1]], [shoulder[0] + 15.0, shoulder[1]]);
+        let carried = flow.read(&tilted, Some(&moved)).unwrap();
+        assert!((carried - 1.0).abs() < 0.15, "carried {carried}°");
+        let still_there = flow.read(&tilted, Some(&moved)).unwrap();
+        assert!((still_there - carried).abs() < 0.05, "then {still_there}°");
+    }
+
+    #[test]
+    fn nobody_or_a_tiny_torso_reads_nothing() {
+        let still = texture();
+        let mut flow = PelvisFlow::new();
+        assert_eq!(flow.read(&still, None), None);
+        assert_eq!(
+            flow.read(&still, Some(&pose([100.0, 100.0], [110.0, 100.0]))),
+            None
+        );
+    }
+}
