@@ -45,6 +45,10 @@ const REANCHOR_SCALE: f32 = 0.1;
 const REANCHOR_TURN_DEG: f32 = 5.0;
 /// A torso shorter than this (pixels) is too small to read.
 const MIN_TORSO_PX: f32 = 20.0;
+/// A larger torso is read in the frame scaled down to this length: the flow's cost grows
+/// with the crop's area (a person close to an HD camera would take tens of ms), and a
+/// tilt's turn is resolved at this size (the rendered clips' torsos are up to 111 px).
+const MAX_TORSO_PX: f32 = 120.0;
 
 /// The trunk's axes in the image.
 #[derive(Clone, Copy, Debug)]
@@ -83,6 +87,15 @@ impl Trunk {
         })
     }
 
+    /// The trunk in the frame scaled by `scale`.
+    fn scaled(&self, scale: f32) -> Self {
+        Self {
+            hip: [self.hip[0] * scale, self.hip[1] * scale],
+            length_px: self.length_px * scale,
+            ..*self
+        }
+    }
+
     /// Whether the body has moved off `self` (the reference's trunk) to `now`.
     fn moved_to(&self, now: &Trunk) -> bool {
         let shift = (now.hip[0] - self.hip[0]).hypot(now.hip[1] - self.hip[1]);
@@ -105,8 +118,13 @@ struct Sample {
 }
 
 struct Reference {
+    /// The frame's scale for the flow (`MAX_TORSO_PX`), kept while this reference is.
+    scale: f32,
+    /// The trunk in the frame as it came, to tell when the body has moved off.
+    trunk_unscaled: Trunk,
     grey: Mat,
     crop: Rect,
+    /// The trunk in the scaled frame.
     trunk: Trunk,
     samples: Vec<Sample>,
     /// The turn last read against this reference (degrees, before the offset).
@@ -171,13 +189,25 @@ impl PelvisFlow {
         image: &impl opencv::core::ToInputArray,
         trunk: &Trunk,
     ) -> opencv::Result<Option<f32>> {
-        if let Some(reference) = self.reference.as_ref().filter(|r| r.trunk.moved_to(trunk)) {
+        if let Some(reference) = self
+            .reference
+            .as_ref()
+            .filter(|r| r.trunk_unscaled.moved_to(trunk))
+        {
             self.offset_deg += reference.last_deg;
             self.reference = None;
         }
-        let grey = grey(image)?;
+        let scale = self
+            .reference
+            .as_ref()
+            .map_or_else(|| (MAX_TORSO_PX / trunk.length_px).min(1.0), |r| r.scale);
+        let grey = grey(image, scale)?;
         let Some(reference) = self.reference.as_mut() else {
-            self.reference = new_reference(&grey, trunk)?;
+            self.reference = new_reference(&grey, &trunk.scaled(scale))?.map(|r| Reference {
+                scale,
+                trunk_unscaled: *trunk,
+                ..r
+            });
             return Ok(self.reference.as_ref().map(|_| self.offset_deg));
         };
         let dis = match self.dis.as_mut() {
@@ -198,11 +228,23 @@ impl PelvisFlow {
     }
 }
 
-/// The frame in grey.
-fn grey(image: &impl opencv::core::ToInputArray) -> opencv::Result<Mat> {
+/// The frame in grey, scaled by `scale` (≤ 1).
+fn grey(image: &impl opencv::core::ToInputArray, scale: f32) -> opencv::Result<Mat> {
     let mut grey = Mat::default();
     opencv::imgproc::cvt_color_def(image, &mut grey, opencv::imgproc::COLOR_RGB2GRAY)?;
-    Ok(grey)
+    if scale >= 1.0 {
+        return Ok(grey);
+    }
+    let mut small = Mat::default();
+    opencv::imgproc::resize(
+        &grey,
+        &mut small,
+        opencv::core::Size::default(),
+        f64::from(scale),
+        f64::from(scale),
+        opencv::imgproc::INTER_AREA,
+    )?;
+    Ok(small)
 }
 
 /// A reference from this frame: the crop around the pelvis and the region's pixels with
@@ -259,6 +301,8 @@ fn new_reference(grey: &Mat, trunk: &Trunk) -> opencv::Result<Option<Reference>>
         return Ok(None);
     }
     Ok(Some(Reference {
+        scale: 1.0,
+        trunk_unscaled: *trunk,
         grey: reference,
         crop,
         trunk: *trunk,
@@ -383,6 +427,19 @@ mod tests {
             (turn - 1.0).abs() < 0.15,
             "mirrored: read {turn}°, turned 1°"
         );
+    }
+
+    #[test]
+    fn a_torso_close_to_the_camera_is_read_scaled_down_the_same() {
+        let still = texture();
+        // 180 px of torso: read at 120.
+        let (hip, shoulder) = ([70.0, 200.0], [250.0, 200.0]);
+        let mut flow = PelvisFlow::new();
+        let body = pose(hip, shoulder);
+        assert_eq!(flow.read(&still, Some(&body)), Some(0.0));
+        assert!(flow.reference.as_ref().is_some_and(|r| r.scale < 0.7));
+        let turn = flow.read(&turned(&still, hip, 1.0), Some(&body)).unwrap();
+        assert!((turn - 1.0).abs() < 0.15, "read {turn}°, turned 1°");
     }
 
     #[test]
