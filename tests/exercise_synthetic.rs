@@ -1714,3 +1714,41 @@ fn a_step_back_or_forward_from_the_front_is_no_squat() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn a_hold_the_picture_saw_longer_is_reported_at_its_length() {
+    // Good 6 s holds whose trunk line gets half way with the movement out and creeps the
+    // rest a moment later: its plateau starts late but still lasts the prescribed 5 s, so
+    // no `hold-too-short` is at stake, only the hold's length. The outline follows the
+    // real tilts; the hold reported is the longer reading's, within the eval's 0.5 s.
+    let moves = support::scenarios::pelvic_tilt_wandering_moves();
+    let scenario = support::scenarios::pelvic_tilt_wandering_hold_by(0.5, 0.6);
+    let off = |report: &backform::coach::Report| {
+        report
+            .reps
+            .iter()
+            .filter(|r| r.hold_s.is_none_or(|h| (h - 6.0).abs() > 0.5))
+            .count()
+    };
+    let mut failures = Vec::new();
+    let mut trunk_alone_off = 0;
+    for seed in 1..=3 {
+        for placement in [Placement::SideFloor, Placement::SideAbove] {
+            let belly = belly_outline(&moves, 1.0, scenario.truth.duration_s, 650 + seed);
+            let frames = with_belly(&scenario, placement, NoiseSpec::typical(), seed, &belly);
+            let report = analyze_frames(&scenario, &frames);
+            let holds: Vec<_> = report.reps.iter().map(|r| r.hold_s).collect();
+            if off(&report) > 0 || report.reps.len() != 3 {
+                failures.push(format!("seed {seed} {placement:?}: holds {holds:?}"));
+            }
+            let landmarks_only = scenario.frames(placement, NoiseSpec::typical(), seed);
+            trunk_alone_off += off(&analyze_frames(&scenario, &landmarks_only));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    // The case is the hard one: the trunk line alone times them short.
+    assert!(
+        trunk_alone_off >= 6,
+        "trunk line alone: {trunk_alone_off} holds off"
+    );
+}

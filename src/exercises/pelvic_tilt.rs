@@ -92,8 +92,9 @@ pub struct PelvicTilt {
     /// outline, the pelvis's turn), while the trunk angle counts. If the trunk angle
     /// cannot resolve the tilt (its rest alone moves as much, or it missed or merged tilts
     /// this one saw), this one is adopted with everything it counted so far. Kept apart
-    /// rather than counted from the start: where the trunk line sees the tilt, it times
-    /// the holds at least as well (docs/tilt-cue.md).
+    /// rather than counted from the start: mixed in from the start it lost tilts the
+    /// trunk line counts (docs/tilt-cue.md). Its holds count either way: each tilt's
+    /// hold is the longer of the two readings' (see `feed`).
     picture: Option<RepEngine>,
     /// `engine` is the picture's.
     adopted: bool,
@@ -277,10 +278,10 @@ impl PelvicTilt {
             events.extend(engine.step(t_s, signal));
             events
         };
-        // The outline first: it is a second, independent reading of the same tilt, and
-        // where it saw a full hold, a short one on the trunk line is the trunk line's own
-        // wander (webcam noise breaks its plateau; docs/webcam-noise.md), not the
-        // person's. Its rep of the same tilt may close in this very frame.
+        // The picture first: it is a second, independent reading of the same tilt, and
+        // where it held longer, the trunk line's plateau was broken by its own wander
+        // (webcam noise does that; docs/webcam-noise.md), not by the person. Its rep of
+        // the same tilt may close in this very frame.
         let shadow_events = self
             .picture
             .as_mut()
@@ -291,7 +292,7 @@ impl PelvicTilt {
             .as_ref()
             .is_some_and(|s| s.counter.noise() <= max_noise && s.counter.can_see());
         match self.picture.as_ref().filter(|_| shadow_sees) {
-            Some(outline) => self.engine.set_held_elsewhere(outline.full_holds(t_s)),
+            Some(picture) => self.engine.set_held_elsewhere(picture.holds(t_s)),
             None => self.engine.set_held_elsewhere([]),
         }
         let events = step(&mut self.engine, signals.map(|s| s.0));

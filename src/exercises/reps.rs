@@ -67,7 +67,7 @@ pub struct RepEngine {
     /// Alternation is judged from this rep on (a new view drops the rep under way, so
     /// the one before it says nothing about the next one's side).
     alternation_from: usize,
-    /// Spans in which another cue of the same movement saw a full hold, with that hold
+    /// Spans in which another cue of the same movement timed a hold, with that hold
     /// (start, end, held s; [`RepEngine::set_held_elsewhere`]).
     held_elsewhere: Vec<(f64, f64, f64)>,
 }
@@ -295,25 +295,21 @@ impl RepEngine {
         }
 
         let position_faulted = faults.iter().any(|c| c.spoils_position());
-        // The other cue's full hold is the hold: this one's was cut short by its own
-        // wander.
+        // Two readings of one plateau: each one's own noise can only break it, so the
+        // longer hold is the person's (the other cue's rep that overlaps this one most).
         let elsewhere = self
             .held_elsewhere
             .iter()
             .filter(|&&(a, b, _)| a < m.end_s && m.start_s < b)
-            .map(|&(_, _, held)| held)
-            .reduce(f64::max);
-        // (Only a short one: the other cue saw at least the prescribed hold.)
-        if let Some(held) = elsewhere
-            && m.hold_s < self.hold_min_s
-        {
-            m.hold_s = held;
+            .max_by(|x, y| overlap_s(x, &m).total_cmp(&overlap_s(y, &m)))
+            .map(|&(_, _, held)| held);
+        if let Some(held) = elsewhere {
+            m.hold_s = m.hold_s.max(held);
         }
         if self.rep_checks
             && self.hold_min_s > 0.0
             && m.hold_s < self.hold_min_s
             && !position_faulted
-            && elsewhere.is_none()
         {
             let (a, b) = match (m.hold_spans.first(), m.hold_spans.last()) {
                 (Some(first), Some(last)) => (first.0, last.1),
@@ -400,10 +396,10 @@ impl RepEngine {
         self.rep_checks = on;
     }
 
-    /// Spans in which an independent cue of the same movement saw a hold of at least the
-    /// prescribed length, with that hold. A rep overlapping one is not flagged
-    /// `hold-too-short` whatever this engine measured (a short hold is said only when no
-    /// cue saw a full one), and reports that hold where its own is short.
+    /// Spans of the reps an independent cue of the same movement counted, with the hold
+    /// it timed. A rep overlapping one reports the longer of the two holds, and is
+    /// `hold-too-short` only if that is (a short hold is said only when no cue saw a
+    /// full one).
     pub fn set_held_elsewhere(&mut self, spans: impl IntoIterator<Item = (f64, f64, f64)>) {
         // Called every frame: the buffer is reused.
         self.held_elsewhere.clear();
@@ -411,21 +407,22 @@ impl RepEngine {
     }
 
     /// Spans of this engine's reps (measured, or still under way or closing at `t_s`:
-    /// their live plateau) that held for at least the prescribed hold: what
-    /// [`RepEngine::set_held_elsewhere`] takes.
-    pub fn full_holds(&self, t_s: f64) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
+    /// the plateau held so far) with their holds: what [`RepEngine::set_held_elsewhere`]
+    /// takes.
+    pub fn holds(&self, t_s: f64) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
+        let closing = self
+            .counter
+            .closing_measure()
+            .map(|m| (m.start_s, m.end_s, m.hold_s));
         let live = self
             .counter
             .current_hold(t_s)
-            .filter(|&(_, held)| held >= self.hold_min_s)
+            .filter(|_| self.counter.in_rep())
             .map(|(since, held)| (since, t_s, held));
         self.reps
             .iter()
-            .filter_map(|r| {
-                r.hold_s
-                    .filter(|&h| h >= self.hold_min_s)
-                    .map(|h| (r.start_s, r.end_s, h))
-            })
+            .filter_map(|r| r.hold_s.map(|h| (r.start_s, r.end_s, h)))
+            .chain(closing)
             .chain(live)
     }
 
@@ -553,3 +550,8 @@ macro_rules! rep_engine_bookkeeping {
     };
 }
 pub(crate) use rep_engine_bookkeeping;
+
+/// How long a span (start, end, …) overlaps a measured rep, seconds.
+fn overlap_s(span: &(f64, f64, f64), m: &RepMeasure) -> f64 {
+    (span.1.min(m.end_s) - span.0.max(m.start_s)).max(0.0)
+}

@@ -441,16 +441,23 @@ pub fn pelvic_tilt_level_moves(away_s: f64) -> Scenario {
 /// outline, attached by the test from [`pelvic_tilt_wandering_moves`], follows the real
 /// tilts.
 pub fn pelvic_tilt_wandering_hold() -> Scenario {
+    pelvic_tilt_wandering_hold_by(1.5, 2.0)
+}
+
+/// [`pelvic_tilt_wandering_hold`] with the trunk line waiting `wait_s` half way and
+/// creeping the rest over `creep_s`.
+pub fn pelvic_tilt_wandering_hold_by(wait_s: f64, creep_s: f64) -> Scenario {
     let tilts = pelvic_tilt_wandering_moves();
     let duration = tilts.last().map_or(10.0, |m| m.end_s() + 3.0);
     let mut t = truth("pelvic-tilt", duration);
     t.reps = reps_of(&tilts, |_| None, true);
-    // Same period as the tilts (10.8 s): with the movement out, 1.5 s, 2 s back to 0.
+    // Same period as the tilts (10.8 s): with the movement out, wait, creep back to 0.
     let first = tilts.first().map_or(0.0, |m| m.start_s);
-    let sag = train(3, first, 0.9, 1.5, 2.0, 6.4, |_| -6.5);
+    let rest_s = 10.8 - 0.9 - wait_s - creep_s;
+    let sag = train(3, first, 0.9, wait_s, creep_s, rest_s, |_| -6.5);
     let shape = Shape::adult(1.0);
     Scenario {
-        name: "pelvic-tilt/trunk creeps into the hold".into(),
+        name: format!("pelvic-tilt/trunk creeps into the hold after {wait_s} s"),
         truth: t,
         shape,
         pose: Box::new(move |time| {

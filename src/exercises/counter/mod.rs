@@ -458,6 +458,21 @@ impl RepCounter {
         Some((since, longest))
     }
 
+    /// The rep that came back and is not yet counted, measured as it will be: a second
+    /// reading of the same movement may need its hold before this counter's own
+    /// listening time is up.
+    pub fn closing_measure(&self) -> Option<RepMeasure> {
+        let c = self.closing.as_ref()?;
+        let spec = &self.cfg.spec;
+        Some(measure(
+            &c.rep,
+            c.end_s,
+            self.noise,
+            spec.plateau_speed_fraction,
+            spec.plateau_drop_fraction,
+        ))
+    }
+
     /// When the rep under way began (its first sample), if one is.
     pub fn active_since(&self) -> Option<f64> {
         self.active
