@@ -24,7 +24,8 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
   echo "and \`tests/clips/heldout-E/\`). Its table is the figure to compare with unseen people."
   echo "Bodies H and I were rendered later; \`tests/clips/bodies-HI/README.md\` says which of"
   echo "their clips were looked at while tuning. Body J (\`tests/clips/bodies-J/\`) was rendered"
-  echo "last and kept out of tuning, like E, and so was body K (\`tests/clips/bodies-K/\`)."
+  echo "last and kept out of tuning, like E, and so were body K (\`tests/clips/bodies-K/\`) and"
+  echo "bodies P, Q, R (\`tests/clips/bodies-PQR/\`, whose README says which clips were looked at)."
   echo "The exercises beyond the acute routine with a renderer generator (bridge, seated twist,"
   echo "mini squat, standing side bend) are scored on bodies L, M and N, rendered before their"
   echo "code was written, and body O, rendered after it and not looked at before its rows were"
@@ -51,6 +52,7 @@ sets=(
   "body K, unseen (tests/clips/bodies-K)|tests/clips/bodies-K"
   "new exercises, bodies L, M, N, O (tests/clips/exercises-LMN)|tests/clips/exercises-LMN"
   "tilts from 30° above, bodies L, M, N, O (tests/clips/tilt-elev30)|tests/clips/tilt-elev30"
+  "bodies P, Q, R, unseen (tests/clips/bodies-PQR)|tests/clips/bodies-PQR"
 )
 i=0
 for entry in "${sets[@]}"; do
