@@ -217,13 +217,14 @@ fn webcam_like_traction_through_our_pipeline() {
     }
 }
 
-/// Bodies J and K, kept out of tuning, through our model: every clip, so a change that
-/// turns one of their right clips wrong is caught on bodies nobody tuned on.
+/// Bodies J, K, P, Q and R, kept out of tuning, through our model: every clip, so a
+/// change that turns one of their right clips wrong is caught on bodies nobody tuned on.
 #[test]
 fn unseen_bodies_through_our_pipeline() {
     if models_present() {
         ratchet("body J, unseen (tests/clips/bodies-J)", model);
         ratchet("body K, unseen (tests/clips/bodies-K)", model);
+        ratchet("bodies P, Q, R, unseen (tests/clips/bodies-PQR)", model);
     }
 }
 
