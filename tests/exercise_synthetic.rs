@@ -626,6 +626,34 @@ fn pelvic_rock_synthetic() {
     );
 }
 
+/// A first rock a third the size of the rest (easing in) is a rep: the rock the other
+/// way shows it was one, on every body and from both placements.
+#[test]
+fn a_small_first_rock_counts_on_every_body() {
+    let mut failures = Vec::new();
+    for (b, (body, shape)) in bodies().into_iter().enumerate() {
+        let scenario = pelvic_rock_on(RockVariant::SmallFirstRock, shape);
+        for (j, placement) in [Placement::FrontChest, Placement::FrontAboveOffAxis]
+            .into_iter()
+            .enumerate()
+        {
+            for seed in [7, 8] {
+                failures.extend(
+                    check(
+                        &scenario,
+                        placement,
+                        NoiseSpec::typical(),
+                        5000 + 100 * b as u64 + 10 * j as u64 + seed,
+                    )
+                    .into_iter()
+                    .map(|f| format!("{body}: {f}")),
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn back_block_traction_synthetic() {
     let scenarios = [

@@ -243,6 +243,12 @@ pub struct CounterSpec {
     /// new resting level.
     #[serde(default)]
     pub settled_return: Option<f64>,
+    /// Mirror movements only (a rock to either side is the same movement): the
+    /// session's first movement, if it came back short of `start` (calibration still
+    /// settling, the person's range not yet known), counts once the first rep the other
+    /// way shows it was at least this share of that rep (absent: never).
+    #[serde(default)]
+    pub first_rep_mirror_share: Option<f64>,
 }
 
 /// Camera and set-up prompts; the defaults fit every exercise, a file may override them.

@@ -595,6 +595,8 @@ pub enum RockVariant {
     ShouldersSway,
     ShouldersTilt,
     NoPelvisMovement,
+    /// Good form, but the first rock (to the left) is 3.5°, easing in: the rest are 9°.
+    SmallFirstRock,
 }
 
 pub fn pelvic_rock(variant: RockVariant) -> Scenario {
@@ -609,7 +611,13 @@ pub fn pelvic_rock_on(variant: RockVariant, shape: Shape) -> Scenario {
         20
     };
     let rocks = train(count, 1.5, 0.8, 0.25, 0.8, 0.25, |k| {
-        if k % 2 == 0 { 9.0 } else { -9.0 }
+        if k == 0 && variant == RockVariant::SmallFirstRock {
+            3.5
+        } else if k % 2 == 0 {
+            9.0
+        } else {
+            -9.0
+        }
     });
     let duration = rocks.last().map_or(15.0, |m| m.end_s() + 1.5);
     let mut t = truth("pelvic-rock", duration);

@@ -1,5 +1,6 @@
 //! The shared rep/hold state machine (this file), the after-the-fact measure of a rep
-//! ([`measure`]) and the set tracker ([`sets`]).
+//! ([`measure`]), the first movement of a mirror exercise ([`first_move`]) and the set
+//! tracker ([`sets`]).
 //!
 //! In flows one number per frame — an exercise's movement signal, in its own unit —
 //! with its time; out flow [`CounterEvent`]s: a rep started, its hold (plateau) began or
@@ -27,7 +28,10 @@
 //!   (a rep may begin a moment after the clip does); `can_see` says when rest has raised
 //!   the threshold past what this exercise's movement shows (`unseeable_raise`), and the
 //!   exercise then says it cannot see the movement instead of counting;
-//! - identical frames (a frozen picture) add nothing to what rest is known to do.
+//! - identical frames (a frozen picture) add nothing to what rest is known to do;
+//! - a mirror exercise's first movement, if it stayed under `start` while nothing was
+//!   known of the person's range, counts once their first rep the other way shows it
+//!   was one (`first_rep_mirror_share`, [`first_move`]).
 //!
 //! The hold is measured twice. Live, for the UI's progress bar: it starts when the
 //! movement out has slowed to a share of its own top speed and ends when the signal heads
@@ -39,6 +43,7 @@
 //! [`SetTracker`] groups counted reps into sets: a set ends when its prescribed reps are
 //! done or after a pause longer than `set_pause_s`.
 
+mod first_move;
 mod measure;
 mod sets;
 
@@ -185,6 +190,11 @@ pub struct RepCounter {
     /// A new view cut a rep short at this time: the person is likely still out there, so
     /// nothing starts until the signal is back at rest.
     out_at_cut: Option<f64>,
+    /// Mirror movements, before anything is counted: the excursion from rest under way,
+    /// against the rest level it left (`follow_first_move`).
+    first_move: Option<(ActiveRep, f64)>,
+    /// The last such excursion that came back, measured.
+    first_miss: Option<RepMeasure>,
 }
 
 /// Rest is not measured in the first seconds: the landmarks are still settling.
@@ -307,6 +317,8 @@ impl RepCounter {
             rest_seen_s: 0.0,
             provisional: Vec::new(),
             out_at_cut: None,
+            first_move: None,
+            first_miss: None,
         }
     }
 
@@ -563,6 +575,7 @@ impl RepCounter {
 
         match self.active.as_mut() {
             None => {
+                self.follow_first_move(t_s, x, smoothed, baseline);
                 let magnitude = if self.cfg.signed { d.abs() } else { d };
                 let sign = if self.cfg.signed && d < 0.0 {
                     -1.0
@@ -626,6 +639,9 @@ impl RepCounter {
                     }
                 } else if magnitude > start {
                     self.rest_pending.clear();
+                    // A rep after all: whatever the first movement was, this is it or
+                    // comes after it.
+                    self.first_move = None;
                     // Pre-roll: the rest before this movement, back to where the signal
                     // was last beyond the start threshold (the previous rep's tail).
                     let all: Vec<(f64, f64)> = self
@@ -823,8 +839,10 @@ impl RepCounter {
     }
 
     /// Finishes the rep that is closing: measure it, count it or discard it.
-    fn finalize(&mut self) -> Option<CounterEvent> {
-        let c = self.closing.take()?;
+    fn finalize(&mut self) -> Vec<CounterEvent> {
+        let Some(c) = self.closing.take() else {
+            return Vec::new();
+        };
         let spec = &self.cfg.spec;
         let measure = measure(
             &c.rep,
@@ -850,9 +868,9 @@ impl RepCounter {
             if self.rest_seen_s < REST_PROOF_S && measure.peak < SURE_REP_FACTOR * self.start {
                 // Rest is not known yet: drift could have made this. Judge it once it is.
                 self.provisional.push(measure);
-                return None;
+                return Vec::new();
             }
-            Some(self.count(measure))
+            self.count(measure)
         } else {
             // What looked like a rep and was over too soon is what rest does to this
             // signal (a small movement held long enough is not rest: it may be the weak
@@ -872,15 +890,26 @@ impl RepCounter {
             if !long_enough && self.rest_seen_s >= REST_PROOF_S && !overshoot {
                 self.rest_excursion = self.rest_excursion.max(measure.peak);
             }
-            Some(CounterEvent::RepDiscarded { t_s: c.end_s })
+            vec![CounterEvent::RepDiscarded { t_s: c.end_s }]
         }
     }
 
-    /// Counts a rep.
-    fn count(&mut self, measure: RepMeasure) -> CounterEvent {
+    /// Counts a rep, after the session's first movement if this rep shows that was one.
+    fn count(&mut self, measure: RepMeasure) -> Vec<CounterEvent> {
+        let mut events = Vec::new();
+        if let Some(first) = self.first_rep_missed(&measure) {
+            self.remember_peak(&first);
+            events.push(CounterEvent::RepCompleted(first));
+        }
         self.remember_peak(&measure);
         self.last_rep_end_s = Some(measure.end_s);
-        CounterEvent::RepCompleted(measure)
+        events.push(CounterEvent::RepCompleted(measure));
+        events
+    }
+
+    /// Nothing counted yet, nor held back to be judged.
+    fn nothing_counted(&self) -> bool {
+        self.recent_peaks.is_empty() && self.last_rep_end_s.is_none() && self.provisional.is_empty()
     }
 
     /// Keeps a counted rep's peak among the person's recent ones (`start_for`'s floor).
@@ -899,12 +928,12 @@ impl RepCounter {
     fn release_provisional(&mut self) -> Vec<CounterEvent> {
         let held = std::mem::take(&mut self.provisional);
         held.into_iter()
-            .map(|m| {
+            .flat_map(|m| {
                 if m.peak >= self.start_for(m.sign, false) {
                     self.count(m)
                 } else {
                     self.rest_excursion = self.rest_excursion.max(m.peak);
-                    CounterEvent::RepDiscarded { t_s: m.end_s }
+                    vec![CounterEvent::RepDiscarded { t_s: m.end_s }]
                 }
             })
             .collect()
@@ -953,7 +982,8 @@ impl RepCounter {
     /// still out there; if it never comes back, a long stillness is the new view's rest),
     /// and the signal's recent history goes with the old view.
     pub fn new_view(&mut self, t_s: f64) -> Vec<CounterEvent> {
-        let mut events: Vec<CounterEvent> = self.finalize().into_iter().collect();
+        let mut events: Vec<CounterEvent> = self.finalize();
+        self.first_move = None;
         self.disarmed_sign = None;
         self.out_at_cut = None;
         if self.active.take().is_some() {
@@ -975,10 +1005,18 @@ impl RepCounter {
     /// again counts too.
     pub fn finish(&mut self, t_s: f64) -> Vec<RepMeasure> {
         let mut last = None;
+        let mut first = None;
         if self.closing.is_some() {
-            if let Some(CounterEvent::RepCompleted(m)) = self.finalize() {
-                last = Some(m);
-            }
+            let mut counted: Vec<RepMeasure> = self
+                .finalize()
+                .into_iter()
+                .filter_map(|e| match e {
+                    CounterEvent::RepCompleted(m) => Some(m),
+                    _ => None,
+                })
+                .collect();
+            last = counted.pop();
+            first = counted.pop();
         } else if let Some(rep) = self.active.take() {
             let now = rep.samples.last().map_or(rep.peak, |s| s.1);
             // A sure rep (far past its start) counts once it came back, even if the
@@ -1013,6 +1051,12 @@ impl RepCounter {
         // Reps held back for want of rest are judged by what rest showed, and by every
         // rep the person did, the last one included.
         if let Some(m) = &last {
+            if first.is_none() {
+                first = self.first_rep_missed(m);
+                if let Some(f) = &first {
+                    self.remember_peak(f);
+                }
+            }
             self.remember_peak(m);
         }
         let mut reps: Vec<RepMeasure> = self
@@ -1023,6 +1067,7 @@ impl RepCounter {
                 _ => None,
             })
             .collect();
+        reps.extend(first);
         reps.extend(last);
         reps
     }
@@ -1045,9 +1090,9 @@ impl RepCounter {
 mod tests {
     use super::*;
 
-    const FPS: f64 = 30.0;
+    pub(super) const FPS: f64 = 30.0;
 
-    fn cfg(signed: bool) -> CounterConfig {
+    pub(super) fn cfg(signed: bool) -> CounterConfig {
         CounterConfig {
             // A test signal of its own (units arbitrary), not any exercise's file.
             spec: CounterSpec {
@@ -1066,13 +1111,14 @@ mod tests {
                 unseeable_raise: None,
                 max_rep_s: None,
                 settled_return: None,
+                first_rep_mirror_share: None,
             },
             signed,
         }
     }
 
     /// A smooth (cosine) ramp from 0 to `amp` over `ramp_s`, held `hold_s`, back down.
-    fn rep_shape(t: f64, t0: f64, ramp_s: f64, hold_s: f64, amp: f64) -> f64 {
+    pub(super) fn rep_shape(t: f64, t0: f64, ramp_s: f64, hold_s: f64, amp: f64) -> f64 {
         let ramp = |u: f64| amp * (1.0 - (std::f64::consts::PI * u.clamp(0.0, 1.0)).cos()) / 2.0;
         let u = t - t0;
         if u < 0.0 {
@@ -1086,7 +1132,11 @@ mod tests {
         }
     }
 
-    fn run(counter: &mut RepCounter, duration_s: f64, f: impl Fn(f64) -> f64) -> Vec<CounterEvent> {
+    pub(super) fn run(
+        counter: &mut RepCounter,
+        duration_s: f64,
+        f: impl Fn(f64) -> f64,
+    ) -> Vec<CounterEvent> {
         let mut events = Vec::new();
         let n = (duration_s * FPS) as usize;
         for i in 0..n {
@@ -1096,7 +1146,7 @@ mod tests {
         events
     }
 
-    fn completed(events: &[CounterEvent]) -> Vec<RepMeasure> {
+    pub(super) fn completed(events: &[CounterEvent]) -> Vec<RepMeasure> {
         events
             .iter()
             .filter_map(|e| match e {
