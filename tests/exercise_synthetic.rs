@@ -626,8 +626,9 @@ fn pelvic_rock_synthetic() {
     );
 }
 
-/// A first rock a third the size of the rest (easing in) is a rep: the rock the other
-/// way shows it was one, on every body and from both placements.
+/// A first rock under half the size of the rest (easing in, under the start threshold)
+/// is a rep: the rock the other way shows it was one, on every body and from both
+/// placements.
 #[test]
 fn a_small_first_rock_counts_on_every_body() {
     let mut failures = Vec::new();

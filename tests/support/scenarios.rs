@@ -595,7 +595,8 @@ pub enum RockVariant {
     ShouldersSway,
     ShouldersTilt,
     NoPelvisMovement,
-    /// Good form, but the first rock (to the left) is 3.5°, easing in: the rest are 9°.
+    /// Good form in 6° rocks, but the first (to the left) is 2.2°, easing in: under the
+    /// start threshold on the bodies whose landmarks do not overstate it.
     SmallFirstRock,
 }
 
@@ -611,12 +612,17 @@ pub fn pelvic_rock_on(variant: RockVariant, shape: Shape) -> Scenario {
         20
     };
     let rocks = train(count, 1.5, 0.8, 0.25, 0.8, 0.25, |k| {
-        if k == 0 && variant == RockVariant::SmallFirstRock {
-            3.5
-        } else if k % 2 == 0 {
-            9.0
+        let size = if variant == RockVariant::SmallFirstRock {
+            6.0
         } else {
-            -9.0
+            9.0
+        };
+        if k == 0 && variant == RockVariant::SmallFirstRock {
+            2.2
+        } else if k % 2 == 0 {
+            size
+        } else {
+            -size
         }
     });
     let duration = rocks.last().map_or(15.0, |m| m.end_s() + 1.5);
