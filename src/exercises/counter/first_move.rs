@@ -33,20 +33,13 @@ impl RepCounter {
             if (self.cfg.signed && d.abs() > floor) || d > floor {
                 let sign = d.signum();
                 self.first_move = Some((
-                    ActiveRep {
+                    ActiveRep::new(
                         sign,
-                        started_s: t_s,
-                        samples: vec![(t_s, sign * d)],
-                        raw: vec![(t_s, sign * (x - baseline))],
-                        peak: sign * d,
-                        peak_s: t_s,
-                        top_speed_out: 0.0,
-                        plateau_since: None,
-                        spans: Vec::new(),
-                        plateau_level: 0.0,
-                        receding_since: None,
-                        rising_since: None,
-                    },
+                        t_s,
+                        vec![(t_s, sign * d)],
+                        vec![(t_s, sign * (x - baseline))],
+                        (t_s, sign * d),
+                    ),
                     baseline,
                 ));
             }

@@ -499,20 +499,7 @@ mod tests {
                 (0.0, f64::NEG_INFINITY),
                 |a, b| if b.1 > a.1 { b } else { a },
             );
-        let rep = ActiveRep {
-            sign: 1.0,
-            started_s: 0.0,
-            samples: raw.clone(),
-            raw,
-            peak,
-            peak_s,
-            top_speed_out: 0.0,
-            plateau_since: None,
-            spans: Vec::new(),
-            plateau_level: 0.0,
-            receding_since: None,
-            rising_since: None,
-        };
+        let rep = ActiveRep::new(1.0, 0.0, raw.clone(), raw, (peak_s, peak));
         (rep, end_s)
     }
 

@@ -130,6 +130,33 @@ struct ActiveRep {
     rising_since: Option<f64>,
 }
 
+impl ActiveRep {
+    /// A rep `sign`-wards from `started_s` whose record so far is `samples` (smoothed)
+    /// and `raw`, peaking at `peak` (time, level); no plateau yet.
+    fn new(
+        sign: f64,
+        started_s: f64,
+        samples: Vec<(f64, f64)>,
+        raw: Vec<(f64, f64)>,
+        (peak_s, peak): (f64, f64),
+    ) -> Self {
+        Self {
+            sign,
+            started_s,
+            samples,
+            raw,
+            peak,
+            peak_s,
+            top_speed_out: 0.0,
+            plateau_since: None,
+            spans: Vec::new(),
+            plateau_level: 0.0,
+            receding_since: None,
+            rising_since: None,
+        }
+    }
+}
+
 /// A rep that has come back, still collecting its last samples for the measure.
 #[derive(Clone, Debug)]
 struct Closing {
@@ -688,18 +715,8 @@ impl RepCounter {
                     // A new rep before the last one finished closing: measure it now.
                     events.extend(self.finalize());
                     self.active = Some(ActiveRep {
-                        sign,
-                        started_s: t_s,
-                        samples,
-                        raw,
-                        peak: sign * d,
-                        peak_s: t_s,
                         top_speed_out: (sign * speed).max(0.0),
-                        plateau_since: None,
-                        spans: Vec::new(),
-                        plateau_level: 0.0,
-                        receding_since: None,
-                        rising_since: None,
+                        ..ActiveRep::new(sign, t_s, samples, raw, (t_s, sign * d))
                     });
                     events.push(CounterEvent::RepStarted { t_s, sign });
                 } else if magnitude < self.start && slow {
