@@ -35,7 +35,7 @@ use super::{
     Exercise, ExerciseEvent, ExerciseRecord, ExerciseState, FaultCode, RepRecord, Requirements,
     Side, rest_median,
 };
-use crate::kinematics::geometry::spread_about_median;
+use crate::kinematics::geometry::{median, spread_about_median};
 use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, SideNeed};
 use crate::pose::index;
 
@@ -186,6 +186,12 @@ impl ControlledRotation {
     }
 }
 
+/// The knees' drop vouches for a movement once it reaches this share of the median
+/// drop of the reps counted so far…
+const VOUCH_SHARE: f64 = 0.5;
+/// …and that many have been counted (a range, not one rep).
+const VOUCH_AFTER_REPS: usize = 2;
+
 /// A rep the knees counted is taken as missed by the roll only this long after it
 /// ended (the roll's rep of the same drop may close a little later).
 const MISSED_AFTER_S: f64 = 2.0;
@@ -253,6 +259,20 @@ impl ControlledRotation {
             events.extend(engine.step(t_s, signal));
             events
         };
+        // The knees' drop vouches for a movement the reported signal reads small (the
+        // roll is far from linear in the drop: a 37° drop after a 67° one may read a
+        // fifth of it) once it reaches half the person's own drops.
+        let own = median(
+            &self
+                .engine
+                .reps()
+                .iter()
+                .filter_map(|r| r.range_deg)
+                .collect::<Vec<_>>(),
+        )
+        .filter(|_| self.engine.reps().len() >= VOUCH_AFTER_REPS);
+        let vouched = drop.zip(own).is_some_and(|(d, own)| d >= VOUCH_SHARE * own);
+        self.engine.counter.vouch(vouched);
         let events = step(&mut self.engine, signals.0);
         let Some(shadow) = self.knees.as_mut() else {
             return events;

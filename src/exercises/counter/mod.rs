@@ -128,6 +128,8 @@ struct ActiveRep {
     /// Since when the signal has been moving back (or on out) during the plateau.
     receding_since: Option<f64>,
     rising_since: Option<f64>,
+    /// Another reading vouched for it while it ran ([`RepCounter::vouch`]).
+    vouched: bool,
 }
 
 impl ActiveRep {
@@ -153,6 +155,7 @@ impl ActiveRep {
             plateau_level: 0.0,
             receding_since: None,
             rising_since: None,
+            vouched: false,
         }
     }
 }
@@ -222,6 +225,9 @@ pub struct RepCounter {
     first_move: Option<(ActiveRep, f64)>,
     /// The last such excursion that came back, measured.
     first_miss: Option<RepMeasure>,
+    /// An independent reading of the same movement says a rep is under way now
+    /// ([`vouch`](Self::vouch)).
+    vouched: bool,
 }
 
 /// Rest is not measured in the first seconds: the landmarks are still settling.
@@ -346,6 +352,7 @@ impl RepCounter {
             out_at_cut: None,
             first_move: None,
             first_miss: None,
+            vouched: false,
         }
     }
 
@@ -617,7 +624,7 @@ impl RepCounter {
                 let from_rest = self
                     .rested_s
                     .is_some_and(|r| self.last_rep_end_s.is_none_or(|end| r > end));
-                let start = self.start_for(sign, from_rest);
+                let start = self.start_for(sign, from_rest, self.vouched);
                 // Not moving: slower than a rep's start in a rep's shortest time, and than
                 // the speed noise.
                 let speed_noise = 3.0 * self.noise * std::f64::consts::SQRT_2 / SPEED_SPAN_S;
@@ -747,6 +754,7 @@ impl RepCounter {
                 events.push(CounterEvent::RepDiscarded { t_s });
             }
             Some(rep) => {
+                rep.vouched |= self.vouched;
                 let m = rep.sign * d;
                 let v = rep.sign * speed;
                 rep.samples.push((t_s, m));
@@ -881,9 +889,18 @@ impl RepCounter {
         );
         let long_enough = measure.end_s - measure.start_s >= spec.min_rep_s;
         // (The rep already passed its start gate; this is the lowest floor it could have.)
-        if long_enough && measure.peak > self.start_for(measure.sign, true).min(self.start) {
-            if self.rest_seen_s < REST_PROOF_S && measure.peak < SURE_REP_FACTOR * self.start {
-                // Rest is not known yet: drift could have made this. Judge it once it is.
+        if long_enough
+            && measure.peak
+                > self
+                    .start_for(measure.sign, true, c.rep.vouched)
+                    .min(self.start)
+        {
+            if self.rest_seen_s < REST_PROOF_S
+                && measure.peak < SURE_REP_FACTOR * self.start
+                && !c.rep.vouched
+            {
+                // Rest is not known yet: drift could have made this (unless another
+                // reading saw the movement too). Judge it once it is.
                 self.provisional.push(measure);
                 return Vec::new();
             }
@@ -946,7 +963,7 @@ impl RepCounter {
         let held = std::mem::take(&mut self.provisional);
         held.into_iter()
             .flat_map(|m| {
-                if m.peak >= self.start_for(m.sign, false) {
+                if m.peak >= self.start_for(m.sign, false, false) {
                     self.count(m)
                 } else {
                     self.rest_excursion = self.rest_excursion.max(m.peak);
@@ -961,8 +978,9 @@ impl RepCounter {
     /// reps say nothing: a body and view may show a drop to one side at a fraction of
     /// the other (a pelvis seen from one side rolls visibly less one way). `from_rest`:
     /// the signal was still before this movement, so a rep under the spec's floor but
-    /// half the person's own may start (see below).
-    fn start_for(&self, sign: f64, from_rest: bool) -> f64 {
+    /// half the person's own may start (see below). `vouched`: another reading saw this
+    /// movement (`vouch`), so the fidget share does not hold.
+    fn start_for(&self, sign: f64, from_rest: bool, vouched: bool) -> f64 {
         let peaks = |same_way: bool| -> Vec<f64> {
             self.recent_peaks
                 .iter()
@@ -973,6 +991,7 @@ impl RepCounter {
         let median = crate::kinematics::geometry::median;
         let mine = median(&peaks(true));
         let floor = match mine {
+            Some(_) if vouched => 0.0,
             Some(mine) => FIDGET_SHARE * mine,
             None => median(&peaks(false)).map_or(0.0, |other| OTHER_WAY_SHARE * other),
         };
@@ -986,6 +1005,15 @@ impl RepCounter {
             _ => self.cfg.spec.start,
         };
         self.raised(spec_floor).max(floor)
+    }
+
+    /// Whether another reading of the movement (not this signal) says a rep is under way
+    /// at this frame. While it does, a movement under the fidget share of the person's
+    /// own reps that way may start: a signal that reads some reps far smaller than
+    /// others of the same size (one not linear in the movement) would otherwise lose
+    /// them. The noise and rest floors still hold.
+    pub fn vouch(&mut self, on: bool) {
+        self.vouched = on;
     }
 
     /// Drops a rep under way (the person left the frame).
@@ -1516,6 +1544,41 @@ mod tests {
         });
         let signs: Vec<f64> = completed(&events).iter().map(|r| r.sign).collect();
         assert_eq!(signs, vec![1.0, 1.0, -1.0]);
+    }
+
+    /// A movement read under a quarter of the person's reps that way is a fidget, unless
+    /// another reading of the movement vouches for it while it runs (a signal that reads
+    /// one real rep far smaller than another); the noise floor still holds then.
+    #[test]
+    fn a_small_reading_another_cue_vouches_for_counts() {
+        // Two reps of 8, then one read at 1.2 (under 8 / 4) at 8–11.5 s, then one at 0.2,
+        // under the 0.35 start, at 14–17.5 s.
+        let signal = |t: f64| {
+            rep_shape(t, 1.0, 1.0, 0.5, 8.0)
+                + rep_shape(t, 4.0, 1.0, 0.5, 8.0)
+                + rep_shape(t, 8.0, 1.0, 1.5, 1.2)
+                + rep_shape(t, 14.0, 1.0, 1.5, 0.2)
+        };
+        let counted = |vouch: &dyn Fn(f64) -> bool| {
+            let mut c = RepCounter::new(cfg(false));
+            c.calibrate(&[(0.0, 0.0)]);
+            let mut events = Vec::new();
+            for i in 0..(22.0 * FPS) as usize {
+                let t = i as f64 / FPS;
+                c.vouch(vouch(t));
+                events.extend(c.update(t, Some(signal(t))));
+            }
+            completed(&events)
+                .iter()
+                .map(|m| (m.start_s.round(), m.peak))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(counted(&|_| false).len(), 2, "a fidget unvouched");
+        // Vouched from its start to its peak only (the other cue falls back first).
+        let vouched = counted(&|t| (8.0..9.5).contains(&t) || (14.0..15.5).contains(&t));
+        assert_eq!(vouched.len(), 3, "{vouched:?}");
+        assert_eq!(vouched[2].0, 8.0, "{vouched:?}");
+        assert!((vouched[2].1 - 1.2).abs() < 0.1, "{vouched:?}");
     }
 
     #[test]
