@@ -230,6 +230,7 @@ impl ControlledRotation {
             }),
         )
         .ok()
+        .map(RepEngine::merging_abutting)
     }
 
     /// Steps the reported engine (and the knees', if one counts in the background) with
@@ -285,11 +286,13 @@ impl ControlledRotation {
         shadow_events
     }
 
-    /// The knees' counting sees what the roll cannot: their reps alternate (fragments
-    /// of one drop, read in and out of a noisy turn, do not), they saw one way at least
-    /// `MISSED_TO_ADOPT` times where the roll never saw that way (its reps there, if any,
-    /// only inferred from the alternation) though it saw the other, and the roll counted
-    /// nothing they did not. Only reps over `MISSED_AFTER_S` ago, unless the video ended.
+    /// The knees' counting sees what the roll cannot: their reps alternate (a held drop
+    /// read in and out of a noisy turn is one rep: `RepEngine::merging_abutting`), they
+    /// saw one way at least `MISSED_TO_ADOPT` times where the roll never saw that way (its
+    /// reps there, if any, only inferred from the alternation) or had no rep that way
+    /// over them (the roll reads drops away from the camera as blips, and may catch a
+    /// blip or two), though it saw the other, and the roll counted nothing they did not.
+    /// Only reps over `MISSED_AFTER_S` ago, unless the video ended.
     fn knees_see_more(&self, t_s: f64, ended: bool) -> bool {
         let Some(shadow) = self.knees.as_ref() else {
             return false;
@@ -299,11 +302,13 @@ impl ControlledRotation {
         }
         let overlaps = |a: &RepRecord, b: &RepRecord| a.start_s < b.end_s && b.start_s < a.end_s;
         let roll_reps = self.engine.reps();
-        let knee_reps: Vec<&RepRecord> = shadow
+        let mut knee_reps: Vec<&RepRecord> = shadow
             .reps()
             .iter()
             .filter(|k| ended || k.end_s < t_s - MISSED_AFTER_S)
             .collect();
+        // In time order: a rep held back until rest was proven is counted late.
+        knee_reps.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
         let alternating = knee_reps
             .windows(2)
             .all(|w| w[0].side.is_some() && w[0].side != w[1].side);
@@ -322,9 +327,18 @@ impl ControlledRotation {
             } else {
                 Side::Left
             };
-            seen(&knee_reps, side) >= MISSED_TO_ADOPT
-                && seen(&roll, side) == 0
-                && seen(&roll, other) > 0
+            // The knees' drops that way with no rep of the roll that way over them.
+            let missed = knee_reps
+                .iter()
+                .filter(|k| k.side == Some(side) && !k.side_inferred)
+                .filter(|k| {
+                    !roll_reps
+                        .iter()
+                        .any(|r| r.side == Some(side) && overlaps(k, r))
+                })
+                .count();
+            let unseen = seen(&knee_reps, side) >= MISSED_TO_ADOPT && seen(&roll, side) == 0;
+            (unseen || missed >= MISSED_TO_ADOPT) && seen(&roll, other) > 0
         });
         alternating && !extra && blind_side
     }

@@ -70,7 +70,14 @@ pub struct RepEngine {
     /// Spans in which another cue of the same movement timed a hold, with that hold
     /// (start, end, held s; [`RepEngine::set_held_elsewhere`]).
     held_elsewhere: Vec<(f64, f64, f64)>,
+    /// A rep the same way as the last, beginning where it ended, is more of it
+    /// ([`RepEngine::merging_abutting`]).
+    merge_abutting: bool,
 }
+
+/// A rep that begins within this long of the last one's end has not come back to rest
+/// between them (the counter backdates a start to where the signal last rested).
+const ABUTTING_S: f64 = 0.05;
 
 /// How often hold progress is reported while holding.
 const HOLD_PROGRESS_EVERY_S: f64 = 0.25;
@@ -110,7 +117,16 @@ impl RepEngine {
             alternation_from: 0,
             range_in_degrees: false,
             held_elsewhere: Vec::new(),
+            merge_abutting: false,
         })
+    }
+
+    /// Takes a rep that begins where the last one ended, the same (measured) way, for
+    /// more of that one: for a signal whose rest wanders nearly as far as its start
+    /// threshold, a held movement dips under it and out again, which is no new rep.
+    pub fn merging_abutting(mut self) -> Self {
+        self.merge_abutting = true;
+        self
     }
 
     /// Reports each rep's peak as its range in degrees (the signal is the movement's
@@ -277,6 +293,31 @@ impl RepEngine {
         let mut events = Vec::new();
         let (side, inferred, measured) = self.side_of(&m);
         let mut faults = self.faults.codes_between(m.start_s, m.end_s);
+        // (Not necessarily the last one recorded: a rep held back until rest was proven
+        // is recorded late.)
+        let abutting = |r: &&mut RepRecord| {
+            !r.side_inferred && r.side == measured && (m.start_s - r.end_s).abs() <= ABUTTING_S
+        };
+        if self.merge_abutting
+            && measured.is_some()
+            && let Some(last) = self.reps.iter_mut().rev().find(abutting)
+        {
+            last.end_s = m.end_s;
+            let range = if self.range_in_degrees {
+                Some(m.peak.abs())
+            } else {
+                self.current.as_ref().and_then(|c| c.range_deg)
+            };
+            last.range_deg = match (last.range_deg, range) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            last.hold_s = last.hold_s.map(|h| h.max(m.hold_s));
+            last.faults.append(&mut faults);
+            last.faults.sort_unstable();
+            last.faults.dedup();
+            return events;
+        }
 
         // not-alternating: two measured reps in a row on the same side (information only).
         let (set_now, reps_in_set) = self.sets.current();
@@ -554,4 +595,75 @@ pub(crate) use rep_engine_bookkeeping;
 /// How long a span (start, end, …) overlaps a measured rep, seconds.
 fn overlap_s(span: &(f64, f64, f64), m: &RepMeasure) -> f64 {
     (span.1.min(m.end_s) - span.0.max(m.start_s)).max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercises::counter::tests::rep_shape;
+    use crate::exercises::spec;
+
+    /// The knees' turn in degrees, counted as the rotation counts it in the background:
+    /// a drop left, then one right held 6 s whose reading dips under the end threshold
+    /// mid-hold (its rest wanders nearly as far as its start), then one left again.
+    fn knees_engine(merging: bool) -> Vec<(Option<Side>, f64, f64)> {
+        let mut spec = spec::load("controlled-rotation").expect("built-in spec");
+        let counter = spec.counter.as_mut().expect("a counter");
+        (counter.start, counter.end) = (8.0, 4.0);
+        let rule = SideRule {
+            positive: Side::Left,
+            min_peak: 8.0,
+            first: Side::Left,
+        };
+        let mut engine = RepEngine::new(&spec, true, Some(rule)).expect("engine");
+        if merging {
+            engine = engine.merging_abutting();
+        }
+        engine
+            .counter
+            .calibrate(&(0..30).map(|i| (i as f64 / 30.0, 0.0)).collect::<Vec<_>>());
+        let signal = |t: f64| {
+            let dip = 18.0 * (-((t - 9.0) / 0.25).powi(2)).exp();
+            rep_shape(t, 2.0, 1.0, 1.0, 40.0) - rep_shape(t, 6.0, 1.0, 6.0, 20.0)
+                + dip
+                + rep_shape(t, 16.0, 1.0, 1.0, 40.0)
+        };
+        for i in 30..(22 * 30) {
+            let t = i as f64 / 30.0;
+            engine.step(t, Some(signal(t)));
+        }
+        engine.finish(22.0);
+        engine
+            .reps()
+            .iter()
+            .map(|r| (r.side, r.start_s, r.end_s))
+            .collect()
+    }
+
+    #[test]
+    fn a_held_drop_that_dips_under_the_end_threshold_is_one_rep_when_merging() {
+        let split = knees_engine(false);
+        let sides: Vec<_> = split.iter().map(|r| r.0).collect();
+        // Unmerged, the dip splits the right drop into two reps, back to back.
+        assert_eq!(
+            sides,
+            [
+                Some(Side::Left),
+                Some(Side::Right),
+                Some(Side::Right),
+                Some(Side::Left)
+            ],
+            "{split:?}"
+        );
+        assert!((split[2].1 - split[1].2).abs() <= ABUTTING_S, "{split:?}");
+        let merged = knees_engine(true);
+        let sides: Vec<_> = merged.iter().map(|r| r.0).collect();
+        assert_eq!(
+            sides,
+            [Some(Side::Left), Some(Side::Right), Some(Side::Left)],
+            "{merged:?}"
+        );
+        // The one right drop spans both pieces.
+        assert_eq!((merged[1].1, merged[1].2), (split[1].1, split[2].2));
+    }
 }

@@ -1132,7 +1132,7 @@ impl RepCounter {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(super) const FPS: f64 = 30.0;
@@ -1163,7 +1163,7 @@ mod tests {
     }
 
     /// A smooth (cosine) ramp from 0 to `amp` over `ramp_s`, held `hold_s`, back down.
-    pub(super) fn rep_shape(t: f64, t0: f64, ramp_s: f64, hold_s: f64, amp: f64) -> f64 {
+    pub(crate) fn rep_shape(t: f64, t0: f64, ramp_s: f64, hold_s: f64, amp: f64) -> f64 {
         let ramp = |u: f64| amp * (1.0 - (std::f64::consts::PI * u.clamp(0.0, 1.0)).cos()) / 2.0;
         let u = t - t0;
         if u < 0.0 {
