@@ -104,6 +104,9 @@ pub struct ControlledRotation {
     rest: Rest,
     /// Latest knee-drop estimate, degrees.
     drop_deg: f64,
+    /// The median drop of the reps counted so far, and how many there were (recomputed
+    /// when a rep is counted, not every frame).
+    own_drop: (usize, Option<f64>),
     /// Each arm's lift from rest.
     arms: ArmLift,
 }
@@ -140,6 +143,7 @@ impl ControlledRotation {
             engine,
             rest: Rest::default(),
             drop_deg: 0.0,
+            own_drop: (0, None),
             arms: ArmLift::default(),
             knees: None,
             adopted: false,
@@ -263,15 +267,17 @@ impl ControlledRotation {
         // The knees' drop vouches for a movement the reported signal reads small (the
         // roll is far from linear in the drop: a 37° drop after a 67° one may read a
         // fifth of it) once it reaches half the person's own drops.
-        let own = median(
-            &self
+        let counted = self.engine.reps().len();
+        if self.own_drop.0 != counted {
+            let ranges: Vec<f64> = self
                 .engine
                 .reps()
                 .iter()
                 .filter_map(|r| r.range_deg)
-                .collect::<Vec<_>>(),
-        )
-        .filter(|_| self.engine.reps().len() >= VOUCH_AFTER_REPS);
+                .collect();
+            self.own_drop = (counted, median(&ranges));
+        }
+        let own = self.own_drop.1.filter(|_| counted >= VOUCH_AFTER_REPS);
         let vouched = drop.zip(own).is_some_and(|(d, own)| d >= VOUCH_SHARE * own);
         self.engine.counter.vouch(vouched);
         let events = step(&mut self.engine, signals.0);
