@@ -18,13 +18,13 @@
 //! Range: the knees rotate about the hip–foot line, so their height above that line
 //! falls as cos(drop). The camera's elevation mixes depth into image height (a knee
 //! dropping toward an elevated camera looks lower, away from it higher), so the height
-//! estimate is corrected by the calibrated elevation and judges drops toward the camera;
-//! for drops away from it the knees' turn in depth covers what the height cannot see
-//! (BlazePose's depth is compressed: toward an elevated camera it overstates a 30° drop
-//! as ~50°, so it never judges those). From a floor-level camera the two agree on
-//! large drops. From a camera raised more than half the range limit, a too-far drop
-//! away from it may read as less than it is (its knees are behind the thighs, where
-//! BlazePose barely follows them): the report says so, with the camera's height.
+//! estimate is corrected by the calibrated elevation. The range is the height's alone:
+//! BlazePose's depth of knees is no measure of it (from 30° above it read a 32° drop
+//! away from the camera as 50°, a 53° one as 16°, and overstates drops toward it), and
+//! neither are the other 2D cues (the far knee behind the thighs, which BlazePose barely
+//! follows; the pelvis's roll). So from a camera raised more than half the range limit,
+//! a too-far drop away from it shows only past twice the camera's height and may go
+//! unflagged: the report says so, with the camera's height.
 
 use serde::Deserialize;
 
@@ -150,8 +150,8 @@ impl ControlledRotation {
         })
     }
 
-    /// The knees' drop from rest, degrees (see the module docs). `away`: the pelvis's
-    /// roll says the knees went to the side away from the camera.
+    /// The knees' drop from rest, degrees, from their height (see the module docs).
+    /// `away`: the pelvis's roll says the knees went to the side away from the camera.
     fn knee_drop_deg(&self, f: &BodyFrame, away: bool) -> f64 {
         let h0 = self.rest.knee_height_torso;
         if h0 <= 1e-6 {
@@ -178,15 +178,7 @@ impl ControlledRotation {
         } else {
             (turned - e).max(0.0)
         };
-        let angle = f.knee_toward_camera_torso.atan2(f.knee_height_torso);
-        let turn = angle - self.rest.knee_angle_rad;
-        // Toward the camera the height says it (BlazePose's compressed depth would
-        // overstate a 30° drop from above as ~50°); away from it, depth may say more.
-        if turn >= 0.0 {
-            from_height.to_degrees()
-        } else {
-            from_height.max(-turn).to_degrees()
-        }
+        from_height.to_degrees()
     }
 }
 
