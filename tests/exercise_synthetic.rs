@@ -528,6 +528,36 @@ fn a_raised_camera_says_too_far_drops_away_from_it_may_go_unflagged() {
     assert_eq!(blind(Placement::SideFloor), None, "from floor level");
 }
 
+/// From 30° above, a 25° drop away from the camera is under what the knees' height can
+/// show: its rep reports no range rather than a wrong one, while the drops toward the
+/// camera, and every drop from floor level, report theirs.
+#[test]
+fn a_raised_camera_reports_no_range_for_drops_away_from_it() {
+    use backform::exercises::Side;
+    let s = controlled_rotation(RotationVariant::Good);
+    let ranges = |placement| {
+        let frames = s.frames(placement, NoiseSpec::typical(), 12);
+        analyze_frames(&s, &frames)
+            .reps
+            .into_iter()
+            .map(|r| (r.side, r.range_deg))
+            .collect::<Vec<_>>()
+    };
+    let above = ranges(Placement::SideAbove);
+    assert!(above.len() >= 8, "from 30° above: {above:?}");
+    for (side, range) in &above {
+        match side {
+            Some(Side::Right) => assert_eq!(*range, None, "away, from 30° above: {above:?}"),
+            _ => assert!(range.is_some(), "toward, from 30° above: {above:?}"),
+        }
+    }
+    let floor = ranges(Placement::SideFloor);
+    assert!(
+        floor.len() >= 8 && floor.iter().all(|(_, r)| r.is_some()),
+        "{floor:?}"
+    );
+}
+
 #[test]
 fn controlled_rotation_from_the_feet_asks_to_move_the_camera() {
     let spec = backform::exercises::spec::load("controlled-rotation").unwrap();

@@ -6,7 +6,7 @@
 //! ```json
 //! {"exercise": id, "duration_s": f,
 //!  "reps": [{"side": "left"|"right"|null, "side_inferred": bool, "start_s": f, "end_s": f,
-//!            "hold_s": f|null, "range_deg": f, "faults": [code]}],
+//!            "hold_s": f|null, "range_deg": f (absent: not measured), "faults": [code]}],
 //!  "counts": {"left": n, "right": n, "total": n},
 //!  "faults": [{"code": c, "start_s": f, "end_s": f, "message": text}],
 //!  "prompts": [{"t": f, "text": text, "kind": "safety"|"form"|"camera", "code": c}],

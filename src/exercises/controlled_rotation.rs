@@ -544,7 +544,18 @@ impl Exercise for ControlledRotation {
             );
         }
         notes.extend(self.range_blind_note());
-        self.engine.record(notes)
+        let mut record = self.engine.record(notes);
+        // A drop away from a raised camera up to 2e reads as none (module docs): under
+        // the limit its range is unknown, and no range is better than a wrong one (a 32°
+        // drop read 2°). Past the limit it was read, and flagged.
+        if let (Some((away, _)), Some(max)) = (self.range_blind_side(), self.checks.range_max_deg) {
+            for rep in record.reps.iter_mut().filter(|r| r.side == Some(away)) {
+                if rep.range_deg.is_some_and(|d| d <= max) {
+                    rep.range_deg = None;
+                }
+            }
+        }
+        record
     }
 }
 
@@ -555,15 +566,24 @@ impl ControlledRotation {
     /// so from there a drop past the limit that way may go unflagged.
     fn range_blind_note(&self) -> Option<String> {
         let max = self.checks.range_max_deg?;
+        let (away, shows_past_deg) = self.range_blind_side()?;
         let e = self.rest.elevation_deg;
-        if 2.0 * e <= max {
-            return None;
-        }
-        let away = self.rest.near_side?.opposite();
         Some(format!(
             "the camera was about {e:.0}° above the floor: a drop to your {} (away from it) shows from there only past {:.0}°, so a drop that way past {max:.0}° may not have been flagged — put the camera at floor level to have both sides checked",
             away.as_str(),
-            2.0 * e
+            shows_past_deg
         ))
+    }
+
+    /// The side whose drops the knees' height cannot measure from this camera, and the
+    /// drop past which it shows them (2e): only where that hides drops past the range
+    /// limit.
+    fn range_blind_side(&self) -> Option<(Side, f64)> {
+        let max = self.checks.range_max_deg?;
+        let shows_past_deg = 2.0 * self.rest.elevation_deg;
+        if shows_past_deg <= max {
+            return None;
+        }
+        Some((self.rest.near_side?.opposite(), shows_past_deg))
     }
 }
