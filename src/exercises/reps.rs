@@ -338,12 +338,19 @@ impl RepEngine {
         let position_faulted = faults.iter().any(|c| c.spoils_position());
         // Two readings of one plateau: each one's own noise can only break it, so the
         // longer hold is the person's (the other cue's rep that overlaps this one most).
+        // A reading that also spans a rep counted before this one never came back to
+        // rest between them (the picture's, after a bridge): its hold is several
+        // plateaus', not this one's. And no hold outlasts the rep that holds it.
+        let one_plateau = |&&(a, b, _): &&(f64, f64, f64)| {
+            !self.reps.iter().any(|r| a < r.end_s && r.start_s < b)
+        };
         let elsewhere = self
             .held_elsewhere
             .iter()
             .filter(|&&(a, b, _)| a < m.end_s && m.start_s < b)
+            .filter(one_plateau)
             .max_by(|x, y| overlap_s(x, &m).total_cmp(&overlap_s(y, &m)))
-            .map(|&(_, _, held)| held);
+            .map(|&(_, _, held)| held.min(m.end_s - m.start_s));
         if let Some(held) = elsewhere {
             m.hold_s = m.hold_s.max(held);
         }
@@ -638,6 +645,47 @@ mod tests {
             .iter()
             .map(|r| (r.side, r.start_s, r.end_s))
             .collect()
+    }
+
+    /// Two tilts held 6 s, 10 s apart, counted on a signal of 2 (units) with the
+    /// holds' 10% band ~6.3 s; a second reading reports `elsewhere(t)` every frame.
+    fn tilt_holds(elsewhere: impl Fn(f64) -> Vec<(f64, f64, f64)>) -> Vec<f64> {
+        let spec = spec::load("pelvic-tilt").expect("built-in spec");
+        let mut engine = RepEngine::new(&spec, false, None).expect("engine");
+        engine
+            .counter
+            .calibrate(&(0..30).map(|i| (i as f64 / 30.0, 0.0)).collect::<Vec<_>>());
+        for i in 30..(24 * 30) {
+            let t = i as f64 / 30.0;
+            engine.set_held_elsewhere(elsewhere(t));
+            let x = rep_shape(t, 2.0, 1.0, 6.0, 2.0) + rep_shape(t, 12.0, 1.0, 6.0, 2.0);
+            engine.step(t, Some(x));
+        }
+        engine.finish(24.0);
+        engine.reps().iter().filter_map(|r| r.hold_s).collect()
+    }
+
+    #[test]
+    fn a_reading_that_never_came_back_between_two_tilts_lends_neither_its_hold() {
+        let own = tilt_holds(|_| Vec::new());
+        assert_eq!(own.len(), 2, "{own:?}");
+        // The picture after a bridge: out of rest from the first tilt on, its live hold
+        // growing through both (16 s by the second one's end). At the first tilt's end
+        // it is one plateau as far as anyone can tell; by the second it is two.
+        let spanning = tilt_holds(|t| (t > 2.5).then_some((2.5, t, t - 3.0)).into_iter().collect());
+        assert!(spanning[0] < 8.0, "{spanning:?}");
+        assert!(
+            (spanning[1] - own[1]).abs() < 0.5,
+            "own {own:?}, with the spanning reading {spanning:?}"
+        );
+        // A reading of the second tilt alone that held longer is still taken, but never
+        // for longer than the rep.
+        let second = tilt_holds(|t| (t > 12.5).then_some((12.5, t, 30.0)).into_iter().collect());
+        assert!((second[0] - own[0]).abs() < 1e-9, "{second:?}");
+        assert!(
+            second[1] > own[1] + 0.5 && second[1] < 9.0,
+            "{second:?} against {own:?}"
+        );
     }
 
     #[test]
