@@ -220,6 +220,23 @@ fn webcam_like_clips_through_our_pipeline() {
     }
 }
 
+/// A core fixture as another camera gives it (`tests/clips/cameras/README.md`): the
+/// bridge re-encoded at 15 fps, whose tilts a second reading saw as one long rep.
+#[test]
+fn another_camera_through_our_pipeline() {
+    if !models_present() {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clips/cameras");
+    let clips = eval::find_clips(&dir).unwrap();
+    assert_eq!(clips.len(), 1, "clips in {}", dir.display());
+    let input = model(&dir);
+    for clip in &clips {
+        let score = eval::evaluate_clip(clip, &input);
+        assert!(score.right, "{}: {}", clip.stem, score.why.join("; "));
+    }
+}
+
 /// Bodies J, K, P, Q and R, kept out of tuning, through our model: every clip, so a
 /// change that turns one of their right clips wrong is caught on bodies nobody tuned on.
 #[test]

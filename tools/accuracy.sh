@@ -35,7 +35,9 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
   echo "(\`tests/clips/tilt-elev30/README.md\`), rendered for it and not tuned on. The renders are"
   echo "noiseless; the three *webcam-like* sections score the same clips with a webcam's sensor"
   echo "noise and lossy video added (\`tools/webcam-copies.sh\`, \`docs/webcam-noise.md\`): the"
-  echo "fairer measure for people and cameras the engine was never tuned on."
+  echo "fairer measure for people and cameras the engine was never tuned on. *Through other"
+  echo "cameras* scores the core fixtures mirrored (the camera on the other side), at 15 fps, in"
+  echo "HD, in a 16:9 frame, rolled 8° and from further away (\`tools/camera-copies.sh\`)."
   echo
   echo "The tables from before the \"Coach any body\" work are kept in"
   echo "[\`accuracy-before.md\`](accuracy-before.md)."
@@ -87,6 +89,17 @@ for entry in "${webcam[@]}"; do
   echo "eval $title: exit $?" >&2
   echo >> "$TMP/$i.md"
 done
+# The core fixtures as other cameras would give them (the other side, 15 fps, HD, 16:9,
+# rolled 8°, further away): tools/camera-copies.sh, needs ffmpeg.
+i=$((i + 1))
+title="fixtures/exercises through other cameras"
+if tools/camera-copies.sh "$TMP/cameras" "$FIX"; then
+  "$BIN" eval "$TMP/cameras" --title "$title" --markdown "$TMP/$i.md" --json "$TMP/$i.json"
+  echo "eval $title: exit $?" >&2
+  echo >> "$TMP/$i.md"
+else
+  printf '## %s\n\nnot measured: tools/camera-copies.sh failed (is ffmpeg installed?)\n\n' "$title" > "$TMP/$i.md"
+fi
 # The same sets replayed from MediaPipe 0.10.14's landmarks (`reference/`): what
 # `tests/exercise_clips.rs` holds the engine to without running the model.
 for entry in "${sets[@]}"; do
