@@ -37,7 +37,8 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
   echo "noise and lossy video added (\`tools/webcam-copies.sh\`, \`docs/webcam-noise.md\`): the"
   echo "fairer measure for people and cameras the engine was never tuned on. *Through other"
   echo "cameras* scores the core fixtures mirrored (the camera on the other side), at 15 fps, in"
-  echo "HD, in a 16:9 frame, rolled 8° and from further away (\`tools/camera-copies.sh\`)."
+  echo "HD, in a 16:9 frame, rolled 8° and from further away (\`tools/camera-copies.sh\`), and the"
+  echo "varied clips mirrored."
   echo
   echo "The tables from before the \"Coach any body\" work are kept in"
   echo "[\`accuracy-before.md\`](accuracy-before.md)."
@@ -95,6 +96,16 @@ i=$((i + 1))
 title="fixtures/exercises through other cameras"
 if tools/camera-copies.sh "$TMP/cameras" "$FIX"; then
   "$BIN" eval "$TMP/cameras" --title "$title" --markdown "$TMP/$i.md" --json "$TMP/$i.json"
+  echo "eval $title: exit $?" >&2
+  echo >> "$TMP/$i.md"
+else
+  printf '## %s\n\nnot measured: tools/camera-copies.sh failed (is ffmpeg installed?)\n\n' "$title" > "$TMP/$i.md"
+fi
+# The varied bodies and placements filmed from the person's other side (mirrored).
+i=$((i + 1))
+title="fixtures/exercises/varied from the other side (mirrored)"
+if CAMERAS=mirror tools/camera-copies.sh "$TMP/other-side" "$FIX/varied"; then
+  "$BIN" eval "$TMP/other-side" --title "$title" --markdown "$TMP/$i.md" --json "$TMP/$i.json"
   echo "eval $title: exit $?" >&2
   echo >> "$TMP/$i.md"
 else

@@ -5,6 +5,7 @@
 # the person further away (60% of the size). The renders keep one camera model and one
 # frame rate; the engine must not depend on either.
 # Usage: tools/camera-copies.sh OUT_DIR SET_DIR...   (needs the ffmpeg command)
+# CAMERAS="mirror fps15" makes only those copies (default: all six).
 set -euo pipefail
 out=$1
 shift
@@ -27,6 +28,7 @@ for dir in "$@"; do
     [ -f "$dir/$stem.json" ] || continue
     for cam in "${cameras[@]}"; do
       name=${cam%%|*}
+      case " ${CAMERAS:-$name} " in *" $name "*) ;; *) continue ;; esac
       copy="$out/${stem}__cam-$name"
       if [ "$name" = mirror ]; then
         sed -e 's/"side": *"left"/"side": "@LEFT@"/g' -e 's/"side": *"right"/"side": "left"/g' \
