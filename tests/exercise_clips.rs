@@ -210,11 +210,16 @@ fn webcam_like_clips_through_our_pipeline() {
     if !models_present() {
         return;
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clips/webcam");
-    let clips = eval::find_clips(&dir).unwrap();
-    assert_eq!(clips.len(), 5, "clips in {}", dir.display());
+    every_clip_right_through_our_model("tests/clips/webcam", 5);
+}
+
+/// Every clip of a committed folder (`clips` of them) through our model is right.
+fn every_clip_right_through_our_model(folder: &str, clips: usize) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let found = eval::find_clips(&dir).unwrap();
+    assert_eq!(found.len(), clips, "clips in {}", dir.display());
     let input = model(&dir);
-    for clip in &clips {
+    for clip in &found {
         let score = eval::evaluate_clip(clip, &input);
         assert!(score.right, "{}: {}", clip.stem, score.why.join("; "));
     }
@@ -227,14 +232,7 @@ fn another_camera_through_our_pipeline() {
     if !models_present() {
         return;
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clips/cameras");
-    let clips = eval::find_clips(&dir).unwrap();
-    assert_eq!(clips.len(), 1, "clips in {}", dir.display());
-    let input = model(&dir);
-    for clip in &clips {
-        let score = eval::evaluate_clip(clip, &input);
-        assert!(score.right, "{}: {}", clip.stem, score.why.join("; "));
-    }
+    every_clip_right_through_our_model("tests/clips/cameras", 1);
 }
 
 /// Bodies J, K, P, Q and R, kept out of tuning, through our model: every clip, so a
