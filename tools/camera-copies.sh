@@ -30,11 +30,14 @@ for dir in "$@"; do
       name=${cam%%|*}
       case " ${CAMERAS:-$name} " in *" $name "*) ;; *) continue ;; esac
       copy="$out/${stem}__cam-$name"
+      # The truth names the clip in eval's table: each copy by its own name.
+      rename="s/\"stem\": *\"$stem\"/\"stem\": \"${stem}__cam-$name\"/"
       if [ "$name" = mirror ]; then
-        sed -e 's/"side": *"left"/"side": "@LEFT@"/g' -e 's/"side": *"right"/"side": "left"/g' \
-          -e 's/"side": "@LEFT@"/"side": "right"/g' "$dir/$stem.json" > "$copy.json"
+        sed -e "$rename" -e 's/"side": *"left"/"side": "@LEFT@"/g' \
+          -e 's/"side": *"right"/"side": "left"/g' -e 's/"side": "@LEFT@"/"side": "right"/g' \
+          "$dir/$stem.json" > "$copy.json"
       else
-        cp "$dir/$stem.json" "$copy.json"
+        sed -e "$rename" "$dir/$stem.json" > "$copy.json"
       fi
       [ -s "$copy.mp4" ] && continue
       echo "$clip $copy.mp4 ${cam#*|}"
