@@ -6,7 +6,9 @@
 //! letterbox to 224×224 (padding value -1), SSD anchors (computed once), box and keypoint
 //! decoding, sigmoid scores with clipping, weighted NMS, letterbox removal, then the ROI
 //! from keypoint 0 (hip centre) to keypoint 1 (a point above the head), rotated upright
-//! (target angle 90°), squared on the long side and enlarged 1.25×.
+//! (target angle 90°), squared on the long side and enlarged 1.25×. One addition: when
+//! nobody passes the score, the mirror image of the same input is asked too (the model is
+//! not mirror-symmetric), and its detection is mirrored back.
 
 use std::time::Instant;
 
@@ -151,6 +153,15 @@ impl Detection {
         )
     }
 
+    /// The same detection in the left-right mirror image (normalised coordinates).
+    pub fn mirrored(&self) -> Self {
+        Self {
+            xmin: 1.0 - self.xmax(),
+            keypoints: self.keypoints.map(|[x, y]| [1.0 - x, y]),
+            ..*self
+        }
+    }
+
     /// `DetectionLetterboxRemovalCalculator`: input-normalised → image-normalised.
     pub fn without_letterbox(&self, letterbox: &Letterbox) -> Self {
         let horizontal = 1.0 - (letterbox.left + letterbox.right);
@@ -218,6 +229,19 @@ pub fn decode(
             height,
             keypoints,
         });
+    }
+}
+
+/// Mirrors an RGB8 square image of side `size` left to right, in place.
+fn mirror_rows(rgb: &mut [u8], size: usize) {
+    for row in rgb.chunks_exact_mut(size * 3) {
+        let pixels = row.len() / 3;
+        for i in 0..pixels / 2 {
+            let j = pixels - 1 - i;
+            for c in 0..3 {
+                row.swap(3 * i + c, 3 * j + c);
+            }
+        }
     }
 }
 
@@ -317,9 +341,25 @@ impl PoseDetector {
             &mut self.crop_rgb,
         )?;
         model::to_input_range(&self.crop_rgb, &mut self.input, -1.0, 1.0);
-        let inferring = Instant::now();
-        timings.preprocess += inferring - started;
+        timings.preprocess += started.elapsed();
+        let mut best = self.infer(timings)?;
+        if best.is_none() {
+            // The detector is not mirror-symmetric: a person lying head-left at a distance
+            // can score 0.45 where the same person head-right scores 0.86. A person is a
+            // person in either mirror, so before saying "nobody" ask the mirror image.
+            // Only here, so a frame the detector already finds stays MediaPipe's.
+            let flipping = Instant::now();
+            mirror_rows(&mut self.crop_rgb, INPUT_SIZE);
+            model::to_input_range(&self.crop_rgb, &mut self.input, -1.0, 1.0);
+            timings.preprocess += flipping.elapsed();
+            best = self.infer(timings)?.map(|d| d.mirrored());
+        }
+        Ok(best.map(|d| d.without_letterbox(&letterbox)))
+    }
 
+    /// Runs the model on the prepared input: the best detection, input-normalised.
+    fn infer(&mut self, timings: &mut StageTimings) -> Result<Option<Detection>, PoseError> {
+        let inferring = Instant::now();
         let inference_error = |e: ort::Error| PoseError::Inference {
             model: model::DETECTOR_FILE.to_string(),
             reason: e.to_string(),
@@ -355,7 +395,7 @@ impl PoseDetector {
         drop(outputs);
         let best = weighted_nms(&mut self.candidates, NMS_MIN_SUPPRESSION)
             .first()
-            .map(|d| d.without_letterbox(&letterbox));
+            .copied();
         timings.postprocess += decoding.elapsed();
         Ok(best)
     }
@@ -430,6 +470,32 @@ mod tests {
             height: size,
             keypoints: [[xmin, ymin]; KEYPOINTS],
         }
+    }
+
+    #[test]
+    fn a_mirrored_detection_mirrors_back_to_itself() {
+        let d = Detection {
+            keypoints: [[0.3, 0.6], [0.1, 0.5], [0.0, 0.0], [0.9, 0.2]],
+            ..detection(0.7, 0.2, 0.4, 0.3)
+        };
+        let m = d.mirrored();
+        assert!((m.xmin - 0.5).abs() < 1e-6, "{m:?}");
+        assert_eq!(m.width, d.width);
+        assert_eq!((m.ymin, m.height, m.score), (d.ymin, d.height, d.score));
+        assert!((m.keypoints[0][0] - 0.7).abs() < 1e-6);
+        assert_eq!(m.keypoints[0][1], 0.6);
+        let back = m.mirrored();
+        assert!((back.xmin - d.xmin).abs() < 1e-6);
+        assert!((back.keypoints[1][0] - d.keypoints[1][0]).abs() < 1e-6);
+    }
+
+    #[test]
+    fn mirroring_rows_swaps_whole_pixels_left_to_right() {
+        // Two rows of three pixels.
+        let mut rgb: Vec<u8> = (0..18).collect();
+        mirror_rows(&mut rgb, 3);
+        assert_eq!(rgb[..9], [6, 7, 8, 3, 4, 5, 0, 1, 2]);
+        assert_eq!(rgb[9..], [15, 16, 17, 12, 13, 14, 9, 10, 11]);
     }
 
     #[test]
