@@ -249,6 +249,12 @@ pub struct CounterSpec {
     /// way shows it was at least this share of that rep (absent: never).
     #[serde(default)]
     pub first_rep_mirror_share: Option<f64>,
+    /// A rep must stay past its start threshold this long (absent: 0), whatever its
+    /// span from rest to rest: a spike — the landmark filter restarting after a lost
+    /// frame passes one raw, jittery point — measures as a long rep when the search for
+    /// where it left rest reaches back through the noise before it.
+    #[serde(default)]
+    pub min_out_s: f64,
 }
 
 /// Camera and set-up prompts; the defaults fit every exercise, a file may override them.

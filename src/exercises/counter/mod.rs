@@ -17,7 +17,8 @@
 //!   signal is at rest again, so a drifted resting level neither merges two reps nor
 //!   starts a false one (the other direction is free: alternation);
 //! - an excursion shorter than `min_rep_s`, or under a quarter of the person's own
-//!   recent reps, is a fidget and counts nothing;
+//!   recent reps, is a fidget and counts nothing; so is one past its start for less
+//!   than `min_out_s` (a spike, however long the span its measure finds);
 //! - in signed mode an excursion either way counts, its sign says which side;
 //! - thresholds rise to `noise_factor` times the resting jitter measured at calibration,
 //!   so a noisy view counts nothing rather than guesses;
@@ -885,9 +886,11 @@ impl RepCounter {
             out_s = ?measure.out_s,
             back_s = ?measure.back_s,
             start = self.start,
+            above_s = c.end_s - c.rep.started_s,
             "measured"
         );
-        let long_enough = measure.end_s - measure.start_s >= spec.min_rep_s;
+        let long_enough = measure.end_s - measure.start_s >= spec.min_rep_s
+            && c.end_s - c.rep.started_s >= spec.min_out_s;
         // (The rep already passed its start gate; this is the lowest floor it could have.)
         if long_enough
             && measure.peak
@@ -1157,6 +1160,7 @@ pub(crate) mod tests {
                 max_rep_s: None,
                 settled_return: None,
                 first_rep_mirror_share: None,
+                min_out_s: 0.0,
             },
             signed,
         }
@@ -1199,6 +1203,32 @@ pub(crate) mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// One raw point after a lost frame (the landmark filter restarting) is past `start`
+    /// for a sixth of a second. Where the span from rest to rest is no guard (a short
+    /// `min_rep_s` here; on noisy landmarks, the search for where it left rest reaching
+    /// back through the noise before it), `min_out_s` still says it is no rep.
+    #[test]
+    fn a_spike_is_no_rep_when_a_rep_must_stay_out() {
+        let signal = |t: f64| if (12.0..12.04).contains(&t) { 3.0 } else { 0.0 };
+        let count = |min_out_s: f64| {
+            let mut config = cfg(false);
+            config.spec.min_rep_s = 0.1;
+            config.spec.min_out_s = min_out_s;
+            let mut c = RepCounter::new(config);
+            c.calibrate(&[(0.0, 0.0), (0.1, 0.0), (0.2, 0.0)]);
+            completed(&run(&mut c, 20.0, signal)).len()
+        };
+        assert_eq!(count(0.0), 1, "the spike is a rep without the rule");
+        assert_eq!(count(0.3), 0);
+        // A held rep stays out far longer: the rule leaves it alone.
+        let mut config = cfg(false);
+        config.spec.min_out_s = 0.3;
+        let mut c = RepCounter::new(config);
+        c.calibrate(&[(0.0, 0.0), (0.1, 0.0), (0.2, 0.0)]);
+        let reps = completed(&run(&mut c, 12.0, |t| rep_shape(t, 4.0, 0.5, 0.5, 0.5)));
+        assert_eq!(reps.len(), 1, "{reps:?}");
     }
 
     /// A person whose reps are small but clear: once two of theirs are counted, a third
