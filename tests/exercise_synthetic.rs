@@ -685,6 +685,50 @@ fn a_small_first_rock_counts_on_every_body() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// Rocks read the way MediaPipe shows them from the front: the hip line tilting at a
+/// fifth of the pelvis, and the ankle points, though the feet stay put, following the
+/// hips sideways by two thirds (as they did on the varied C-s104 filmed from the other
+/// side). Every rock still counts, on every body, and the good ones raise no sway.
+#[test]
+fn rocks_count_when_the_ankle_points_follow_the_hips() {
+    use backform::pose::index::{LEFT_ANKLE, LEFT_HIP, RIGHT_ANKLE, RIGHT_HIP};
+    let mut failures = Vec::new();
+    for (b, (body, shape)) in bodies().into_iter().enumerate() {
+        for variant in [RockVariant::Good, RockVariant::ShouldersSway] {
+            let scenario = pelvic_rock_on(variant, shape);
+            for (j, placement) in [Placement::FrontChest, Placement::FrontAboveOffAxis]
+                .into_iter()
+                .enumerate()
+            {
+                let rest_hip_x = std::cell::Cell::new(None);
+                let seed = 7400 + 10 * b as u64 + j as u64;
+                let frames =
+                    scenario.frames_with(placement, NoiseSpec::typical(), seed, |_, pose| {
+                        let lm = &mut pose.landmarks;
+                        let (l, r) = (lm[LEFT_HIP], lm[RIGHT_HIP]);
+                        let mid_y = (l.y_px + r.y_px) / 2.0;
+                        lm[LEFT_HIP].y_px = mid_y + 0.2 * (l.y_px - mid_y);
+                        lm[RIGHT_HIP].y_px = mid_y + 0.2 * (r.y_px - mid_y);
+                        let hip_x = (l.x_px + r.x_px) / 2.0;
+                        let rest = rest_hip_x.get().unwrap_or(hip_x);
+                        rest_hip_x.set(Some(rest));
+                        for a in [LEFT_ANKLE, RIGHT_ANKLE] {
+                            lm[a].x_px += 2.0 / 3.0 * (hip_x - rest);
+                        }
+                    });
+                let verdict = judge(&scenario.truth, &analyze_frames(&scenario, &frames));
+                failures.extend(
+                    verdict
+                        .failures
+                        .into_iter()
+                        .map(|f| format!("{body} {variant:?} {placement:?}: {f}")),
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn back_block_traction_synthetic() {
     let scenarios = [

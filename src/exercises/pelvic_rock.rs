@@ -5,7 +5,11 @@
 //! `no-pelvis-movement`.
 //!
 //! Counting: rocking onto one sitting bone pivots the pelvis there, which carries the hip
-//! centre sideways over the feet by pivot height × sin(rock); the hip line also tilts.
+//! centre sideways by pivot height × sin(rock); the hip line also tilts. The shift is
+//! read over the feet's place, the ankle points followed slowly, not over this frame's
+//! ankles: the feet stay put, but BlazePose's ankle points wobble with the body (on a
+//! rock filmed from the person's other side they followed the hips by two thirds and hid
+//! that rock).
 //! Bodies differ in which of the two MediaPipe shows: on most the shift is faithful and
 //! the line's tilt reads at a fifth of the truth, but a person whose trunk tilts with the
 //! rock barely shifts the hips while the line tilts at half the truth. The counter's
@@ -15,8 +19,8 @@
 //! prompt rarer.
 //!
 //! Upper-body checks, against the resting position: `shoulders-sway` needs the shoulder
-//! midpoint to move sideways past the spec's distance *and* to lean off the hips — a
-//! rocking pelvis carries the shoulders along a little on good form (0.05 torso lengths
+//! midpoint to move sideways over the feet (again their slowly followed place) past the
+//! spec's distance *and* to lean off the hips — a rocking pelvis carries the shoulders along a little on good form (0.05 torso lengths
 //! on the rendered clips, read as up to 0.07 by MediaPipe) without any lean.
 //! `shoulders-tilt` is the shoulder line's angle from its resting angle.
 //! `no-pelvis-movement`: seated and seen, the pelvis has stayed within a few degrees for
@@ -27,7 +31,7 @@ use serde::Deserialize;
 use super::reps::{RepEngine, SideRule};
 use super::spec::{ExerciseSpec, SpecError};
 use super::{Exercise, ExerciseEvent, ExerciseState, FaultCode, Requirements, Side, rest_median};
-use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, View};
+use crate::kinematics::{BodyFrame, BodyPart, PartVisibility, Posture, SideNeed, Vec2, View};
 use crate::pose::index;
 
 /// Faults this exercise raises.
@@ -52,8 +56,8 @@ pub struct RockChecks {
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Rest {
-    hip_sideways_torso: f64,
-    shoulder_sideways_torso: f64,
+    hip_over_feet_torso: f64,
+    shoulder_over_feet_torso: f64,
     lean_torso: f64,
     shoulder_line_tilt_deg: f64,
     hip_line_tilt_deg: f64,
@@ -69,7 +73,13 @@ pub struct PelvicRock {
     still_since: Option<f64>,
     /// When the hips were last seen.
     last_seen_s: Option<f64>,
+    /// Where the feet are, pixels: the ankle points followed slowly (see `follow_feet`).
+    feet: Option<Vec2>,
 }
+
+/// The feet's place follows the ankle points with this time constant, seconds: a slow
+/// shuffle of the feet is followed, the points' wobble with each rock is not.
+const FEET_TAU_S: f64 = 10.0;
 
 /// Unseen for longer than this restarts the stillness clock.
 const STILL_GAP_S: f64 = 1.0;
@@ -86,6 +96,11 @@ const PELVIS: [usize; 4] = [
     index::LEFT_ANKLE,
     index::RIGHT_ANKLE,
 ];
+
+/// A point's place along the body's left from the feet, in torso lengths.
+fn over_feet_torso(f: &BodyFrame, point: Vec2, feet: Vec2) -> f64 {
+    (point - feet).dot(f.axes.left_dir) / f.axes.scale_px.max(1e-6)
+}
 
 impl PelvicRock {
     /// Builds it from its spec.
@@ -107,13 +122,32 @@ impl PelvicRock {
             rest: Rest::default(),
             still_since: None,
             last_seen_s: None,
+            feet: None,
         })
+    }
+
+    /// The feet stay put through a rock, but BlazePose's ankle points wobble with the
+    /// body (they followed the hips by two thirds on a rock filmed from the person's
+    /// other side, and hid it). So the shifts are read from the feet's place, the ankle
+    /// points followed slowly; a new view starts it again from this frame's ankles.
+    fn follow_feet(&mut self, dt_s: f64, f: &BodyFrame) {
+        let feet = self.feet.get_or_insert(f.ankle_mid);
+        let a = 1.0 - (-dt_s.max(0.0) / FEET_TAU_S).exp();
+        *feet = *feet + (f.ankle_mid - *feet) * a;
+    }
+
+    fn hip_over_feet(&self, f: &BodyFrame) -> f64 {
+        over_feet_torso(f, f.hip_mid, self.feet.unwrap_or(f.ankle_mid))
+    }
+
+    fn shoulder_over_feet(&self, f: &BodyFrame) -> f64 {
+        over_feet_torso(f, f.shoulder_mid, self.feet.unwrap_or(f.ankle_mid))
     }
 
     /// The rock signal, degrees, + = left hip up: the angle from the hips' sideways shift
     /// plus the hip line's own tilt from rest (see the module docs).
     fn rock_deg(&self, f: &BodyFrame) -> f64 {
-        let shift = f.hip_sideways_torso - self.rest.hip_sideways_torso;
+        let shift = self.hip_over_feet(f) - self.rest.hip_over_feet_torso;
         // Left hip up: the weight goes onto the right sitting bone, the hips move right.
         let from_shift = (-shift / self.checks.pivot_height_torso.max(1e-6))
             .clamp(-1.0, 1.0)
@@ -124,7 +158,25 @@ impl PelvicRock {
 }
 
 impl Exercise for PelvicRock {
-    super::reps::rep_engine_bookkeeping!();
+    fn spec(&self) -> &ExerciseSpec {
+        &self.spec
+    }
+
+    fn new_view(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        // The feet are found again in the new picture (the resting offsets from them
+        // are the body's, so they still hold).
+        self.feet = None;
+        self.engine.new_view(t_s)
+    }
+
+    fn finish(&mut self, t_s: f64) -> Vec<ExerciseEvent> {
+        self.engine.finish(t_s)
+    }
+
+    fn record(&self) -> super::ExerciseRecord {
+        self.engine
+            .record(self.engine.side_note().into_iter().collect())
+    }
 
     fn requirements(&self) -> Requirements {
         Requirements {
@@ -150,9 +202,17 @@ impl Exercise for PelvicRock {
 
     fn calibrate(&mut self, _since_s: f64, rest: &[(f64, BodyFrame)]) {
         let med = |f: &dyn Fn(&BodyFrame) -> f64| rest_median(rest, f);
+        self.feet = rest.first().map(|_| Vec2 {
+            x: med(&|b| b.ankle_mid.x),
+            y: med(&|b| b.ankle_mid.y),
+        });
+        let (hip, shoulder) = (
+            med(&|b| self.hip_over_feet(b)),
+            med(&|b| self.shoulder_over_feet(b)),
+        );
         self.rest = Rest {
-            hip_sideways_torso: med(&|b| b.hip_sideways_torso),
-            shoulder_sideways_torso: med(&|b| b.shoulder_sideways_torso),
+            hip_over_feet_torso: hip,
+            shoulder_over_feet_torso: shoulder,
             lean_torso: med(&|b| b.lean_torso),
             shoulder_line_tilt_deg: med(&|b| b.shoulder_line_tilt_deg),
             hip_line_tilt_deg: med(&|b| b.hip_line_tilt_deg),
@@ -188,10 +248,12 @@ impl Exercise for PelvicRock {
                 ],
             );
         };
+        let dt = self.last_seen_s.map_or(0.0, |seen| t_s - seen);
+        self.follow_feet(dt, f);
         self.last_seen_s = Some(t_s);
         let c = &self.checks;
         let (sway, tilt) = if shoulders_seen {
-            let moved = (f.shoulder_sideways_torso - self.rest.shoulder_sideways_torso).abs()
+            let moved = (self.shoulder_over_feet(f) - self.rest.shoulder_over_feet_torso).abs()
                 > c.sway_torso;
             let leaned = (f.lean_torso - self.rest.lean_torso).abs() > c.lean_torso;
             // The picture's shoulder line turned into the body's (BlazePose's shoulder
