@@ -20,8 +20,9 @@
 //!
 //! Upper-body checks, against the resting position: `shoulders-sway` needs the shoulder
 //! midpoint to move sideways over the feet (again their slowly followed place) past the
-//! spec's distance *and* to lean off the hips — a rocking pelvis carries the shoulders along a little on good form (0.05 torso lengths
-//! on the rendered clips, read as up to 0.07 by MediaPipe) without any lean.
+//! spec's distance *and* to lean off the hips — a rocking pelvis carries the shoulders
+//! along a little on good form (0.05 torso lengths on the rendered clips, read as up to
+//! 0.07 by MediaPipe) without any lean.
 //! `shoulders-tilt` is the shoulder line's angle from its resting angle.
 //! `no-pelvis-movement`: seated and seen, the pelvis has stayed within a few degrees for
 //! the spec's time.
