@@ -959,7 +959,11 @@ impl RepCounter {
 
     /// Re-judges the reps held back, against what rest has shown by now and the
     /// person's own reps that way since: a rep that rest's own excursions could have
-    /// made, or under the fidget share of the real ones, is discarded (and is rest, too).
+    /// made, or under the fidget share of the real ones, is discarded (and is rest, too,
+    /// unless it began while the landmarks were still settling: that wander is no
+    /// measure of rest, as in `track_rest`, and must not raise the bar for the real reps
+    /// held back with it — at 18 frames/s the calibration falls inside MediaPipe's
+    /// start-up and the settling reads as big as a small rep).
     /// (The landmarks settling in a clip's first seconds can roll a signal by a fifth
     /// of a real rep, slowly, before any rest has been seen.)
     fn release_provisional(&mut self) -> Vec<CounterEvent> {
@@ -969,7 +973,12 @@ impl RepCounter {
                 if m.peak >= self.start_for(m.sign, false, false) {
                     self.count(m)
                 } else {
-                    self.rest_excursion = self.rest_excursion.max(m.peak);
+                    let settling = self
+                        .first_t
+                        .is_none_or(|first| m.start_s - first < START_SETTLING_S);
+                    if !settling {
+                        self.rest_excursion = self.rest_excursion.max(m.peak);
+                    }
                     vec![CounterEvent::RepDiscarded { t_s: m.end_s }]
                 }
             })
@@ -1669,6 +1678,29 @@ pub(crate) mod tests {
         events.extend(c.finish(9.8).into_iter().map(CounterEvent::RepCompleted));
         let signs: Vec<f64> = completed(&events).iter().map(|r| r.sign).collect();
         assert_eq!(signs, vec![1.0, -1.0], "live: {counted_live:?}");
+    }
+
+    #[test]
+    fn the_landmarks_settling_does_not_raise_the_bar_for_a_rep_held_back_with_it() {
+        // Calibrated at the first frames of a slow camera, inside MediaPipe's start-up:
+        // the signal settles one and a half start thresholds the other way and rests
+        // there a second; then a small rep (three starts from where it settled), and
+        // straight after it a big one the other way. Rest is never seen long enough, so
+        // the settling and the small rep are judged together at the end: the settling is
+        // under the fidget share of the big rep, and is no measure of rest.
+        let mut c = RepCounter::new(cfg(true));
+        c.calibrate(&[(0.0, 0.0), (0.2, 0.0)]);
+        let settle = |t: f64| {
+            -0.55 * (1.0 - (std::f64::consts::PI * ((t - 0.3) / 0.6).clamp(0.0, 1.0)).cos()) / 2.0
+        };
+        let signal = |t: f64| {
+            settle(t) + rep_shape(t, 2.0, 1.0, 1.0, 1.15) - rep_shape(t, 5.3, 1.0, 1.5, 4.0)
+        };
+        let mut events = run(&mut c, 9.5, signal);
+        events.extend(c.finish(9.5).into_iter().map(CounterEvent::RepCompleted));
+        let reps = completed(&events);
+        let signs: Vec<f64> = reps.iter().map(|r| r.sign).collect();
+        assert_eq!(signs, vec![1.0, -1.0], "{reps:?}");
     }
 
     /// A cue that comes back only half-way after each rep and rests there (the belly's
