@@ -288,8 +288,9 @@ impl ControlledRotation {
     /// read in and out of a noisy turn is one rep: `RepEngine::merging_abutting`), they
     /// saw one way at least `MISSED_TO_ADOPT` times where the roll never saw that way (its
     /// reps there, if any, only inferred from the alternation) or had no rep that way
-    /// over them (the roll reads drops away from the camera as blips, and may catch a
-    /// blip or two), though it saw the other, and the roll counted nothing they did not.
+    /// over them or had the drop in pieces (the roll reads drops away from the camera as
+    /// blips, and may catch a blip or two, or — a slow drop — two blips of one drop),
+    /// though it saw the other, and the roll counted nothing they did not.
     /// Only reps over `MISSED_AFTER_S` ago, unless the video ended.
     fn knees_see_more(&self, t_s: f64, ended: bool) -> bool {
         let Some(shadow) = self.knees.as_ref() else {
@@ -325,14 +326,18 @@ impl ControlledRotation {
             } else {
                 Side::Left
             };
-            // The knees' drops that way with no rep of the roll that way over them.
+            // The knees' drops that way with no rep of the roll that way over them, or
+            // with the roll's reps of it in pieces (a slow drop read as blips in and out
+            // of the roll's start: two or more of its reps over one of the knees').
             let missed = knee_reps
                 .iter()
                 .filter(|k| k.side == Some(side) && !k.side_inferred)
                 .filter(|k| {
-                    !roll_reps
+                    let over = roll_reps
                         .iter()
-                        .any(|r| r.side == Some(side) && overlaps(k, r))
+                        .filter(|r| r.side == Some(side) && overlaps(k, r))
+                        .count();
+                    over != 1
                 })
                 .count();
             let unseen = seen(&knee_reps, side) >= MISSED_TO_ADOPT && seen(&roll, side) == 0;
