@@ -392,6 +392,13 @@ impl RepCounter {
                 .is_none_or(|raise| self.effective_start() < raise * self.cfg.spec.start)
     }
 
+    /// Whether `t_s` is within the landmarks' settling after the first frames
+    /// (MediaPipe's own start-up): what the signal does then is no measure of rest.
+    fn settling_at(&self, t_s: f64) -> bool {
+        self.first_t
+            .is_none_or(|first| t_s - first < START_SETTLING_S)
+    }
+
     /// Measures rest on an idle frame: `at_rest` (settled, idle, short of a rep), its
     /// |excursion|; a frame that is not rest drops what was pending.
     fn track_rest(&mut self, t_s: f64, dt: f64, excursion: f64, at_rest: bool, frozen: bool) {
@@ -401,12 +408,7 @@ impl RepCounter {
             return;
         }
         self.rest_seen_s += dt;
-        // The landmarks settle for a few seconds after the first frames (MediaPipe's own
-        // start-up): that wander is no measure of rest.
-        let settling = self
-            .first_t
-            .is_none_or(|first| t_s - first < START_SETTLING_S);
-        if !frozen && !settling {
+        if !frozen && !self.settling_at(t_s) {
             // Identical frames (a frozen picture) add nothing to what rest is known to do.
             self.rest_pending.push_back((t_s, excursion));
         }
@@ -973,10 +975,7 @@ impl RepCounter {
                 if m.peak >= self.start_for(m.sign, false, false) {
                     self.count(m)
                 } else {
-                    let settling = self
-                        .first_t
-                        .is_none_or(|first| m.start_s - first < START_SETTLING_S);
-                    if !settling {
+                    if !self.settling_at(m.start_s) {
                         self.rest_excursion = self.rest_excursion.max(m.peak);
                     }
                     vec![CounterEvent::RepDiscarded { t_s: m.end_s }]
