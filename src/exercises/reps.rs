@@ -67,9 +67,12 @@ pub struct RepEngine {
     /// Alternation is judged from this rep on (a new view drops the rep under way, so
     /// the one before it says nothing about the next one's side).
     alternation_from: usize,
-    /// Spans in which another cue of the same movement timed a hold, with that hold
-    /// (start, end, held s; [`RepEngine::set_held_elsewhere`]).
-    held_elsewhere: Vec<(f64, f64, f64)>,
+    /// Another cue's reps of the same movement, with the hold and pace it timed
+    /// ([`RepEngine::set_held_elsewhere`]).
+    held_elsewhere: Vec<Reading>,
+    /// Each counted rep's movement out and back, seconds, in `reps`' order (what
+    /// [`RepEngine::holds`] lends another cue).
+    paces: Vec<(Option<f64>, Option<f64>)>,
     /// A rep the same way as the last, beginning where it ended, is more of it
     /// ([`RepEngine::merging_abutting`]).
     merge_abutting: bool,
@@ -117,6 +120,7 @@ impl RepEngine {
             alternation_from: 0,
             range_in_degrees: false,
             held_elsewhere: Vec::new(),
+            paces: Vec::new(),
             merge_abutting: false,
         })
     }
@@ -341,18 +345,21 @@ impl RepEngine {
         // A reading that also spans a rep counted before this one never came back to
         // rest between them (the picture's, after a bridge): its hold is several
         // plateaus', not this one's. And no hold outlasts the rep that holds it.
-        let one_plateau = |&&(a, b, _): &&(f64, f64, f64)| {
-            !self.reps.iter().any(|r| a < r.end_s && r.start_s < b)
+        let one_plateau = |r: &&Reading| {
+            !self
+                .reps
+                .iter()
+                .any(|c| r.start_s < c.end_s && c.start_s < r.end_s)
         };
         let elsewhere = self
             .held_elsewhere
             .iter()
-            .filter(|&&(a, b, _)| a < m.end_s && m.start_s < b)
+            .filter(|r| r.start_s < m.end_s && m.start_s < r.end_s)
             .filter(one_plateau)
             .max_by(|x, y| overlap_s(x, &m).total_cmp(&overlap_s(y, &m)))
-            .map(|&(_, _, held)| held.min(m.end_s - m.start_s));
-        if let Some(held) = elsewhere {
-            m.hold_s = m.hold_s.max(held);
+            .copied();
+        if let Some(other) = elsewhere {
+            m.hold_s = m.hold_s.max(other.hold_s.min(m.end_s - m.start_s));
         }
         if self.rep_checks
             && self.hold_min_s > 0.0
@@ -370,8 +377,15 @@ impl RepEngine {
         // shoulders the trunk angle is read from): its timing is the fault's, not the
         // movement's, and the fault's prompt is the one that matters.
         if self.rep_checks && self.min_movement_s > 0.0 && !position_faulted {
-            let fast_out = m.out_s.is_some_and(|d| d < self.min_movement_s);
-            let fast_back = m.back_s.is_some_and(|d| d < self.min_movement_s);
+            // Likewise its pace: a noisy reading crosses its 10% and 90% levels early or
+            // late, so one reading's quick phase is said only if the other cue, where it
+            // timed the same phase, found it quick too.
+            let slow = |d: Option<f64>| d.is_some_and(|d| d >= self.min_movement_s);
+            let quick = |own: Option<f64>, other: Option<f64>| {
+                own.is_some_and(|d| d < self.min_movement_s) && !slow(other)
+            };
+            let fast_out = quick(m.out_s, elsewhere.and_then(|r| r.out_s));
+            let fast_back = quick(m.back_s, elsewhere.and_then(|r| r.back_s));
             if fast_out || fast_back {
                 // A property of the rep: its span is the rep's.
                 events.extend(self.faults.record(FaultCode::TooFast, m.start_s, m.end_s));
@@ -399,6 +413,7 @@ impl RepEngine {
             faults,
         };
         self.reps.push(rep.clone());
+        self.paces.push((m.out_s, m.back_s));
         events.push(ExerciseEvent::RepCounted {
             side,
             set,
@@ -444,32 +459,56 @@ impl RepEngine {
         self.rep_checks = on;
     }
 
-    /// Spans of the reps an independent cue of the same movement counted, with the hold
+    /// The reps an independent cue of the same movement counted, with the hold and pace
     /// it timed. A rep overlapping one reports the longer of the two holds, and is
     /// `hold-too-short` only if that is (a short hold is said only when no cue saw a
-    /// full one).
-    pub fn set_held_elsewhere(&mut self, spans: impl IntoIterator<Item = (f64, f64, f64)>) {
+    /// full one); it is `too-fast` only if that cue, where it timed the same phase,
+    /// found it quick too.
+    pub fn set_held_elsewhere(&mut self, spans: impl IntoIterator<Item = Reading>) {
         // Called every frame: the buffer is reused.
         self.held_elsewhere.clear();
         self.held_elsewhere.extend(spans);
     }
 
-    /// Spans of this engine's reps (measured, or still under way or closing at `t_s`:
-    /// the plateau held so far) with their holds: what [`RepEngine::set_held_elsewhere`]
-    /// takes.
-    pub fn holds(&self, t_s: f64) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
-        let closing = self
-            .counter
-            .closing_measure()
-            .map(|m| (m.start_s, m.end_s, m.hold_s));
+    /// This engine's reps (measured, or still under way or closing at `t_s`: the plateau
+    /// held so far, its pace not yet timed) with their holds and paces: what
+    /// [`RepEngine::set_held_elsewhere`] takes.
+    pub fn holds(&self, t_s: f64) -> impl Iterator<Item = Reading> + '_ {
+        let closing = self.counter.closing_measure().map(|m| Reading {
+            start_s: m.start_s,
+            end_s: m.end_s,
+            hold_s: m.hold_s,
+            out_s: m.out_s,
+            back_s: m.back_s,
+        });
+        // Under way: the longer of the live timer's plateau and the after-the-fact
+        // measure of the samples so far (either can only have broken it).
         let live = self
             .counter
             .current_hold(t_s)
             .filter(|_| self.counter.in_rep())
-            .map(|(since, held)| (since, t_s, held));
+            .map(|(since, held)| {
+                let measured = self.counter.active_measure(t_s);
+                Reading {
+                    start_s: measured.as_ref().map_or(since, |m| m.start_s),
+                    end_s: t_s,
+                    hold_s: measured.map_or(held, |m| m.hold_s.max(held)),
+                    out_s: None,
+                    back_s: None,
+                }
+            });
         self.reps
             .iter()
-            .filter_map(|r| r.hold_s.map(|h| (r.start_s, r.end_s, h)))
+            .zip(&self.paces)
+            .filter_map(|(r, &(out_s, back_s))| {
+                r.hold_s.map(|hold_s| Reading {
+                    start_s: r.start_s,
+                    end_s: r.end_s,
+                    hold_s,
+                    out_s,
+                    back_s,
+                })
+            })
             .chain(closing)
             .chain(live)
     }
@@ -599,9 +638,20 @@ macro_rules! rep_engine_bookkeeping {
 }
 pub(crate) use rep_engine_bookkeeping;
 
-/// How long a span (start, end, …) overlaps a measured rep, seconds.
-fn overlap_s(span: &(f64, f64, f64), m: &RepMeasure) -> f64 {
-    (span.1.min(m.end_s) - span.0.max(m.start_s)).max(0.0)
+/// Another cue's reading of one rep: its span, the plateau it held and, once it has
+/// come back, how long it took out and back (seconds).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reading {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub hold_s: f64,
+    pub out_s: Option<f64>,
+    pub back_s: Option<f64>,
+}
+
+/// How long another cue's reading overlaps a measured rep, seconds.
+fn overlap_s(r: &Reading, m: &RepMeasure) -> f64 {
+    (r.end_s.min(m.end_s) - r.start_s.max(m.start_s)).max(0.0)
 }
 
 #[cfg(test)]
@@ -657,7 +707,15 @@ mod tests {
             .calibrate(&(0..30).map(|i| (i as f64 / 30.0, 0.0)).collect::<Vec<_>>());
         for i in 30..(24 * 30) {
             let t = i as f64 / 30.0;
-            engine.set_held_elsewhere(elsewhere(t));
+            engine.set_held_elsewhere(elsewhere(t).into_iter().map(|(start_s, end_s, hold_s)| {
+                Reading {
+                    start_s,
+                    end_s,
+                    hold_s,
+                    out_s: None,
+                    back_s: None,
+                }
+            }));
             let x = rep_shape(t, 2.0, 1.0, 6.0, 2.0) + rep_shape(t, 12.0, 1.0, 6.0, 2.0);
             engine.step(t, Some(x));
         }
@@ -686,6 +744,46 @@ mod tests {
             second[1] > own[1] + 0.5 && second[1] < 9.0,
             "{second:?} against {own:?}"
         );
+    }
+
+    /// One tilt moved out and back in 0.25 s each and held 6 s, with another cue's
+    /// reading of it (if any) from its start on: the faults of the rep counted.
+    fn quick_tilt_faults(other: Option<(f64, f64)>) -> Vec<FaultCode> {
+        let spec = spec::load("pelvic-tilt").expect("built-in spec");
+        let mut engine = RepEngine::new(&spec, false, None).expect("engine");
+        engine
+            .counter
+            .calibrate(&(0..30).map(|i| (i as f64 / 30.0, 0.0)).collect::<Vec<_>>());
+        for i in 30..(12 * 30) {
+            let t = i as f64 / 30.0;
+            let reading = other.filter(|_| t > 2.2).map(|(out_s, back_s)| Reading {
+                start_s: 1.9,
+                end_s: t.min(8.8),
+                hold_s: 6.0,
+                out_s: Some(out_s),
+                back_s: Some(back_s),
+            });
+            engine.set_held_elsewhere(reading);
+            engine.step(t, Some(rep_shape(t, 2.0, 0.25, 6.0, 2.0)));
+        }
+        engine.finish(12.0);
+        let reps = engine.reps();
+        assert_eq!(reps.len(), 1, "{reps:?}");
+        reps[0].faults.clone()
+    }
+
+    #[test]
+    fn a_quick_phase_is_too_fast_only_if_the_other_reading_found_it_quick_too() {
+        let alone = quick_tilt_faults(None);
+        assert!(alone.contains(&FaultCode::TooFast), "{alone:?}");
+        let both_quick = quick_tilt_faults(Some((0.3, 0.3)));
+        assert!(both_quick.contains(&FaultCode::TooFast), "{both_quick:?}");
+        // The other cue timed both phases slow: this reading's quick edges were its noise.
+        let other_slow = quick_tilt_faults(Some((1.0, 1.0)));
+        assert!(!other_slow.contains(&FaultCode::TooFast), "{other_slow:?}");
+        // Only the way back slow elsewhere: the way out is still quick by both.
+        let out_quick = quick_tilt_faults(Some((0.3, 1.0)));
+        assert!(out_quick.contains(&FaultCode::TooFast), "{out_quick:?}");
     }
 
     #[test]

@@ -522,6 +522,22 @@ impl RepCounter {
         ))
     }
 
+    /// The rep under way measured as if it ended now: the plateau it has held so far,
+    /// timed after the fact as its count will be. The live plateau timer restarts at
+    /// every wobble of a noisy reading; this is what a second reading of the same
+    /// movement should be lent while this one is still out.
+    pub fn active_measure(&self, t_s: f64) -> Option<RepMeasure> {
+        let rep = self.active.as_ref()?;
+        let spec = &self.cfg.spec;
+        Some(measure(
+            rep,
+            t_s,
+            self.noise,
+            spec.plateau_speed_fraction,
+            spec.plateau_drop_fraction,
+        ))
+    }
+
     /// When the rep under way began (its first sample), if one is.
     pub fn active_since(&self) -> Option<f64> {
         self.active
