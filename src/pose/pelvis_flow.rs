@@ -43,6 +43,14 @@ const CROP_CENTRE_ALONG: f32 = 0.3;
 const REANCHOR_SHIFT: f32 = 0.1;
 const REANCHOR_SCALE: f32 = 0.1;
 const REANCHOR_TURN_DEG: f32 = 5.0;
+/// A picture whose pixels mostly change a little between frames, this many frames
+/// running, carries a live camera's sensor noise (a video's key frame repaints it once).
+const NOISY_FRAMES: u32 = 5;
+/// A frame-to-frame change of at most this many grey levels is noise-sized.
+const NOISE_MAX_LEVELS: u8 = 12;
+/// Its smoothing, pixels (Gaussian σ) of the frame the flow reads: fresh noise at every
+/// pixel moves DIS's fine pyramid levels, and the similarity fit reads that as a turn.
+const NOISY_SMOOTH_PX: f64 = 1.5;
 /// A torso shorter than this (pixels) is too small to read.
 const MIN_TORSO_PX: f32 = 20.0;
 /// A larger torso is read in the frame scaled down to this length: the flow's cost grows
@@ -139,6 +147,12 @@ pub struct PelvisFlow {
     offset_deg: f32,
     /// The flow could not be set up: reads nothing.
     unavailable: bool,
+    /// The last frame's crop, unsmoothed, and where it was cut (to see the camera's noise).
+    previous: Option<(Rect, Mat)>,
+    /// Frames running whose crop mostly changed from the one before.
+    noisy_run: u32,
+    /// The camera's noise was seen: the picture is smoothed from then on.
+    noisy: bool,
 }
 
 impl Default for PelvisFlow {
@@ -154,6 +168,9 @@ impl PelvisFlow {
             reference: None,
             offset_deg: 0.0,
             unavailable: false,
+            previous: None,
+            noisy_run: 0,
+            noisy: false,
         }
     }
 
@@ -161,6 +178,9 @@ impl PelvisFlow {
     pub fn reset(&mut self) {
         self.reference = None;
         self.offset_deg = 0.0;
+        self.previous = None;
+        self.noisy_run = 0;
+        self.noisy = false;
     }
 
     /// The pelvis's turn in this frame (`image`: the frame, packed RGB), or `None` when
@@ -202,12 +222,41 @@ impl PelvisFlow {
             .as_ref()
             .map_or_else(|| (MAX_TORSO_PX / trunk.length_px).min(1.0), |r| r.scale);
         let grey = grey(image, scale)?;
-        let Some(reference) = self.reference.as_mut() else {
-            self.reference = new_reference(&grey, &trunk.scaled(scale))?.map(|r| Reference {
-                scale,
-                trunk_unscaled: *trunk,
-                ..r
-            });
+        // A live camera's fresh noise: the crop's pixels mostly change from one frame to
+        // the next even where nothing moves. Seen for `NOISY_FRAMES` frames running (a
+        // video's key frame repaints the picture once), the picture is smoothed from a
+        // new reference on, the reading carried over as when the body moves off one.
+        let raw = match self.reference.as_ref() {
+            Some(r) => Some(Mat::roi(&grey, r.crop)?.try_clone()?),
+            None => None,
+        };
+        if let (Some(raw), Some(r)) = (raw.as_ref(), self.reference.as_ref())
+            && !self.noisy
+        {
+            let changed = match self.previous.as_ref() {
+                Some((crop, before)) if *crop == r.crop => noise_share(before, raw)? > 0.5,
+                _ => false,
+            };
+            self.noisy_run = if changed { self.noisy_run + 1 } else { 0 };
+            if self.noisy_run >= NOISY_FRAMES {
+                tracing::debug!("the picture is noisy: smoothing it for the pelvis's turn");
+                self.noisy = true;
+                self.offset_deg += r.last_deg;
+                self.reference = None;
+            }
+        }
+        self.previous = match (raw.as_ref(), self.reference.as_ref()) {
+            (Some(raw), Some(r)) => Some((r.crop, raw.clone())),
+            _ => None,
+        };
+        let (Some(reference), Some(raw)) = (self.reference.as_mut(), raw) else {
+            let noisy = self.noisy;
+            self.reference =
+                new_reference(&grey, &trunk.scaled(scale), noisy)?.map(|r| Reference {
+                    scale,
+                    trunk_unscaled: *trunk,
+                    ..r
+                });
             return Ok(self.reference.as_ref().map(|_| self.offset_deg));
         };
         let dis = match self.dis.as_mut() {
@@ -216,7 +265,7 @@ impl PelvisFlow {
                 opencv::video::DISOpticalFlow_PRESET_MEDIUM,
             )?),
         };
-        let now = Mat::roi(&grey, reference.crop)?.try_clone()?;
+        let now = smoothed(raw, self.noisy)?;
         let mut flow = Mat::default();
         dis.calc(&reference.grey, &now, &mut flow)?;
         let flow = flow.data_typed::<opencv::core::Vec2f>()?;
@@ -226,6 +275,30 @@ impl PelvisFlow {
         reference.last_deg = turn_rad.to_degrees();
         Ok(Some(self.offset_deg + reference.last_deg))
     }
+}
+
+/// `crop` smoothed against a live camera's sensor noise (`NOISY_SMOOTH_PX`), or as it is.
+fn smoothed(crop: Mat, noisy: bool) -> opencv::Result<Mat> {
+    if !noisy {
+        return Ok(crop);
+    }
+    let mut out = Mat::default();
+    let size = opencv::core::Size::default();
+    opencv::imgproc::gaussian_blur_def(&crop, &mut out, size, NOISY_SMOOTH_PX)?;
+    Ok(out)
+}
+
+/// The share of `now`'s pixels that differ a little from `before`'s (same size, grey):
+/// by a few grey levels, as sensor noise does; a moving edge changes them by more.
+fn noise_share(before: &Mat, now: &Mat) -> opencv::Result<f64> {
+    let mut diff = Mat::default();
+    opencv::core::absdiff(before, now, &mut diff)?;
+    let levels = diff.data_bytes()?;
+    let little = levels
+        .iter()
+        .filter(|&&d| (1..=NOISE_MAX_LEVELS).contains(&d))
+        .count();
+    Ok(little as f64 / levels.len().max(1) as f64)
 }
 
 /// The frame in grey, scaled by `scale` (≤ 1).
@@ -249,7 +322,7 @@ fn grey(image: &impl opencv::core::ToInputArray, scale: f32) -> opencv::Result<M
 
 /// A reference from this frame: the crop around the pelvis and the region's pixels with
 /// their gradient weights. `None` when the crop falls mostly outside the image.
-fn new_reference(grey: &Mat, trunk: &Trunk) -> opencv::Result<Option<Reference>> {
+fn new_reference(grey: &Mat, trunk: &Trunk, noisy: bool) -> opencv::Result<Option<Reference>> {
     let l = trunk.length_px;
     let centre = [
         trunk.hip[0] + CROP_CENTRE_ALONG * l * trunk.along[0],
@@ -265,7 +338,7 @@ fn new_reference(grey: &Mat, trunk: &Trunk) -> opencv::Result<Option<Reference>>
         return Ok(None);
     }
     let crop = Rect::new(x0, y0, x1 - x0, y1 - y0);
-    let reference = Mat::roi(grey, crop)?.try_clone()?;
+    let reference = smoothed(Mat::roi(grey, crop)?.try_clone()?, noisy)?;
     let gradient = |dx: i32, dy: i32| -> opencv::Result<Mat> {
         let mut out = Mat::default();
         opencv::imgproc::sobel_def(&reference, &mut out, opencv::core::CV_32F, dx, dy)?;
@@ -457,6 +530,56 @@ mod tests {
         assert!((carried - 1.0).abs() < 0.15, "carried {carried}°");
         let still_there = flow.read(&tilted, Some(&moved)).unwrap();
         assert!((still_there - carried).abs() < 0.05, "then {still_there}°");
+    }
+
+    /// `image` with fresh sensor-like noise (±`amp` grey levels, uniform; seeded).
+    fn noisy(image: &Mat, seed: u32, amp: i32) -> Mat {
+        let mut out = image.try_clone().unwrap();
+        let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+        for px in out.data_bytes_mut().unwrap() {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let n = (state >> 16) as i32 % (2 * amp + 1) - amp;
+            *px = (i32::from(*px) + n).clamp(0, 255) as u8;
+        }
+        out
+    }
+
+    #[test]
+    fn a_live_cameras_noise_is_smoothed_and_a_videos_key_frame_is_not() {
+        let still = texture();
+        let (hip, shoulder) = ([140.0, 150.0], [240.0, 150.0]);
+        let body = pose(hip, shoulder);
+        let tilted = turned(&still, hip, 1.0);
+
+        // A video: identical frames, one repainted with new noise (a key frame).
+        let mut flow = PelvisFlow::new();
+        for i in 0..20 {
+            let frame = if i == 10 {
+                noisy(&still, 7, 3)
+            } else {
+                still.clone()
+            };
+            flow.read(&frame, Some(&body));
+        }
+        assert!(
+            !flow.noisy,
+            "a single repainted frame is not a noisy camera"
+        );
+
+        // A live camera: fresh noise on every frame. Seen, smoothed; still reads still,
+        // and a 1° turn reads 1°.
+        let mut flow = PelvisFlow::new();
+        let mut worst_still = 0.0f32;
+        for i in 0..30 {
+            let read = flow.read(&noisy(&still, i, 3), Some(&body)).unwrap();
+            worst_still = worst_still.max(read.abs());
+        }
+        assert!(flow.noisy, "fresh noise on every frame was not seen");
+        assert!(worst_still < 0.1, "still read up to {worst_still}°");
+        for i in 30..40 {
+            let turn = flow.read(&noisy(&tilted, i, 3), Some(&body)).unwrap();
+            assert!((turn - 1.0).abs() < 0.15, "read {turn}°, turned 1°");
+        }
     }
 
     #[test]
