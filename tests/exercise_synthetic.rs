@@ -739,6 +739,7 @@ fn back_block_traction_synthetic() {
         TractionVariant::SettlesLater,
         TractionVariant::FarLegEchoes,
         TractionVariant::FarLegFollows,
+        TractionVariant::HipsDipAsALegSetsOff,
     ]
     .map(back_block_traction);
     run_all(

@@ -123,6 +123,8 @@ pub struct BackBlockTraction {
     timer_announced: bool,
     /// Finished holds: (start, end).
     holds: Vec<(f64, f64)>,
+    /// Since when the hips have rested lower than where the timer settled them.
+    lower_since: Option<f64>,
     leg_rest: [f64; 2],
     /// Hip heights (t, height) while on the block with both legs bent (the block's
     /// verdict).
@@ -175,6 +177,7 @@ impl BackBlockTraction {
             settled_level: 0.0,
             timer_announced: false,
             holds: Vec::new(),
+            lower_since: None,
             leg_rest: [0.55; 2],
             bent_heights: Vec::new(),
             legs: [Leg::Bent { quiet_s: 0.0 }; 2],
@@ -206,6 +209,7 @@ impl BackBlockTraction {
         let Some(since) = self.settled_since.take() else {
             return Vec::new();
         };
+        self.lower_since = None;
         self.timer_announced = false;
         self.holds.push((since, t_s));
         vec![ExerciseEvent::TimerStopped {
@@ -268,18 +272,27 @@ impl BackBlockTraction {
                     events.extend(self.stop_timer(t_s));
                 } else if lower && t_s - since <= RESETTLE_S {
                     // Soon after "settling" the hips came down to a lower rest: that was
-                    // the lift to slide the block in. The clock starts again once they
-                    // settle on the block.
-                    self.settled_since = None;
-                    self.timer_announced = false;
-                    self.heights.clear();
-                    events.push(ExerciseEvent::TimerStopped {
-                        t_s,
-                        elapsed_s: 0.0,
-                    });
+                    // the lift to slide the block in. The clock starts again from where
+                    // they settled on the block. A rest, not a dip: a leg beginning its
+                    // slide lowers the reading too (its ankle moves the shoulder–ankle
+                    // line) before the leg reads as sliding, and a live camera's noise
+                    // takes that dip past the line.
+                    let from = *self.lower_since.get_or_insert(t_s);
+                    if t_s - from >= c.settle_s {
+                        self.settled_since = None;
+                        self.timer_announced = false;
+                        self.heights.retain(|(t, _)| *t >= from);
+                        self.lower_since = None;
+                        events.push(ExerciseEvent::TimerStopped {
+                            t_s,
+                            elapsed_s: 0.0,
+                        });
+                    }
                 } else if lower {
                     // Slipped off the block after a while on it: that hold is over.
                     events.extend(self.stop_timer(t_s));
+                } else {
+                    self.lower_since = None;
                 }
             }
         }

@@ -722,6 +722,10 @@ pub enum TractionVariant {
     /// and I). (On rendered body I it followed well past a slide's mark; this body's
     /// far leg does not reproduce that: `tests/exercise_clips.rs` runs that clip.)
     FarLegFollows,
+    /// As `Good`, but the hips read 2.5 cm lower for 0.9 s as the first leg sets off,
+    /// before it reads as sliding (BlazePose under a live camera's noise, body I: the
+    /// moving ankle shifts the shoulder–ankle line the height is read from).
+    HipsDipAsALegSetsOff,
 }
 
 pub fn back_block_traction(variant: TractionVariant) -> Scenario {
@@ -819,6 +823,13 @@ pub fn back_block_traction_on(variant: TractionVariant, shape: Shape) -> Scenari
         amplitude: 1.0,
     };
     let follows = variant == TractionVariant::FarLegFollows;
+    let dip = Move {
+        start_s: left.start_s - 0.7,
+        out_s: 0.2,
+        hold_s: 0.5,
+        back_s: 0.2,
+        amplitude: 1.0,
+    };
     let fall_back = Move {
         start_s: left.start_s + 2.5,
         out_s: 2.0,
@@ -879,6 +890,8 @@ pub fn back_block_traction_on(variant: TractionVariant, shape: Shape) -> Scenari
                 } else {
                     on_block_z + (0.22 - on_block_z) * settle.value(time)
                 }
+            } else if variant == TractionVariant::HipsDipAsALegSetsOff {
+                on_block_z - 0.025 * dip.value(time)
             } else {
                 on_block_z
             };
