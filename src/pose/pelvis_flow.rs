@@ -245,10 +245,17 @@ impl PelvisFlow {
                 self.reference = None;
             }
         }
-        self.previous = match (raw.as_ref(), self.reference.as_ref()) {
-            (Some(raw), Some(r)) => Some((r.crop, raw.clone())),
-            _ => None,
-        };
+        // Kept only until the noise is seen; the buffer is reused frame to frame.
+        match (raw.as_ref(), self.reference.as_ref()) {
+            (Some(raw), Some(r)) if !self.noisy => {
+                let (crop, before) = self
+                    .previous
+                    .get_or_insert_with(|| (r.crop, Mat::default()));
+                *crop = r.crop;
+                raw.copy_to(before)?;
+            }
+            _ => self.previous = None,
+        }
         let (Some(reference), Some(raw)) = (self.reference.as_mut(), raw) else {
             let noisy = self.noisy;
             self.reference =
