@@ -697,14 +697,20 @@ mod tests {
             .collect()
     }
 
-    /// Two tilts held 6 s, 10 s apart, counted on a signal of 2 (units) with the
-    /// holds' 10% band ~6.3 s; a second reading reports `elsewhere(t)` every frame.
-    fn tilt_holds(elsewhere: impl Fn(f64) -> Vec<(f64, f64, f64)>) -> Vec<f64> {
+    /// The pelvic tilt's engine, calibrated on a second of rest at 0.
+    fn tilt_engine() -> RepEngine {
         let spec = spec::load("pelvic-tilt").expect("built-in spec");
         let mut engine = RepEngine::new(&spec, false, None).expect("engine");
         engine
             .counter
             .calibrate(&(0..30).map(|i| (i as f64 / 30.0, 0.0)).collect::<Vec<_>>());
+        engine
+    }
+
+    /// Two tilts held 6 s, 10 s apart, counted on a signal of 2 (units) with the
+    /// holds' 10% band ~6.3 s; a second reading reports `elsewhere(t)` every frame.
+    fn tilt_holds(elsewhere: impl Fn(f64) -> Vec<(f64, f64, f64)>) -> Vec<f64> {
+        let mut engine = tilt_engine();
         for i in 30..(24 * 30) {
             let t = i as f64 / 30.0;
             engine.set_held_elsewhere(elsewhere(t).into_iter().map(|(start_s, end_s, hold_s)| {
@@ -749,11 +755,7 @@ mod tests {
     /// One tilt moved out and back in 0.25 s each and held 6 s, with another cue's
     /// reading of it (if any) from its start on: the faults of the rep counted.
     fn quick_tilt_faults(other: Option<(f64, f64)>) -> Vec<FaultCode> {
-        let spec = spec::load("pelvic-tilt").expect("built-in spec");
-        let mut engine = RepEngine::new(&spec, false, None).expect("engine");
-        engine
-            .counter
-            .calibrate(&(0..30).map(|i| (i as f64 / 30.0, 0.0)).collect::<Vec<_>>());
+        let mut engine = tilt_engine();
         for i in 30..(12 * 30) {
             let t = i as f64 / 30.0;
             let reading = other.filter(|_| t > 2.2).map(|(out_s, back_s)| Reading {
