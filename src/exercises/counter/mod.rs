@@ -216,8 +216,10 @@ pub struct RepCounter {
     first_t: Option<f64>,
     /// Seconds of rest seen since calibration (what the rest excursion is known from).
     rest_seen_s: f64,
-    /// Small reps completed before rest was known: held back, re-judged once it is.
-    provisional: Vec<RepMeasure>,
+    /// Small reps completed before rest was known, or straight into a movement the other
+    /// way (`true`: a wind-up, no measure of rest): held back, re-judged once rest is
+    /// known and the rep after them counted.
+    provisional: Vec<(RepMeasure, bool)>,
     /// A new view cut a rep short at this time: the person is likely still out there, so
     /// nothing starts until the signal is back at rest.
     out_at_cut: Option<f64>,
@@ -609,7 +611,7 @@ impl RepCounter {
             let m = c.rep.sign * (x - c.baseline);
             c.rep.raw.push((t_s, m));
             if t_s >= c.until_s {
-                events.extend(self.finalize());
+                events.extend(self.finalize(None));
             }
         }
         let baseline = *self.baseline.get_or_insert(smoothed);
@@ -659,7 +661,12 @@ impl RepCounter {
                     .is_none_or(|end| t_s - end >= SETTLE_AFTER_REP_S);
                 let at_rest = self.closing.is_none() && settled && magnitude < self.start;
                 self.track_rest(t_s, dt, magnitude, at_rest, frozen);
-                if self.rest_seen_s >= REST_PROOF_S && !self.provisional.is_empty() {
+                // (Not while a rep is closing: one held back as its wind-up is judged
+                // against it.)
+                if self.rest_seen_s >= REST_PROOF_S
+                    && !self.provisional.is_empty()
+                    && self.closing.is_none()
+                {
                     events.extend(self.release_provisional());
                 }
                 let still_long = self.still_since.is_some_and(|s| t_s - s >= REARM_STILL_S);
@@ -724,7 +731,7 @@ impl RepCounter {
                         .closing
                         .as_ref()
                         .map(|c| c.end_s)
-                        .or(self.provisional.last().map(|m| m.end_s))
+                        .or(self.provisional.last().map(|(m, _)| m.end_s))
                         .into_iter()
                         .chain(self.last_rep_end_s)
                         .reduce(f64::max);
@@ -739,7 +746,7 @@ impl RepCounter {
                         .map(|&(t, v)| (t, sign * (v - baseline)))
                         .collect();
                     // A new rep before the last one finished closing: measure it now.
-                    events.extend(self.finalize());
+                    events.extend(self.finalize(Some(sign)));
                     self.active = Some(ActiveRep {
                         top_speed_out: (sign * speed).max(0.0),
                         ..ActiveRep::new(sign, t_s, samples, raw, (t_s, sign * d))
@@ -882,8 +889,9 @@ impl RepCounter {
         events
     }
 
-    /// Finishes the rep that is closing: measure it, count it or discard it.
-    fn finalize(&mut self) -> Vec<CounterEvent> {
+    /// Finishes the rep that is closing: measure it, count it or discard it. `next_sign`:
+    /// the way a new rep that began before this one had closed is going.
+    fn finalize(&mut self, next_sign: Option<f64>) -> Vec<CounterEvent> {
         let Some(c) = self.closing.take() else {
             return Vec::new();
         };
@@ -916,13 +924,16 @@ impl RepCounter {
                     .start_for(measure.sign, true, c.rep.vouched)
                     .min(self.start)
         {
-            if self.rest_seen_s < REST_PROOF_S
-                && measure.peak < SURE_REP_FACTOR * self.start
-                && !c.rep.vouched
-            {
+            let small = measure.peak < SURE_REP_FACTOR * self.start && !c.rep.vouched;
+            // Straight into a movement the other way, with no rest between: a small one
+            // may be that movement's wind-up (a body shifting before it drops), judged
+            // against it once it is counted, as the other way's share is (`start_for`).
+            let wind_up = next_sign == Some(-measure.sign);
+            if small && (self.rest_seen_s < REST_PROOF_S || wind_up) {
                 // Rest is not known yet: drift could have made this (unless another
-                // reading saw the movement too). Judge it once it is.
-                self.provisional.push(measure);
+                // reading saw the movement too). Judge it once it is, and a wind-up once
+                // the movement it led into is counted.
+                self.provisional.push((measure, wind_up));
                 return Vec::new();
             }
             self.count(measure)
@@ -987,11 +998,11 @@ impl RepCounter {
     fn release_provisional(&mut self) -> Vec<CounterEvent> {
         let held = std::mem::take(&mut self.provisional);
         held.into_iter()
-            .flat_map(|m| {
+            .flat_map(|(m, wind_up)| {
                 if m.peak >= self.start_for(m.sign, false, false) {
                     self.count(m)
                 } else {
-                    if !self.settling_at(m.start_s) {
+                    if !self.settling_at(m.start_s) && !wind_up {
                         self.rest_excursion = self.rest_excursion.max(m.peak);
                     }
                     vec![CounterEvent::RepDiscarded { t_s: m.end_s }]
@@ -1054,7 +1065,7 @@ impl RepCounter {
     /// still out there; if it never comes back, a long stillness is the new view's rest),
     /// and the signal's recent history goes with the old view.
     pub fn new_view(&mut self, t_s: f64) -> Vec<CounterEvent> {
-        let mut events: Vec<CounterEvent> = self.finalize();
+        let mut events: Vec<CounterEvent> = self.finalize(None);
         self.first_move = None;
         self.disarmed_sign = None;
         self.out_at_cut = None;
@@ -1080,7 +1091,7 @@ impl RepCounter {
         let mut first = None;
         if self.closing.is_some() {
             let mut counted: Vec<RepMeasure> = self
-                .finalize()
+                .finalize(None)
                 .into_iter()
                 .filter_map(|e| match e {
                     CounterEvent::RepCompleted(m) => Some(m),
@@ -1633,6 +1644,29 @@ pub(crate) mod tests {
         assert_eq!(vouched.len(), 3, "{vouched:?}");
         assert_eq!(vouched[2].0, 8.0, "{vouched:?}");
         assert!((vouched[2].1 - 1.2).abs() < 0.1, "{vouched:?}");
+    }
+
+    /// A small movement one way that runs straight into a rep the other way, with no rest
+    /// between, is that rep's wind-up (a body shifting before it drops): under a tenth of
+    /// the rep it is no rep of its own. With a rest between, the same movement counts.
+    #[test]
+    fn a_small_wind_up_straight_into_a_rep_the_other_way_is_no_rep() {
+        // Rest, then a 0.5 bump (over the 0.35 start, under three times it) ending at
+        // 4.4 s, a drop of 8 the other way from 4.2 s (`gap_s` later), and one of 8 back the
+        // first way.
+        let signs = |gap_s: f64| {
+            let mut c = RepCounter::new(cfg(true));
+            c.calibrate(&[(0.0, 0.0)]);
+            let events = run(&mut c, 16.0, |t| {
+                rep_shape(t, 3.0, 0.5, 0.4, 0.5) - rep_shape(t, 4.2 + gap_s, 1.0, 1.0, 8.0)
+                    + rep_shape(t, 9.0 + gap_s, 1.0, 1.0, 8.0)
+            });
+            let mut reps = completed(&events);
+            reps.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+            reps.iter().map(|r| r.sign).collect::<Vec<_>>()
+        };
+        assert_eq!(signs(0.0), vec![-1.0, 1.0], "a wind-up");
+        assert_eq!(signs(1.5), vec![1.0, -1.0, 1.0], "a small rep, then rest");
     }
 
     #[test]
