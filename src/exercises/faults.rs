@@ -108,6 +108,13 @@ impl FaultTracker {
         ]
     }
 
+    /// Withdraws the after-the-fact `code` spans within `[start_s, end_s]`: a later,
+    /// fuller measure showed the fault was not there.
+    pub fn withdraw(&mut self, code: FaultCode, start_s: f64, end_s: f64) {
+        self.spans
+            .retain(|s| !(s.code == code && s.start_s >= start_s && s.end_s <= end_s));
+    }
+
     /// Starts a fault now without debounce (a limit crossed, e.g. `over-time`).
     pub fn force_start(
         &mut self,

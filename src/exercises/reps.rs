@@ -468,6 +468,32 @@ impl RepEngine {
         // Called every frame: the buffer is reused.
         self.held_elsewhere.clear();
         self.held_elsewhere.extend(spans);
+        // A rep counted while the other reading was still out lent at most the plateau
+        // seen so far, within its own span (its reading may have lost the rep early).
+        // Once that reading has come back, over this rep alone, its hold is one plateau
+        // whole: the report takes the longer, and a short hold said at the rep's end
+        // (the prompt is past) leaves the record if this one is long enough.
+        for r in self.held_elsewhere.iter().filter(|r| r.closed) {
+            let mut over = self
+                .reps
+                .iter_mut()
+                .filter(|c| r.start_s < c.end_s && c.start_s < r.end_s);
+            let (Some(rep), None) = (over.next(), over.next()) else {
+                continue;
+            };
+            let Some(held) = rep.hold_s.as_mut() else {
+                continue;
+            };
+            *held = held.max(r.hold_s);
+            if self.hold_min_s > 0.0
+                && *held >= self.hold_min_s
+                && rep.faults.contains(&FaultCode::HoldTooShort)
+            {
+                rep.faults.retain(|c| *c != FaultCode::HoldTooShort);
+                self.faults
+                    .withdraw(FaultCode::HoldTooShort, rep.start_s, rep.end_s);
+            }
+        }
     }
 
     /// This engine's reps (measured, or still under way or closing at `t_s`: the plateau
@@ -480,6 +506,7 @@ impl RepEngine {
             hold_s: m.hold_s,
             out_s: m.out_s,
             back_s: m.back_s,
+            closed: true,
         });
         // Under way: the longer of the live timer's plateau and the after-the-fact
         // measure of the samples so far (either can only have broken it).
@@ -495,6 +522,7 @@ impl RepEngine {
                     hold_s: measured.map_or(held, |m| m.hold_s.max(held)),
                     out_s: None,
                     back_s: None,
+                    closed: false,
                 }
             });
         self.reps
@@ -507,6 +535,7 @@ impl RepEngine {
                     hold_s,
                     out_s,
                     back_s,
+                    closed: true,
                 })
             })
             .chain(closing)
@@ -647,6 +676,8 @@ pub struct Reading {
     pub hold_s: f64,
     pub out_s: Option<f64>,
     pub back_s: Option<f64>,
+    /// The reading has come back to rest: its rep is whole.
+    pub closed: bool,
 }
 
 /// How long another cue's reading overlaps a measured rep, seconds.
@@ -720,6 +751,7 @@ mod tests {
                     hold_s,
                     out_s: None,
                     back_s: None,
+                    closed: false,
                 }
             }));
             let x = rep_shape(t, 2.0, 1.0, 6.0, 2.0) + rep_shape(t, 12.0, 1.0, 6.0, 2.0);
@@ -752,6 +784,44 @@ mod tests {
         );
     }
 
+    /// The trunk line loses a 6 s hold after 2 s and its rep closes; the picture holds on
+    /// and comes back at 9.5 s. Counted while the picture was still out, the rep had
+    /// only the plateau seen so far (within its own span): a short hold. Once the
+    /// picture's reading is whole, its hold is the record's and the short hold goes.
+    #[test]
+    fn a_hold_the_other_reading_finishes_later_replaces_a_short_one() {
+        let run = |picture_closes: bool| {
+            let mut engine = tilt_engine();
+            for i in 30..(14 * 30) {
+                let t = i as f64 / 30.0;
+                let reading = (t > 2.2).then(|| Reading {
+                    start_s: 2.0,
+                    end_s: t.min(9.5),
+                    hold_s: (t.min(9.5) - 3.0).clamp(0.0, 6.0),
+                    out_s: None,
+                    back_s: None,
+                    closed: picture_closes && t >= 9.5,
+                });
+                engine.set_held_elsewhere(reading);
+                engine.step(t, Some(rep_shape(t, 2.0, 1.0, 2.0, 2.0)));
+            }
+            engine.finish(14.0);
+            let reps = engine.reps().to_vec();
+            assert_eq!(reps.len(), 1, "{reps:?}");
+            let spans = engine.record(Vec::new()).faults;
+            let short = spans.iter().any(|f| f.code == FaultCode::HoldTooShort);
+            (reps[0].hold_s.unwrap_or(0.0), reps[0].faults.clone(), short)
+        };
+        let (hold, faults, short) = run(false);
+        assert!(hold < 5.0 && faults.contains(&FaultCode::HoldTooShort) && short);
+        let (hold, faults, short) = run(true);
+        assert!((hold - 6.0).abs() < 1e-9, "{hold}");
+        assert!(
+            !faults.contains(&FaultCode::HoldTooShort) && !short,
+            "{faults:?}"
+        );
+    }
+
     /// One tilt moved out and back in 0.25 s each and held 6 s, with another cue's
     /// reading of it (if any) from its start on: the faults of the rep counted.
     fn quick_tilt_faults(other: Option<(f64, f64)>) -> Vec<FaultCode> {
@@ -764,6 +834,7 @@ mod tests {
                 hold_s: 6.0,
                 out_s: Some(out_s),
                 back_s: Some(back_s),
+                closed: t >= 8.8,
             });
             engine.set_held_elsewhere(reading);
             engine.step(t, Some(rep_shape(t, 2.0, 0.25, 6.0, 2.0)));
