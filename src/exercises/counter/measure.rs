@@ -292,16 +292,18 @@ pub(super) fn measure(
     // A wobble of the landmarks at the plateau's edge can look like the movement going
     // on (or starting back) early; the plateau also lasts while the signal stays within a
     // band of the level the hold settled at (the median of up to a second inside it).
+    // The median of the smoothed signal between samples `a` and `b`, over `from..=to` s.
+    let level_in = |a: usize, b: usize, from: f64, to: f64| {
+        let inside: Vec<f64> = (a..=b)
+            .filter(|&i| (from..=to).contains(&t_of(i)))
+            .filter_map(|i| smooth.get(i).copied())
+            .collect();
+        crate::kinematics::geometry::median(&inside)
+    };
     let (hs, he) = match (hs_speed, he_speed) {
         (Some(a), Some(b)) if b > a => {
             let window = ((t_of(b) - t_of(a)) / 3.0).min(1.0);
-            let level = |from: f64, to: f64| {
-                let inside: Vec<f64> = (a..=b)
-                    .filter(|&i| (from..=to).contains(&t_of(i)))
-                    .filter_map(|i| smooth.get(i).copied())
-                    .collect();
-                crate::kinematics::geometry::median(&inside)
-            };
+            let level = |from: f64, to: f64| level_in(a, b, from, to);
             let band = |l: f64| (LEVEL_BAND_SHARE * drop_fraction * l).max(3.0 * noise);
             // On the unsmoothed samples (smoothing blurs a quick movement's end into
             // the plateau), two in a row so a single noisy sample does not decide.
@@ -393,11 +395,35 @@ pub(super) fn measure(
         }
         _ => None,
     };
+    // Where the smoothed signal's speed noise, not the movement, sets the plateau's speed
+    // limit, the speed edges lie far down the ramps (a live camera's noise on a slow
+    // twist: a 20°/s return under an 18°/s floor read holds 0.6 s long): that edge is
+    // where the smoothed signal crosses the hold's band (within `HOLD_BAND` of the level
+    // it settled at next to that edge), the hold's definition itself, found from the
+    // movement in.
+    let noise_limited = |top: Option<(usize, f64)>| {
+        top.filter(|(_, v)| speed_fraction * v < speed_noise)
+            .map(|(i, _)| i)
+    };
     let (hold_s, hold_spans) = match (hs, he) {
         (Some(a), Some(b)) if b > a => {
+            // The level the hold settled at next to each edge (a cue may step within it).
+            let window = ((t_of(b) - t_of(a)) / 3.0).min(1.0);
+            let level = |from: f64, to: f64| level_in(a, b, from, to);
+            let in_band =
+                |i: usize, l: f64| smooth.get(i).is_some_and(|v| *v >= (1.0 - HOLD_BAND) * l);
+            let band_from = noise_limited(out_top)
+                .zip(level(t_of(a), t_of(a) + window))
+                .and_then(|(i, l)| (i..=b).find(|&k| in_band(k, l)));
+            let band_to = noise_limited(back_top)
+                .zip(level(t_of(b) - window, t_of(b)))
+                .and_then(|(i, l)| (a..=i).rev().find(|&k| in_band(k, l)));
             // The edge's sliver never reaches past the rep's own record.
-            let ta = (t_of(a) + edge(out_from_speed, out_top)).max(first_t);
-            let tb = match trail.or(lead) {
+            let ta = match band_from {
+                Some(i) => t_of(i),
+                None => (t_of(a) + edge(out_from_speed, out_top)).max(first_t),
+            };
+            let tb = match band_to.or(trail).or(lead) {
                 Some(i) => t_of(i),
                 None => (t_of(b) - edge(back_from_speed, back_top)).min(end_s),
             };

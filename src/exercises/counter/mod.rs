@@ -1523,6 +1523,35 @@ pub(crate) mod tests {
         assert_eq!(signs, vec![1.0, -1.0, 1.0]);
     }
 
+    /// A slow rep (2 s ramps, held 1 s) read through noise whose speed swamps a quarter
+    /// of the movement's: the hold is still the time within 10% of the peak (1.82 s),
+    /// not the plateau speed limit's reach down both ramps.
+    #[test]
+    fn a_noisy_slow_rep_holds_its_band_not_its_ramps() {
+        use rand::SeedableRng;
+        use rand_distr::Distribution;
+        let normal = rand_distr::Normal::new(0.0, 0.8).expect("normal");
+        let mut errors = Vec::new();
+        for seed in 0..8 {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let mut noisy = |v: f64| v + normal.sample(&mut rng);
+            let mut c = RepCounter::new(cfg(false));
+            let rest: Vec<(f64, f64)> = (0..60).map(|i| (i as f64 / FPS, noisy(0.0))).collect();
+            c.calibrate(&rest);
+            let signal: Vec<f64> = (0..(12.0 * FPS) as usize)
+                .map(|i| noisy(rep_shape(i as f64 / FPS, 3.0, 2.0, 1.0, 10.0)))
+                .collect();
+            let events = run(&mut c, 12.0, |t| signal[(t * FPS).round() as usize]);
+            let reps = completed(&events);
+            assert_eq!(reps.len(), 1, "seed {seed}: {reps:?}");
+            errors.push(reps[0].hold_s - 1.82);
+        }
+        // (Read by the speed edges alone, the holds are 0.03-0.94 s long, 0.51 s on average.)
+        let mean = errors.iter().map(|e| e.abs()).sum::<f64>() / errors.len() as f64;
+        let worst = errors.iter().fold(0.0f64, |w, e| w.max(e.abs()));
+        assert!(mean < 0.3 && worst < 0.6, "hold errors {errors:?}");
+    }
+
     #[test]
     fn a_fast_movement_measures_short() {
         let mut c = RepCounter::new(cfg(false));
