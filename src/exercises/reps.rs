@@ -471,8 +471,9 @@ impl RepEngine {
         // A rep counted while the other reading was still out lent at most the plateau
         // seen so far, within its own span (its reading may have lost the rep early).
         // Once that reading has come back, over this rep alone, its hold is one plateau
-        // whole: the report takes the longer, and a short hold said at the rep's end
-        // (the prompt is past) leaves the record if this one is long enough.
+        // whole: the report takes the longer (with the span that held it), and a short
+        // hold said at the rep's end (the prompt is past) leaves the record if this one is
+        // long enough.
         for r in self.held_elsewhere.iter().filter(|r| r.closed) {
             let mut over = self
                 .reps
@@ -484,7 +485,12 @@ impl RepEngine {
             let Some(held) = rep.hold_s.as_mut() else {
                 continue;
             };
-            *held = held.max(r.hold_s);
+            if r.hold_s > *held {
+                *held = r.hold_s;
+                // The span that held it: the rep as the reading that saw it whole has it.
+                rep.start_s = rep.start_s.min(r.start_s);
+                rep.end_s = rep.end_s.max(r.end_s);
+            }
             if self.hold_min_s > 0.0
                 && *held >= self.hold_min_s
                 && rep.faults.contains(&FaultCode::HoldTooShort)
@@ -787,7 +793,8 @@ mod tests {
     /// The trunk line loses a 6 s hold after 2 s and its rep closes; the picture holds on
     /// and comes back at 9.5 s. Counted while the picture was still out, the rep had
     /// only the plateau seen so far (within its own span): a short hold. Once the
-    /// picture's reading is whole, its hold is the record's and the short hold goes.
+    /// picture's reading is whole, its hold and span are the record's and the short hold
+    /// goes.
     #[test]
     fn a_hold_the_other_reading_finishes_later_replaces_a_short_one() {
         let run = |picture_closes: bool| {
@@ -810,15 +817,24 @@ mod tests {
             assert_eq!(reps.len(), 1, "{reps:?}");
             let spans = engine.record(Vec::new()).faults;
             let short = spans.iter().any(|f| f.code == FaultCode::HoldTooShort);
-            (reps[0].hold_s.unwrap_or(0.0), reps[0].faults.clone(), short)
+            (reps[0].clone(), short)
         };
-        let (hold, faults, short) = run(false);
-        assert!(hold < 5.0 && faults.contains(&FaultCode::HoldTooShort) && short);
-        let (hold, faults, short) = run(true);
-        assert!((hold - 6.0).abs() < 1e-9, "{hold}");
+        let (rep, short) = run(false);
+        assert!(rep.hold_s.is_some_and(|h| h < 5.0) && short, "{rep:?}");
+        assert!(rep.faults.contains(&FaultCode::HoldTooShort) && rep.end_s < 8.0);
+        let (rep, short) = run(true);
         assert!(
-            !faults.contains(&FaultCode::HoldTooShort) && !short,
-            "{faults:?}"
+            rep.hold_s.is_some_and(|h| (h - 6.0).abs() < 1e-9),
+            "{rep:?}"
+        );
+        assert!(
+            !rep.faults.contains(&FaultCode::HoldTooShort) && !short,
+            "{rep:?}"
+        );
+        // The span that held it: the picture's, whole.
+        assert!(
+            rep.start_s <= 2.0 + 1e-9 && rep.end_s >= 9.5 - 1e-9,
+            "{rep:?}"
         );
     }
 
