@@ -289,9 +289,6 @@ pub(super) fn measure(
             .rev()
             .find(|&j| speed.get(j).is_some_and(|v| *v >= -limit(top)))
     });
-    // A wobble of the landmarks at the plateau's edge can look like the movement going
-    // on (or starting back) early; the plateau also lasts while the signal stays within a
-    // band of the level the hold settled at (the median of up to a second inside it).
     // The median of the smoothed signal between samples `a` and `b`, over `from..=to` s.
     let level_in = |a: usize, b: usize, from: f64, to: f64| {
         let inside: Vec<f64> = (a..=b)
@@ -300,6 +297,9 @@ pub(super) fn measure(
             .collect();
         crate::kinematics::geometry::median(&inside)
     };
+    // A wobble of the landmarks at the plateau's edge can look like the movement going
+    // on (or starting back) early; the plateau also lasts while the signal stays within a
+    // band of the level the hold settled at (the median of up to a second inside it).
     let (hs, he) = match (hs_speed, he_speed) {
         (Some(a), Some(b)) if b > a => {
             let window = ((t_of(b) - t_of(a)) / 3.0).min(1.0);
@@ -412,12 +412,16 @@ pub(super) fn measure(
             let level = |from: f64, to: f64| level_in(a, b, from, to);
             let in_band =
                 |i: usize, l: f64| smooth.get(i).is_some_and(|v| *v >= (1.0 - HOLD_BAND) * l);
-            let band_from = noise_limited(out_top)
-                .zip(level(t_of(a), t_of(a) + window))
-                .and_then(|(i, l)| (i..=b).find(|&k| in_band(k, l)));
-            let band_to = noise_limited(back_top)
-                .zip(level(t_of(b) - window, t_of(b)))
-                .and_then(|(i, l)| (a..=i).rev().find(|&k| in_band(k, l)));
+            // (Levels only where an edge is noise-limited: a tilt's live reading is
+            // measured every frame.)
+            let band_from = noise_limited(out_top).and_then(|i| {
+                let l = level(t_of(a), t_of(a) + window)?;
+                (i..=b).find(|&k| in_band(k, l))
+            });
+            let band_to = noise_limited(back_top).and_then(|i| {
+                let l = level(t_of(b) - window, t_of(b))?;
+                (a..=i).rev().find(|&k| in_band(k, l))
+            });
             // The edge's sliver never reaches past the rep's own record.
             let ta = match band_from {
                 Some(i) => t_of(i),

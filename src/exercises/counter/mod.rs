@@ -1546,7 +1546,8 @@ pub(crate) mod tests {
             assert_eq!(reps.len(), 1, "seed {seed}: {reps:?}");
             errors.push(reps[0].hold_s - 1.82);
         }
-        // (Read by the speed edges alone, the holds are 0.03-0.94 s long, 0.51 s on average.)
+        // (Read by the speed edges alone, the holds are 0.03-0.94 s too long, 0.51 s on
+        // average.)
         let mean = errors.iter().map(|e| e.abs()).sum::<f64>() / errors.len() as f64;
         let worst = errors.iter().fold(0.0f64, |w, e| w.max(e.abs()));
         assert!(mean < 0.3 && worst < 0.6, "hold errors {errors:?}");
