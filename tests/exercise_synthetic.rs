@@ -901,32 +901,44 @@ fn every_exercise_on_five_bodies_with_a_poor_picture() {
 }
 
 #[test]
-#[ignore = "open gap: the running check says it cannot see, but on some seeds only after the first tilt began, and one seed in six still counts a merged rep"]
 fn a_tilt_under_the_drift_is_cannot_see_never_reps_or_a_merged_hold() {
     // The real person's landmarks (clinic footage, floor-level side view): smoothed jitter
     // 0.03 px, the hip drifting 0.5–1.8 px within seconds; their tilts moved the
-    // landmarks less than that. Here the tilts are a fifth of the synthetic body's.
+    // landmarks less than that. Here the tilts are a tenth of the synthetic body's, and
+    // nothing else (no outline, no pelvis turn) is read.
+    //
+    // Right: nothing counted, said once it is known, and both tilts inside the span
+    // reported as not seen (what rest showed later says the same of the stillness
+    // before it). A ratchet over 24 seeds and both cameras: the drift is an
+    // Ornstein–Uhlenbeck wander of 0.28° of trunk angle with a 3 s time constant, and
+    // in 16 s of clip some seeds wander out to 2–3 times what rest was seen to do
+    // before (rest is measured only after the landmarks' 3 s of start-up and 3 s after
+    // each movement): those still count drift as a tilt, for want of rest to judge it
+    // by: 11 of 48 runs wrong, every one of them a drift counted as a tilt (before the
+    // running check read rest's wander either way and dated what it showed back, 48
+    // of 48 were wrong, 21 of them counting drift).
     let drift = measured_drift();
     let scenario = support::scenarios::pelvic_tilt_faint(0.1);
     let spec = backform::exercises::spec::load("pelvic-tilt").unwrap();
-    let mut failures = Vec::new();
-    for seed in 1..=6 {
+    let mut wrong = Vec::new();
+    for seed in 1..=24 {
         for placement in [Placement::SideFloor, Placement::SideAbove] {
             let frames = scenario.frames(placement, drift, seed);
             let report = analyze_frames(&scenario, &frames);
             let name = format!("seed {seed} {placement:?}");
+            let mut failures = Vec::new();
             if !report.reps.is_empty() {
-                failures.push(format!("{name}: counted {:?}", report.reps));
+                failures.push(format!("counted {:?}", report.reps));
             }
             if report.cannot_see.is_empty() {
-                failures.push(format!("{name}: no cannot-see span"));
+                failures.push("no cannot-see span".to_string());
             }
             let said = report
                 .prompts
                 .iter()
                 .any(|p| p.text == spec.camera.signal_below_noise);
             if !said {
-                failures.push(format!("{name}: never said it cannot see the tilt"));
+                failures.push("never said it cannot see the tilt".to_string());
             }
             // Both true tilts lie inside what was declared unseen.
             for rep in &scenario.truth.reps {
@@ -936,14 +948,27 @@ fn a_tilt_under_the_drift_is_cannot_see_never_reps_or_a_merged_hold() {
                     .any(|c| c.start_s <= rep.start_s && c.end_s >= rep.end_s);
                 if !inside {
                     failures.push(format!(
-                        "{name}: tilt {:.1}-{:.1} s not inside {:?}",
+                        "tilt {:.1}-{:.1} s not inside {:?}",
                         rep.start_s, rep.end_s, report.cannot_see
                     ));
                 }
             }
+            // A rep counted inside a span said unseen contradicts it.
+            let contradicted = report.reps.iter().any(|r| {
+                report
+                    .cannot_see
+                    .iter()
+                    .any(|c| c.start_s <= r.start_s && c.end_s >= r.end_s)
+            });
+            if contradicted {
+                failures.push("a rep counted inside a cannot-see span".to_string());
+            }
+            if !failures.is_empty() {
+                wrong.push(format!("{name}: {failures:?}"));
+            }
         }
     }
-    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(wrong.len() <= 11, "{} of 48 wrong: {wrong:#?}", wrong.len());
 }
 
 /// The drift a real person's landmarks showed at rest (clinic footage): the hip

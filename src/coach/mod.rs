@@ -426,14 +426,18 @@ impl Coach {
                 .unwrap_or_else(|| self.spec.camera.no_person.clone());
             notes.push(format!("the exercise never started: {why}"));
         }
+        let record = self.exercise.record();
         let mut report = Report::build(
             &self.spec,
             (t_s - start).max(0.0),
-            &self.exercise.record(),
+            &record,
             self.prompter.log(),
             &notes,
         );
         report.cannot_see.clone_from(&self.cannot_see);
+        if let Some(since) = record.unseen_since {
+            widen_unseen(&mut report.cannot_see, since, t_s);
+        }
         report
             .cannot_see
             .sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
@@ -473,7 +477,7 @@ impl Coach {
     }
 
     fn close(&mut self, t_s: f64) -> Vec<Event> {
-        self.track_blindness(t_s, None);
+        self.track_blindness(t_s, None, None);
         self.track_hidden(t_s, None, true);
         let exercise_events = self.exercise.finish(t_s);
         self.phase = Phase::Finished;
@@ -749,7 +753,15 @@ impl Coach {
             self.prompter.offer(PromptKind::Camera, &text, t_s);
         }
         self.track_hidden(t_s, problem, state.signal_seen);
-        self.track_blindness(t_s, Some(&state));
+        // A rep counted now, standing out of the noise, shows the movement from its start.
+        let seen_from = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::RepCounted { start_s, .. } => Some(*start_s),
+                _ => None,
+            })
+            .reduce(f64::min);
+        self.track_blindness(t_s, Some(&state), seen_from);
         events
     }
 
@@ -826,7 +838,7 @@ impl Coach {
         for ev in self.exercise.new_view(since_s) {
             events.extend(self.translate(ev, since_s));
         }
-        self.track_blindness(since_s, None);
+        self.track_blindness(since_s, None, None);
         tracing::info!(t_s = since_s, ?from, ?to, "turned view");
         self.notes.push(format!(
             "the camera saw you from the {} instead of the {} from {since_s:.1} s: \
@@ -862,7 +874,7 @@ impl Coach {
         for ev in self.exercise.new_view(since_s) {
             events.extend(self.translate(ev, since_s));
         }
-        self.track_blindness(since_s, None);
+        self.track_blindness(since_s, None, None);
         let turned_deg = before
             .trunk_dir
             .dot(after.trunk_dir)
@@ -927,12 +939,26 @@ impl Coach {
 
     /// Opens a cannot-see span when the movement goes below what the signal can show,
     /// and closes it when it comes back (or the exercise ends).
-    /// `state`: this frame's exercise state (`None`: closing, the span ends).
-    fn track_blindness(&mut self, t_s: f64, state: Option<&exercises::ExerciseState>) {
+    /// `state`: this frame's exercise state (`None`: closing, the span ends);
+    /// `seen_from`: the start of a rep counted this frame (the span ends there).
+    fn track_blindness(
+        &mut self,
+        t_s: f64,
+        state: Option<&exercises::ExerciseState>,
+        seen_from: Option<f64>,
+    ) {
         match (state.filter(|s| s.signal_below_noise), self.blind.as_mut()) {
             (Some(state), None) => {
+                // What rest showed only now says the same of the stillness before it,
+                // back to the last movement seen (not into a span already reported).
+                let after = self
+                    .cannot_see
+                    .iter()
+                    .map(|c| c.end_s)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let start_s = state.unseen_since.map_or(t_s, |s| s.max(after).min(t_s));
                 self.blind = Some(report::CannotSeeSpan {
-                    start_s: t_s,
+                    start_s,
                     end_s: t_s,
                     reason: report::CannotSeeReason::MovementBelowNoise,
                     noise: Some(state.signal_noise),
@@ -945,7 +971,9 @@ impl Coach {
             }
             (None, Some(_)) => {
                 if let Some(mut span) = self.blind.take() {
-                    span.end_s = t_s;
+                    span.end_s = seen_from
+                        .filter(|s| *s > span.start_s)
+                        .map_or(t_s, |s| s.min(t_s));
                     self.cannot_see.push(span);
                 }
             }
@@ -1015,6 +1043,26 @@ impl Coach {
             }
         }
     }
+}
+
+/// The movement was not seen from `since` to `end_s` after all (its reps withdrawn): the
+/// movement-below-noise spans there become one, carrying the largest noise measured.
+fn widen_unseen(spans: &mut Vec<report::CannotSeeSpan>, since: f64, end_s: f64) {
+    use report::CannotSeeReason::MovementBelowNoise;
+    let (inside, mut kept): (Vec<_>, Vec<_>) = std::mem::take(spans)
+        .into_iter()
+        .partition(|c| c.reason == MovementBelowNoise && c.end_s >= since);
+    let most =
+        |f: fn(&report::CannotSeeSpan) -> Option<f64>| inside.iter().filter_map(f).reduce(f64::max);
+    kept.push(report::CannotSeeSpan {
+        start_s: since,
+        end_s: inside.iter().map(|c| c.end_s).fold(end_s, f64::max),
+        reason: MovementBelowNoise,
+        noise: most(|c| c.noise),
+        expected: most(|c| c.expected),
+    });
+    kept.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    *spans = kept;
 }
 
 /// Whether the parts the exercise reads stayed within `STILL_TORSO` torso lengths (each

@@ -656,6 +656,7 @@ impl Exercise for BackBlockTraction {
             check_landmarks,
             fault_landmarks: self.faults.active_landmarks(),
             signal_below_noise: false,
+            unseen_since: None,
             signal_noise: 0.0,
             signal_seen: self.trunk_seen,
             in_rep: self.settled_since.is_some(),
@@ -708,6 +709,7 @@ impl Exercise for BackBlockTraction {
             sets: Vec::new(),
             steps: self.steps.clone(),
             notes,
+            unseen_since: None,
         }
     }
 }

@@ -266,6 +266,9 @@ pub struct ExerciseRecord {
     pub sets: Vec<SetRecord>,
     pub steps: Vec<StepRecord>,
     pub notes: Vec<String>,
+    /// Nothing counted from this time on stood out of what the signal's rest does by
+    /// itself: its reps were withdrawn, and the span is one it could not see.
+    pub unseen_since: Option<f64>,
 }
 
 /// Hold progress the UI can draw.
@@ -316,6 +319,9 @@ pub struct ExerciseState {
     pub fault_landmarks: Vec<usize>,
     /// The movement is too small against the landmark noise from this placement.
     pub signal_below_noise: bool,
+    /// While below the noise: since when the movement has not been seen (a span the
+    /// signal's rest, measured later, shows it could not have resolved either).
+    pub unseen_since: Option<f64>,
     /// The signal's rest noise or drift, the larger (signal units; what a movement must
     /// clear to be seen).
     pub signal_noise: f64,

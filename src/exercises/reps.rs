@@ -76,6 +76,8 @@ pub struct RepEngine {
     /// A rep the same way as the last, beginning where it ended, is more of it
     /// ([`RepEngine::merging_abutting`]).
     merge_abutting: bool,
+    /// Every rep was withdrawn as unseen from this time on ([`RepEngine::unsee_all`]).
+    unseen_since: Option<f64>,
 }
 
 /// A rep that begins within this long of the last one's end has not come back to rest
@@ -122,6 +124,7 @@ impl RepEngine {
             held_elsewhere: Vec::new(),
             paces: Vec::new(),
             merge_abutting: false,
+            unseen_since: None,
         })
     }
 
@@ -213,6 +216,18 @@ impl RepEngine {
                     }
                 }
                 CounterEvent::HoldEnded { .. } => {}
+                // While rest's own wander says the movement cannot be seen, a rep that
+                // does not stand out of it is not counted: nothing counts in a span
+                // backform says it cannot see.
+                CounterEvent::RepCompleted(m) if !self.counter.can_see() => {
+                    tracing::debug!(
+                        start_s = m.start_s,
+                        peak = m.peak,
+                        "a rep within what rest does by itself, while it cannot see"
+                    );
+                    self.current = None;
+                    events.push(ExerciseEvent::RepDiscarded { t_s: m.end_s });
+                }
                 CounterEvent::RepCompleted(m) => {
                     events.extend(self.complete(m));
                     self.current = None;
@@ -441,6 +456,9 @@ impl RepEngine {
         for m in reps {
             events.extend(self.complete(m));
         }
+        if self.counter.saw_nothing() && !self.reps.is_empty() {
+            self.unsee_all();
+        }
         self.current = None;
         events.extend(self.faults.close_all(t_s));
         if let Some(done) = self.sets.finish() {
@@ -451,6 +469,31 @@ impl RepEngine {
             });
         }
         events
+    }
+
+    /// Drops every rep counted and what was judged on them: the signal's rest, seen
+    /// since, wandered as far as any of them went (`RepCounter::saw_nothing`), so they
+    /// cannot be told from drift. Faults of the position (read from other landmarks)
+    /// stay.
+    fn unsee_all(&mut self) {
+        tracing::info!(
+            reps = self.reps.len(),
+            "nothing counted stood out of the signal's rest: no reps were seen"
+        );
+        for rep in std::mem::take(&mut self.reps) {
+            for code in [
+                FaultCode::HoldTooShort,
+                FaultCode::TooFast,
+                FaultCode::NotAlternating,
+            ] {
+                self.faults.withdraw(code, rep.start_s, rep.end_s);
+            }
+        }
+        self.paces.clear();
+        self.counts = Counts::default();
+        self.sets.reset();
+        self.inferred_sides = 0;
+        self.unseen_since = self.counter.first_t();
     }
 
     /// Turns the hold and speed judgements on or off (off when the movement signal is
@@ -615,7 +658,14 @@ impl RepEngine {
             check_landmarks,
             fault_landmarks: self.faults.active_landmarks(),
             signal_below_noise,
-            signal_noise: self.counter.rest_excursion().max(self.counter.noise()),
+            unseen_since: signal_below_noise
+                .then(|| self.counter.blind_since())
+                .flatten(),
+            signal_noise: self
+                .counter
+                .rest_excursion()
+                .max(self.counter.rest_wander())
+                .max(self.counter.noise()),
             signal_seen: self.signal_seen,
             in_rep: self.counter.in_rep(),
             movement: self.counter.excursion(),
@@ -632,6 +682,7 @@ impl RepEngine {
             sets: self.set_records(),
             steps: Vec::new(),
             notes,
+            unseen_since: self.unseen_since,
         }
     }
 

@@ -227,8 +227,9 @@ pub struct CounterSpec {
     /// the peak is not trustworthy; exercises with a prescribed hold always report it).
     pub report_hold: bool,
     /// The running "can I see it?" check (absent: not checked): the movement is judged
-    /// unseeable while rest's own excursions (drift, noise — measured on every still
-    /// period) have raised the start threshold past this many times `start`.
+    /// unseeable while rest's own excursions either way (drift, noise — measured on
+    /// every still period) have raised the start threshold past this many times
+    /// `start`, unless a rep counted lately went twice as far as they do.
     #[serde(default)]
     pub unseeable_raise: Option<f64>,
     /// A rep still out after this long is no rep (absent: no limit): the resting level

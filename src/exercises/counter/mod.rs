@@ -26,9 +26,13 @@
 //!   still period (settled after a rep, short of starting one) and every would-be rep
 //!   over too soon is measured, so landmark drift and noise are never counted. Small reps
 //!   completed before any rest has been seen are held back and re-judged once it has
-//!   (a rep may begin a moment after the clip does); `can_see` says when rest has raised
-//!   the threshold past what this exercise's movement shows (`unseeable_raise`), and the
-//!   exercise then says it cannot see the movement instead of counting;
+//!   (a rep may begin a moment after the clip does); `can_see` says when rest's wander
+//!   (either way: drift does not know the counting direction) has raised the threshold
+//!   past what this exercise's movement shows (`unseeable_raise`), and no rep counted
+//!   lately stands clear of it; the exercise then says it cannot see the movement
+//!   instead of counting, since the last rep counted (`blind_since`: what rest shows
+//!   now says as much of the stillness before), and if nothing it ever counted stood
+//!   clear of that wander, none of it is reported (`saw_nothing`);
 //! - identical frames (a frozen picture) add nothing to what rest is known to do;
 //! - a mirror exercise's first movement, if it stayed under `start` while nothing was
 //!   known of the person's range, counts once their first rep the other way shows it
@@ -204,10 +208,16 @@ pub struct RepCounter {
     closing: Option<Closing>,
     /// |excursion| of the current rest, newest last, not yet old enough to be trusted as
     /// rest (it may be the toe of a rep still short of its threshold).
-    rest_pending: VecDeque<(f64, f64)>,
+    rest_pending: VecDeque<(f64, f64, f64)>,
     /// The largest excursion rest has shown lately (decaying over `REST_MEMORY_S`):
     /// what drift and noise do to this signal when nothing is being done.
     rest_excursion: f64,
+    /// The same, either way from the baseline: how far rest wanders by itself, which
+    /// says whether a rep can be seen at all (`can_see`). (Not the start gate's: an
+    /// unsigned signal's rest left the other way is followed, and never starts a rep.)
+    rest_wander: f64,
+    /// When each counted rep came back, and its peak (`can_see`, `blind_since`).
+    counted: Vec<(f64, f64)>,
     /// Previous raw value: an identical one is a frozen frame, not a still person.
     last_raw: Option<f64>,
     /// When the last counted rep came back.
@@ -239,6 +249,9 @@ const START_SETTLING_S: f64 = 3.0;
 const SEEN_REP_GRACE_S: f64 = 20.0;
 /// Rest must have been seen this long before a small rep is trusted.
 const REST_PROOF_S: f64 = 2.0;
+/// A counted rep this many times the farthest rest has wandered by itself shows the
+/// movement can be seen (under it, rest alone nearly made it).
+const SIGHT_PROOF_FACTOR: f64 = 2.0;
 /// A rep this many times the start threshold is a rep whatever rest turns out to be.
 const SURE_REP_FACTOR: f64 = 3.0;
 
@@ -347,6 +360,8 @@ impl RepCounter {
             closing: None,
             rest_pending: VecDeque::new(),
             rest_excursion: 0.0,
+            rest_wander: 0.0,
+            counted: Vec::new(),
             last_raw: None,
             last_rep_end_s: None,
             first_t: None,
@@ -362,6 +377,11 @@ impl RepCounter {
     /// The largest excursion from the baseline rest has shown lately (signal units).
     pub fn rest_excursion(&self) -> f64 {
         self.rest_excursion
+    }
+
+    /// The largest excursion either way rest has shown lately (signal units).
+    pub fn rest_wander(&self) -> f64 {
+        self.rest_wander.max(self.rest_excursion)
     }
 
     /// The start threshold in force: the spec's, raised above the calibrated noise and
@@ -381,17 +401,59 @@ impl RepCounter {
     /// own excursions have raised the start threshold past `unseeable_raise` times the
     /// spec's.
     pub fn can_see(&self) -> bool {
-        // Reps counted lately above the raised threshold are seen, however high it is.
-        let counting = self
-            .last_rep_end_s
-            .zip(self.last_t)
-            .is_some_and(|(end, now)| now - end < SEEN_REP_GRACE_S);
+        // Reps counted lately that stand out of rest's own wander are seen, however
+        // high the threshold is; one it could nearly have made proves nothing.
+        let proof = self.sight_proof();
+        let counting = self.last_t.is_some_and(|now| {
+            self.counted
+                .iter()
+                .any(|&(end, peak)| now - end < SEEN_REP_GRACE_S && peak >= proof)
+        });
         counting
             || self
                 .cfg
                 .spec
                 .unseeable_raise
-                .is_none_or(|raise| self.effective_start() < raise * self.cfg.spec.start)
+                .is_none_or(|raise| self.sight_threshold() < raise * self.cfg.spec.start)
+    }
+
+    /// The smallest rep rest's own wander (either way) and noise leave visible.
+    fn sight_threshold(&self) -> f64 {
+        self.effective_start()
+            .max(REST_EXCURSION_FACTOR * self.rest_wander())
+    }
+
+    /// The peak a counted rep needs to show the movement is seen: clear of what rest's
+    /// wander reaches by itself.
+    fn sight_proof(&self) -> f64 {
+        SIGHT_PROOF_FACTOR * self.rest_wander()
+    }
+
+    /// While it cannot see: since when (the last counted rep's end, or its first frame).
+    /// What rest shows now says as much about the stillness before it as after.
+    pub fn blind_since(&self) -> Option<f64> {
+        if self.can_see() {
+            return None;
+        }
+        self.counted
+            .iter()
+            .map(|c| c.0)
+            .reduce(f64::max)
+            .or(self.first_t)
+    }
+
+    /// Its first frame (since calibration).
+    pub fn first_t(&self) -> Option<f64> {
+        self.first_t
+    }
+
+    /// It cannot see, and nothing it ever counted stood out of what rest does by itself:
+    /// every rep it counted may have been drift.
+    pub fn saw_nothing(&self) -> bool {
+        !self.can_see() && {
+            let sight = self.sight_proof();
+            self.counted.iter().all(|c| c.1 < sight)
+        }
     }
 
     /// Whether `t_s` is within the landmarks' settling after the first frames
@@ -403,8 +465,17 @@ impl RepCounter {
 
     /// Measures rest on an idle frame: `at_rest` (settled, idle, short of a rep), its
     /// |excursion|; a frame that is not rest drops what was pending.
-    fn track_rest(&mut self, t_s: f64, dt: f64, excursion: f64, at_rest: bool, frozen: bool) {
-        self.rest_excursion *= (-dt / REST_MEMORY_S).exp();
+    fn track_rest(
+        &mut self,
+        t_s: f64,
+        dt: f64,
+        (excursion, wander): (f64, f64),
+        at_rest: bool,
+        frozen: bool,
+    ) {
+        let decay = (-dt / REST_MEMORY_S).exp();
+        self.rest_excursion *= decay;
+        self.rest_wander *= decay;
         if !at_rest {
             self.rest_pending.clear();
             return;
@@ -412,13 +483,14 @@ impl RepCounter {
         self.rest_seen_s += dt;
         if !frozen && !self.settling_at(t_s) {
             // Identical frames (a frozen picture) add nothing to what rest is known to do.
-            self.rest_pending.push_back((t_s, excursion));
+            self.rest_pending.push_back((t_s, excursion, wander));
         }
-        while let Some(&(t, e)) = self.rest_pending.front() {
+        while let Some(&(t, e, w)) = self.rest_pending.front() {
             if t_s - t < REST_LAG_S {
                 break;
             }
             self.rest_excursion = self.rest_excursion.max(e);
+            self.rest_wander = self.rest_wander.max(w).max(e);
             self.rest_pending.pop_front();
         }
     }
@@ -625,6 +697,7 @@ impl RepCounter {
             start = self.start,
             noise = self.noise,
             rest = self.rest_excursion,
+            wander = self.rest_wander,
             in_rep = self.active.is_some()
         );
 
@@ -660,7 +733,7 @@ impl RepCounter {
                     .last_rep_end_s
                     .is_none_or(|end| t_s - end >= SETTLE_AFTER_REP_S);
                 let at_rest = self.closing.is_none() && settled && magnitude < self.start;
-                self.track_rest(t_s, dt, magnitude, at_rest, frozen);
+                self.track_rest(t_s, dt, (magnitude, d.abs()), at_rest, frozen);
                 // (Not while a rep is closing: one held back as its wind-up is judged
                 // against it.)
                 if self.rest_seen_s >= REST_PROOF_S
@@ -969,6 +1042,7 @@ impl RepCounter {
         }
         self.remember_peak(&measure);
         self.last_rep_end_s = Some(measure.end_s);
+        self.counted.push((measure.end_s, measure.peak));
         events.push(CounterEvent::RepCompleted(measure));
         events
     }
@@ -1834,6 +1908,80 @@ pub(crate) mod tests {
             assert!((m.hold_s - 4.3).abs() < 0.5, "hold {}", m.hold_s);
         }
         assert!(counted(None).len() < 3);
+    }
+
+    fn blind_spec() -> CounterConfig {
+        CounterConfig {
+            spec: CounterSpec {
+                unseeable_raise: Some(1.5),
+                ..cfg(false).spec
+            },
+            signed: false,
+        }
+    }
+
+    /// Rest wandering below its calibrated level by `amp`, slowly (the landmarks'
+    /// drift), from `from_s` on.
+    fn wander_below(t: f64, from_s: f64, amp: f64) -> f64 {
+        if t < from_s {
+            0.0
+        } else {
+            -amp * (std::f64::consts::TAU * (t - from_s) / 6.0).sin().abs()
+        }
+    }
+
+    #[test]
+    fn rest_wandering_the_other_way_as_far_as_a_rep_goes_cannot_be_seen_through() {
+        // An unsigned signal never counts its way down, and its baseline follows rest
+        // there; but drift goes both ways, so a rest that wanders down as far as a rep
+        // goes (0.5, of which the baseline's following leaves over half) could as well
+        // have wandered up: a 0.35 rep cannot be told from it. From the first frame on:
+        // what rest shows later says the same of the stillness before.
+        let mut c = RepCounter::new(blind_spec());
+        c.calibrate(&[(0.0, 0.0), (0.2, 0.0)]);
+        let events = run(&mut c, 20.0, |t| wander_below(t, 4.0, 0.5));
+        assert!(completed(&events).is_empty());
+        assert!(c.rest_wander() > 0.175, "{}", c.rest_wander());
+        assert!(!c.can_see(), "rest wanders as far as a rep");
+        assert_eq!(c.blind_since(), Some(0.0));
+
+        // The same rest a tenth as far: seen.
+        let mut quiet = RepCounter::new(blind_spec());
+        quiet.calibrate(&[(0.0, 0.0), (0.2, 0.0)]);
+        run(&mut quiet, 20.0, |t| wander_below(t, 4.0, 0.05));
+        assert!(quiet.can_see());
+        assert_eq!(quiet.blind_since(), None);
+    }
+
+    #[test]
+    fn a_rep_rest_nearly_makes_by_itself_does_not_show_the_movement_is_seen() {
+        // A small rep (0.45) is counted; then rest wanders by itself (0.5 down, read as
+        // over 0.25 against the baseline that follows it). That rep is no
+        // proof the movement can be seen (under twice what rest does), so the counter
+        // cannot see from its end on, and says nothing it counted stood out of rest. A
+        // rep three times the wander is proof.
+        let run_with = |amp: f64| {
+            let mut c = RepCounter::new(blind_spec());
+            c.calibrate(&[(0.0, 0.0), (0.2, 0.0)]);
+            let events = run(&mut c, 24.0, |t| {
+                rep_shape(t, 4.0, 1.0, 2.0, amp) + wander_below(t, 10.0, 0.5)
+            });
+            (c, completed(&events))
+        };
+        let (small, counted) = run_with(0.45);
+        assert_eq!(counted.len(), 1, "{counted:?}");
+        assert!(!small.can_see());
+        assert!(small.saw_nothing());
+        let end = counted.first().map(|m| m.end_s);
+        assert_eq!(small.blind_since(), end);
+
+        let (clear, counted) = run_with(1.2);
+        assert_eq!(counted.len(), 1, "{counted:?}");
+        assert!(
+            clear.can_see(),
+            "a rep counted lately stands out of rest's wander"
+        );
+        assert!(!clear.saw_nothing());
     }
 
     #[test]

@@ -39,6 +39,11 @@ impl SetTracker {
         }
     }
 
+    /// Forgets every rep (they were withdrawn): back to the first set, empty.
+    pub fn reset(&mut self) {
+        *self = Self::new(self.reps_per_set, self.pause_s);
+    }
+
     /// The current set number (from 1) and the reps counted in it.
     pub fn current(&self) -> (u32, u32) {
         if self.closed {
