@@ -216,18 +216,6 @@ impl RepEngine {
                     }
                 }
                 CounterEvent::HoldEnded { .. } => {}
-                // While rest's own wander says the movement cannot be seen, a rep that
-                // does not stand out of it is not counted: nothing counts in a span
-                // backform says it cannot see.
-                CounterEvent::RepCompleted(m) if !self.counter.can_see() => {
-                    tracing::debug!(
-                        start_s = m.start_s,
-                        peak = m.peak,
-                        "a rep within what rest does by itself, while it cannot see"
-                    );
-                    self.current = None;
-                    events.push(ExerciseEvent::RepDiscarded { t_s: m.end_s });
-                }
                 CounterEvent::RepCompleted(m) => {
                     events.extend(self.complete(m));
                     self.current = None;
@@ -661,11 +649,7 @@ impl RepEngine {
             unseen_since: signal_below_noise
                 .then(|| self.counter.blind_since())
                 .flatten(),
-            signal_noise: self
-                .counter
-                .rest_excursion()
-                .max(self.counter.rest_wander())
-                .max(self.counter.noise()),
+            signal_noise: self.counter.rest_wander().max(self.counter.noise()),
             signal_seen: self.signal_seen,
             in_rep: self.counter.in_rep(),
             movement: self.counter.excursion(),

@@ -397,9 +397,10 @@ impl RepCounter {
             .max(REST_EXCURSION_FACTOR * self.rest_excursion)
     }
 
-    /// Whether a rep can be told from rest: always, unless the spec checks it and rest's
-    /// own excursions have raised the start threshold past `unseeable_raise` times the
-    /// spec's.
+    /// Whether a rep can be told from rest: always, unless the spec checks it, rest's own
+    /// excursions either way have raised the start threshold past `unseeable_raise`
+    /// times the spec's, and no rep counted lately went `SIGHT_PROOF_FACTOR` times as
+    /// far as they do.
     pub fn can_see(&self) -> bool {
         // Reps counted lately that stand out of rest's own wander are seen, however
         // high the threshold is; one it could nearly have made proves nothing.
@@ -490,7 +491,7 @@ impl RepCounter {
                 break;
             }
             self.rest_excursion = self.rest_excursion.max(e);
-            self.rest_wander = self.rest_wander.max(w).max(e);
+            self.rest_wander = self.rest_wander.max(w);
             self.rest_pending.pop_front();
         }
     }
@@ -1035,6 +1036,16 @@ impl RepCounter {
 
     /// Counts a rep, after the session's first movement if this rep shows that was one.
     fn count(&mut self, measure: RepMeasure) -> Vec<CounterEvent> {
+        // While rest's own wander says the movement cannot be seen, a rep that does not
+        // stand clear of it is not counted: nothing counts in a span it cannot see.
+        if !self.can_see() && measure.peak < self.sight_proof() {
+            tracing::debug!(
+                start_s = measure.start_s,
+                peak = measure.peak,
+                "a rep within what rest does by itself, while it cannot see"
+            );
+            return vec![CounterEvent::RepDiscarded { t_s: measure.end_s }];
+        }
         let mut events = Vec::new();
         if let Some(first) = self.first_rep_missed(&measure) {
             self.remember_peak(&first);
