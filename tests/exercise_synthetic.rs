@@ -911,12 +911,14 @@ fn a_tilt_under_the_drift_is_cannot_see_never_reps_or_a_merged_hold() {
     // reported as not seen (what rest showed later says the same of the stillness
     // before it). A ratchet over 24 seeds and both cameras: the drift is an
     // Ornstein–Uhlenbeck wander of 0.28° of trunk angle with a 3 s time constant, and
-    // in 16 s of clip some seeds wander out to 2–3 times what rest was seen to do
-    // before (rest is measured only after the landmarks' 3 s of start-up and 3 s after
-    // each movement): those still count drift as a tilt, for want of rest to judge it
-    // by: 11 of 48 runs wrong, every one of them a drift counted as a tilt (before the
-    // running check read rest's wander either way and dated what it showed back, 48
-    // of 48 were wrong, 21 of them counting drift).
+    // in 16 s of clip little rest is seen on its own: rest is measured only after the
+    // landmarks' 3 s of start-up and 3 s after each movement, and a first tilt at 4 s
+    // and a second within 3 s of it leave only the clip's last seconds. On a few seeds
+    // that rest wanders less than half as far as drift and tilt together go: those
+    // still count drift with a tilt: 3 of 48 runs wrong (11 before the counter measured the rest a clip
+    // ends on and weighed a rep against the drift its rise gives time for; 48 of 48
+    // before the running check read rest's wander either way and dated what it showed
+    // back, 21 of them counting drift).
     let drift = measured_drift();
     let scenario = support::scenarios::pelvic_tilt_faint(0.1);
     let spec = backform::exercises::spec::load("pelvic-tilt").unwrap();
@@ -968,7 +970,7 @@ fn a_tilt_under_the_drift_is_cannot_see_never_reps_or_a_merged_hold() {
             }
         }
     }
-    assert!(wrong.len() <= 11, "{} of 48 wrong: {wrong:#?}", wrong.len());
+    assert!(wrong.len() <= 3, "{} of 48 wrong: {wrong:#?}", wrong.len());
 }
 
 /// The drift a real person's landmarks showed at rest (clinic footage): the hip

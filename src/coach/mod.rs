@@ -427,6 +427,11 @@ impl Coach {
             notes.push(format!("the exercise never started: {why}"));
         }
         let record = self.exercise.record();
+        if let Some(since) = record.unseen_since {
+            let text = self.spec.camera.signal_below_noise.clone();
+            self.prompter
+                .say_at_end(PromptKind::Camera, &text, since, t_s);
+        }
         let mut report = Report::build(
             &self.spec,
             (t_s - start).max(0.0),

@@ -176,6 +176,22 @@ impl Prompter {
         self.pending.clear();
     }
 
+    /// Issues `text` as the exercise ends at `t_s`, unless it was already said since
+    /// `since`: what was only known once it was over (it could not see the movement
+    /// after all) is still said, once.
+    pub fn say_at_end(&mut self, kind: PromptKind, text: &str, since: f64, t_s: f64) {
+        let said = self.log.iter().any(|p| p.text == text && p.t_s >= since);
+        if text.is_empty() || said {
+            return;
+        }
+        self.log.push(Prompt {
+            text: text.to_owned(),
+            kind,
+            code: None,
+            t_s,
+        });
+    }
+
     /// Every prompt issued so far.
     pub fn log(&self) -> &[Prompt] {
         &self.log

@@ -446,6 +446,10 @@ impl RepEngine {
         }
         if self.counter.saw_nothing() && !self.reps.is_empty() {
             self.unsee_all();
+        } else if !self.counter.can_see() {
+            // Rest seen only at the end (`RepCounter::finish`) says the same of the
+            // stillness before it.
+            self.unseen_since = self.unseen_since.or(self.counter.blind_since());
         }
         self.current = None;
         events.extend(self.faults.close_all(t_s));

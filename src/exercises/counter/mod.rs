@@ -209,6 +209,7 @@ pub struct RepCounter {
     /// |excursion| of the current rest, newest last, not yet old enough to be trusted as
     /// rest (it may be the toe of a rep still short of its threshold).
     rest_pending: VecDeque<(f64, f64, f64)>,
+
     /// The largest excursion rest has shown lately (decaying over `REST_MEMORY_S`):
     /// what drift and noise do to this signal when nothing is being done.
     rest_excursion: f64,
@@ -216,7 +217,8 @@ pub struct RepCounter {
     /// says whether a rep can be seen at all (`can_see`). (Not the start gate's: an
     /// unsigned signal's rest left the other way is followed, and never starts a rep.)
     rest_wander: f64,
-    /// When each counted rep came back, and its peak (`can_see`, `blind_since`).
+    /// When each counted rep came back, and its peak as rest's wander would reach it
+    /// (`drift_reach`; `can_see`, `blind_since`).
     counted: Vec<(f64, f64)>,
     /// Previous raw value: an identical one is a frozen frame, not a still person.
     last_raw: Option<f64>,
@@ -252,6 +254,8 @@ const REST_PROOF_S: f64 = 2.0;
 /// A counted rep this many times the farthest rest has wandered by itself shows the
 /// movement can be seen (under it, rest alone nearly made it).
 const SIGHT_PROOF_FACTOR: f64 = 2.0;
+/// The most [`RepCounter::drift_reach`] says drift adds over a rep's rise.
+const DRIFT_REACH_MAX: f64 = 2.0;
 /// A rep this many times the start threshold is a rep whatever rest turns out to be.
 const SURE_REP_FACTOR: f64 = 3.0;
 
@@ -359,6 +363,7 @@ impl RepCounter {
             rested_s: None,
             closing: None,
             rest_pending: VecDeque::new(),
+
             rest_excursion: 0.0,
             rest_wander: 0.0,
             counted: Vec::new(),
@@ -428,6 +433,18 @@ impl RepCounter {
     /// wander reaches by itself.
     fn sight_proof(&self) -> f64 {
         SIGHT_PROOF_FACTOR * self.rest_wander()
+    }
+
+    /// How many times further than rest's wander drift alone may take a rep's peak.
+    /// Rest's wander is measured against a baseline that follows it (`baseline_tau_s`);
+    /// a rep's peak against the baseline it left, held since: drift has had the rep's
+    /// rise to add up instead, and a wander grows as the square root of its time (a
+    /// random walk; a slow drift saturates, hence the cap).
+    fn drift_reach(&self, m: &RepMeasure) -> f64 {
+        let tau = self.cfg.spec.baseline_tau_s.max(1e-3);
+        ((m.peak_s - m.start_s) / tau)
+            .clamp(1.0, DRIFT_REACH_MAX * DRIFT_REACH_MAX)
+            .sqrt()
     }
 
     /// While it cannot see: since when (the last counted rep's end, or its first frame).
@@ -1038,7 +1055,7 @@ impl RepCounter {
     fn count(&mut self, measure: RepMeasure) -> Vec<CounterEvent> {
         // While rest's own wander says the movement cannot be seen, a rep that does not
         // stand clear of it is not counted: nothing counts in a span it cannot see.
-        if !self.can_see() && measure.peak < self.sight_proof() {
+        if !self.can_see() && measure.peak < self.drift_reach(&measure) * self.sight_proof() {
             tracing::debug!(
                 start_s = measure.start_s,
                 peak = measure.peak,
@@ -1053,7 +1070,8 @@ impl RepCounter {
         }
         self.remember_peak(&measure);
         self.last_rep_end_s = Some(measure.end_s);
-        self.counted.push((measure.end_s, measure.peak));
+        self.counted
+            .push((measure.end_s, measure.peak / self.drift_reach(&measure)));
         events.push(CounterEvent::RepCompleted(measure));
         events
     }
@@ -1172,6 +1190,11 @@ impl RepCounter {
     /// `SURE_REP_FACTOR` times its start) that came back that far and then wandered off
     /// again counts too.
     pub fn finish(&mut self, t_s: f64) -> Vec<RepMeasure> {
+        // Rest still waiting to be trusted was waiting for a rep that might start from
+        // it; none will now: what it wandered says whether anything could be seen.
+        for (_, _, w) in std::mem::take(&mut self.rest_pending) {
+            self.rest_wander = self.rest_wander.max(w);
+        }
         let mut last = None;
         let mut first = None;
         if self.closing.is_some() {
@@ -1993,6 +2016,48 @@ pub(crate) mod tests {
             "a rep counted lately stands out of rest's wander"
         );
         assert!(!clear.saw_nothing());
+    }
+
+    #[test]
+    fn rest_the_clip_ends_on_is_measured_at_its_end() {
+        // A small rep (0.45), then rest wanders by itself (0.5 down) only in the clip's
+        // last seconds: too late to be trusted while a rep might still start from it
+        // (`REST_LAG_S`), but none will once the clip is over. It then says, as it would
+        // a few seconds later, that the rep stood no clearer of rest than rest itself.
+        let mut c = RepCounter::new(blind_spec());
+        c.calibrate(&[(0.0, 0.0), (0.2, 0.0)]);
+        let events = run(&mut c, 12.5, |t| {
+            rep_shape(t, 4.0, 1.0, 2.0, 0.45) + wander_below(t, 10.0, 0.5)
+        });
+        assert_eq!(completed(&events).len(), 1);
+        assert!(c.can_see(), "rest not yet trusted");
+        assert!(c.finish(12.5).is_empty());
+        assert!(!c.can_see());
+        assert!(c.saw_nothing());
+    }
+
+    #[test]
+    fn a_rep_that_rises_for_long_must_stand_further_out_of_drift() {
+        // Rest's wander is read against a baseline that follows it within a second;
+        // a rep's peak against the baseline it left, which drift has had the whole
+        // rise to move from. The same 0.8 rep over rest wandering 0.5 down (read as
+        // 0.35): out in 1 s it stands clear; out over 3.5 s, drift could have made as
+        // much.
+        let run_with = |ramp_s: f64| {
+            let mut c = RepCounter::new(blind_spec());
+            c.calibrate(&[(0.0, 0.0), (0.2, 0.0)]);
+            let events = run(&mut c, 24.0, |t| {
+                rep_shape(t, 4.0, ramp_s, 1.0, 0.8) + wander_below(t, 14.0, 0.5)
+            });
+            c.finish(24.0);
+            (c, completed(&events))
+        };
+        let (quick, counted) = run_with(1.0);
+        assert_eq!(counted.len(), 1, "{counted:?}");
+        assert!(!quick.saw_nothing(), "{}", quick.rest_wander());
+        let (slow, counted) = run_with(3.5);
+        assert_eq!(counted.len(), 1, "{counted:?}");
+        assert!(slow.saw_nothing(), "{}", slow.rest_wander());
     }
 
     #[test]
