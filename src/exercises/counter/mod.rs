@@ -29,10 +29,12 @@
 //!   (a rep may begin a moment after the clip does); `can_see` says when rest's wander
 //!   (either way: drift does not know the counting direction) has raised the threshold
 //!   past what this exercise's movement shows (`unseeable_raise`), and no rep counted
-//!   lately stands clear of it; the exercise then says it cannot see the movement
+//!   lately stands clear of it (clear by more the longer the rep rose: drift had that
+//!   long to add up, `drift_reach`); the exercise then says it cannot see the movement
 //!   instead of counting, since the last rep counted (`blind_since`: what rest shows
 //!   now says as much of the stillness before), and if nothing it ever counted stood
-//!   clear of that wander, none of it is reported (`saw_nothing`);
+//!   clear of that wander, none of it is reported (`saw_nothing`). The rest a clip
+//!   ends on counts too (`finish`): no rep will start from it;
 //! - identical frames (a frozen picture) add nothing to what rest is known to do;
 //! - a mirror exercise's first movement, if it stayed under `start` while nothing was
 //!   known of the person's range, counts once their first rep the other way shows it
