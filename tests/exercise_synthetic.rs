@@ -973,6 +973,61 @@ fn a_tilt_under_the_drift_is_cannot_see_never_reps_or_a_merged_hold() {
     assert!(wrong.len() <= 3, "{} of 48 wrong: {wrong:#?}", wrong.len());
 }
 
+/// The app's coach (what the routine drives) on the same sub-noise tilts, held 6 s:
+/// where it withdraws every rep at the end (it could not see the tilt after all), the
+/// sets and holds it completed live with them go too (a long pause after a rep closes a
+/// set), and the report says that it could not see the tilt.
+#[test]
+fn the_app_takes_back_the_sets_and_holds_of_tilts_it_could_not_see() {
+    use backform::coach::plan::PlanEntry;
+    use backform::coach::routine::CoachFactory;
+    use backform::pipeline::engine::BuiltinExercises;
+    let drift = measured_drift();
+    let scenario = support::scenarios::pelvic_tilt_faint_held(0.1, 6.0);
+    let spec = backform::exercises::spec::load("pelvic-tilt").unwrap();
+    let entry = PlanEntry::of("pelvic-tilt");
+    let mut withdrawn = 0;
+    for seed in 1..=24 {
+        let frames = scenario.frames(Placement::SideFloor, drift, seed);
+        let mut coach = BuiltinExercises.coach(&entry).unwrap();
+        let mut live = (0, 0, 0);
+        for (t, pose) in &frames {
+            coach.update(*t, pose.as_ref());
+            let s = coach.state();
+            live = (s.reps_total, s.sets_completed, s.holds_completed);
+        }
+        let report = coach.finish(scenario.truth.duration_s);
+        let reps = report["reps"].as_array().map_or(0, Vec::len);
+        if reps > 0 || live.0 == 0 {
+            continue;
+        }
+        let after = coach.state();
+        assert_eq!(
+            (
+                after.reps_total,
+                after.sets_completed,
+                after.holds_completed
+            ),
+            (0, 0, 0),
+            "seed {seed}: counted {live:?} live"
+        );
+        let said = report["prompts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["text"] == spec.camera.signal_below_noise.as_str())
+            .count();
+        assert!(said >= 1, "seed {seed}: {report}");
+        if live.1 > 0 || live.2 > 0 {
+            withdrawn += 1;
+        }
+    }
+    assert!(
+        withdrawn > 0,
+        "no run completed a set or a hold live and was withdrawn"
+    );
+}
+
 /// The drift a real person's landmarks showed at rest (clinic footage): the hip
 /// wandering 0.5–1.8 px within seconds, 0.005 torso lengths at most — 0.55 px on this
 /// body's ~111 px torso — with smoothed jitter of 0.03 px.

@@ -11,6 +11,7 @@
 //! no time-zone library (no chrono or time), and the CSV export's `date` is UTC too, so a
 //! session sits on the same day on screen and in the export.
 
+use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
 
 use super::store::Store;
@@ -89,6 +90,9 @@ pub struct RunFacts {
     pub reps: Vec<RepFacts>,
     /// Fault spans by code (faults that are not on a rep, e.g. traction's block).
     pub fault_spans: Vec<String>,
+    /// When the coach could not see the movement (a `movement-below-noise` span): what
+    /// it said about the camera from then on, the last of it.
+    pub unseen: Option<String>,
 }
 
 impl RunFacts {
@@ -326,6 +330,7 @@ impl History {
                         hold_prescribed_s: row.get(11)?,
                         reps: Vec::new(),
                         fault_spans: Vec::new(),
+                        unseen: None,
                     },
                 ))
             })?
@@ -362,6 +367,24 @@ impl History {
             let (run_id, code) = span?;
             if let Some(&i) = index.get(&run_id) {
                 runs[i].1.fault_spans.push(code);
+            }
+        }
+        let mut blind = conn.prepare(
+            "SELECT run_id, MIN(start_s) FROM cannot_see WHERE reason = 'movement-below-noise'
+             GROUP BY run_id",
+        )?;
+        let blind_rows: Vec<(i64, f64)> = blind
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut said = conn.prepare(
+            "SELECT text FROM prompts WHERE run_id = ?1 AND kind = 'camera' AND t_s >= ?2
+             ORDER BY t_s DESC LIMIT 1",
+        )?;
+        for (run_id, since) in blind_rows {
+            if let Some(&i) = index.get(&run_id) {
+                runs[i].1.unseen = said
+                    .query_row(rusqlite::params![run_id, since], |row| row.get(0))
+                    .optional()?;
             }
         }
         let by_id: BTreeMap<String, usize> = sessions
@@ -712,6 +735,42 @@ mod tests {
         assert_eq!(Window::Weeks6.bucket(today, today - 7), Some(4));
         assert_eq!(Window::Weeks6.bucket(today, today - 41), Some(0));
         assert_eq!(Window::Weeks6.bucket(today, today - 42), None);
+    }
+
+    #[test]
+    fn a_run_it_could_not_see_keeps_what_it_said_about_the_camera() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let prompt = |t_s: f64, text: &str| crate::history::store::PromptInput {
+            t_s,
+            text: text.into(),
+            kind: "camera".into(),
+        };
+        let span = |label: &str, start_s: f64| SpanInput {
+            label: label.into(),
+            start_s,
+            end_s: 40.0,
+        };
+        // Tilts it could not see from 4 s (known only at the end, said then), after an
+        // earlier camera prompt about something else.
+        let mut unseen = tilt_run("a", MONDAY, vec![]);
+        unseen.prompts = vec![
+            prompt(1.0, "Move the camera closer"),
+            prompt(40.0, "I can't see the tilt from here"),
+        ];
+        unseen.cannot_see = vec![span("movement-below-noise", 4.0)];
+        store.insert_run(&unseen).unwrap();
+        // Legs hidden for a while: not the movement unseen.
+        let mut hidden = traction_run("a", MONDAY + 60.0);
+        hidden.prompts = vec![prompt(12.0, "I can't see your legs")];
+        hidden.cannot_see = vec![span("parts-hidden", 10.0)];
+        store.insert_run(&hidden).unwrap();
+        let history = History::load(&store).unwrap();
+        let runs = &history.days()[0].sessions[0].runs;
+        assert_eq!(
+            runs.iter().map(|r| r.unseen.as_deref()).collect::<Vec<_>>(),
+            vec![Some("I can't see the tilt from here"), None]
+        );
     }
 
     #[test]

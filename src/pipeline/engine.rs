@@ -486,9 +486,20 @@ impl ExerciseCoach for EngineCoach {
     }
 
     fn finish(&mut self, t_s: f64) -> serde_json::Value {
+        let counted_live = self.coach.state().counts.total;
         let (report, events) = self.coach.finish_with_events(t_s);
         // A set that closes as the exercise ends still counts.
         self.absorb(&events);
+        // Every rep it counted was withdrawn as the exercise ended (it could not see the
+        // movement after all): the sets and holds they made go with them.
+        let unseen = report
+            .cannot_see
+            .iter()
+            .any(|c| c.reason == crate::coach::report::CannotSeeReason::MovementBelowNoise);
+        if counted_live > 0 && report.counts.total == 0 && unseen {
+            self.sets_completed = 0;
+            self.holds_completed = 0;
+        }
         serde_json::to_value(&report).unwrap_or_else(|err| {
             tracing::warn!("the exercise report could not be written as JSON: {err}");
             serde_json::Value::Null

@@ -395,6 +395,10 @@ fn stored_summary_ui(session: &crate::history::progress::SessionFacts, ui: &mut 
             line += &format!(" ({})", run.end_words());
         }
         ui.label(line);
+        // Reps it could not see were not counted: say why, in its own words.
+        if let Some(said) = &run.unseen {
+            ui.label(RichText::new(format!("Not counted: “{said}”")).color(theme::TEXT_DIM));
+        }
     }
     ui.add_space(10.0);
     egui::Frame::NONE

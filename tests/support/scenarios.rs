@@ -351,14 +351,24 @@ pub fn pelvic_tilt_on(variant: TiltVariant, shape: Shape) -> Scenario {
 
 /// The tilts of [`pelvic_tilt_faint`], degrees over time.
 pub fn pelvic_tilt_faint_moves(gain: f64) -> Vec<Move> {
-    train(2, 4.0, 0.9, 1.5, 0.9, 1.3, |_| 13.0 * gain)
+    pelvic_tilt_faint_moves_held(gain, 1.5)
+}
+
+/// [`pelvic_tilt_faint_moves`] held `hold_s` each.
+pub fn pelvic_tilt_faint_moves_held(gain: f64, hold_s: f64) -> Vec<Move> {
+    train(2, 4.0, 0.9, hold_s, 0.9, 1.3, |_| 13.0 * gain)
 }
 
 /// The real person's case (issue "Coach any body"): two tilts with 1.5 s holds and a
 /// 1.3 s rest, at `gain` of the synthetic body's 13° (0.2: a fifth of its landmark
 /// signal), after a still lead-in long enough to see the rest.
 pub fn pelvic_tilt_faint(gain: f64) -> Scenario {
-    let tilts = pelvic_tilt_faint_moves(gain);
+    pelvic_tilt_faint_held(gain, 1.5)
+}
+
+/// [`pelvic_tilt_faint`] with the tilts held `hold_s` each.
+pub fn pelvic_tilt_faint_held(gain: f64, hold_s: f64) -> Scenario {
+    let tilts = pelvic_tilt_faint_moves_held(gain, hold_s);
     let duration = tilts.last().map_or(10.0, |m| m.end_s() + 4.0);
     let mut t = truth("pelvic-tilt", duration);
     t.reps = reps_of(&tilts, |_| None, true);
