@@ -326,6 +326,13 @@ fn a_poor_picture_says_the_tilt_cannot_be_seen_and_flags_nothing_false() {
         "{:?}",
         report.prompts
     );
+    // Said once per span it could not see, not again every few seconds while it lasts.
+    let said = report.prompts.iter().filter(|p| p.text == text).count();
+    assert!(
+        said <= report.cannot_see.len(),
+        "said {said} times over {:?}",
+        report.cannot_see
+    );
     assert!(report.faults.is_empty(), "{:?}", report.faults);
     assert!(
         report.counts.total <= 5,

@@ -21,7 +21,9 @@
 //!
 //! Prompts come one at a time through [`prompts::Prompter`]: safety (`over-time`, "it
 //! hurts") first, then form faults, then camera prompts; never the same one within 8 s.
-//! Form prompts only come from checks whose landmarks were seen.
+//! Form prompts only come from checks whose landmarks were seen. That the movement is
+//! below what its signal shows is said once per span it lasts (calmly: not every 8 s),
+//! or, when only the end showed it, once at the end.
 //!
 //! Around the coach: [`routine`] sequences exercises for the app (order, readiness →
 //! start, rests, stops), [`session_log`] appends what happened to a JSON-lines file, and
@@ -753,9 +755,13 @@ impl Coach {
                     .offer_for(PromptKind::Safety, text, Some(*code), t_s);
             }
         }
+        // Said once per span it cannot see, calmly: offered until it is said, not again.
         if state.signal_below_noise {
             let text = self.spec.camera.signal_below_noise.clone();
-            self.prompter.offer(PromptKind::Camera, &text, t_s);
+            let since = self.blind.as_ref().map_or(t_s, |b| b.start_s);
+            if !self.prompter.said_since(&text, since) {
+                self.prompter.offer(PromptKind::Camera, &text, t_s);
+            }
         }
         self.track_hidden(t_s, problem, state.signal_seen);
         // A rep counted now, standing out of the noise, shows the movement from its start.

@@ -176,12 +176,16 @@ impl Prompter {
         self.pending.clear();
     }
 
+    /// Whether `text` was issued at or after `since`.
+    pub fn said_since(&self, text: &str, since: f64) -> bool {
+        self.log.iter().any(|p| p.text == text && p.t_s >= since)
+    }
+
     /// Issues `text` as the exercise ends at `t_s`, unless it was already said since
     /// `since`: what was only known once it was over (it could not see the movement
     /// after all) is still said, once.
     pub fn say_at_end(&mut self, kind: PromptKind, text: &str, since: f64, t_s: f64) {
-        let said = self.log.iter().any(|p| p.text == text && p.t_s >= since);
-        if text.is_empty() || said {
+        if text.is_empty() || self.said_since(text, since) {
             return;
         }
         self.log.push(Prompt {
