@@ -211,7 +211,6 @@ pub struct RepCounter {
     /// |excursion| of the current rest, newest last, not yet old enough to be trusted as
     /// rest (it may be the toe of a rep still short of its threshold).
     rest_pending: VecDeque<(f64, f64, f64)>,
-
     /// The largest excursion rest has shown lately (decaying over `REST_MEMORY_S`):
     /// what drift and noise do to this signal when nothing is being done.
     rest_excursion: f64,
@@ -365,7 +364,6 @@ impl RepCounter {
             rested_s: None,
             closing: None,
             rest_pending: VecDeque::new(),
-
             rest_excursion: 0.0,
             rest_wander: 0.0,
             counted: Vec::new(),
